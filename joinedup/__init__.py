@@ -1,0 +1,1 @@
+"""joinedup: integrated working in children's services."""

@@ -1,0 +1,189 @@
+"""The one access policy: may this user do this to this child's information, and why.
+
+Need to know comes from current Involvement rows (what each kind grants is the GRANTS table) and
+from management lines over the teams and localities of the practitioners involved. Analysts and
+directors see aggregates only. Later rooms extend the policy with rows and GRANTS entries, not
+with new branches here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Model, Q
+from django.http import Http404
+
+from joinedup.audit import services as audit
+from joinedup.people.models import Child, Practitioner, Role
+
+from .models import Involvement, InvolvementKind
+
+
+class Action(StrEnum):
+    SEARCH_CHILDREN = "search_children"
+    VIEW_CHILD = "view_child"
+    CHANGE_CHILD = "change_child"
+    VIEW_SENSITIVE_INVOLVEMENT = "view_sensitive_involvement"
+    VIEW_CHILD_AUDIT = "view_child_audit"
+    VIEW_AGGREGATES = "view_aggregates"
+    MANAGE_ACCOUNTS = "manage_accounts"
+
+
+ROLE_SENTENCES = {
+    Role.PRACTITIONER: "Sees and updates the records of children they currently work with.",
+    Role.PANEL_CHAIR: "Chairs the multi-agency allocation panel; sees children they work with and, "
+    "once panels exist, those on their panel's agenda.",
+    Role.SERVICE_MANAGER: "Sees children worked with by the teams and localities they manage, "
+    "and who has looked at those children's records.",
+    Role.PERFORMANCE_ANALYST: "Sees figures about groups of children, never an individual child's record.",
+    Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual "
+    "child's record.",
+    Role.ADMINISTRATOR: "Manages accounts and reference data and answers audit requests; does not "
+    "see children's records.",
+}
+
+# What a current involvement of each kind lets the involved practitioner do.
+GRANTS: dict[str, frozenset[Action]] = {
+    InvolvementKind.ALLOCATED_WORKER: frozenset({Action.VIEW_CHILD, Action.CHANGE_CHILD}),
+    InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
+}
+# What a management line over an involved practitioner lets a manager do.
+MANAGEMENT_GRANTS = frozenset({Action.VIEW_CHILD, Action.CHANGE_CHILD, Action.VIEW_CHILD_AUDIT})
+# Actions that need no particular child: who may take them, by role.
+ROLE_ACTIONS: dict[Action, frozenset[str]] = {
+    Action.SEARCH_CHILDREN: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
+    Action.VIEW_AGGREGATES: frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.SERVICE_MANAGER}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
+}
+AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR})
+# Information governance: administrators answer audit and subject access requests.
+ADMINISTRATOR_CHILD_ACTIONS = frozenset({Action.VIEW_CHILD_AUDIT})
+# The verb written to the audit log when a protected read is allowed.
+READ_VERBS = {
+    Action.VIEW_CHILD: "viewed_child",
+    Action.CHANGE_CHILD: "opened_child_for_change",
+    Action.VIEW_CHILD_AUDIT: "viewed_child_audit",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def practitioner_of(user: Any) -> Practitioner | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return getattr(user, "practitioner", None)
+
+
+def current_involvements(on: date | None = None):
+    on = on or date.today()
+    return Involvement.objects.filter(started__lte=on).filter(Q(ended__isnull=True) | Q(ended__gte=on))
+
+
+def decide(user: Any, action: Action, target: Any = None) -> Decision:
+    """Whether `user` may take `action` on `target` (a child, an object with a child, an
+    involvement, or nothing for actions about no particular child), with the reason in words."""
+    practitioner = practitioner_of(user)
+    if practitioner is None:
+        return Decision(False, "Only signed-in staff with a practitioner profile may use joinedup")
+    if action in ROLE_ACTIONS:
+        allowed = practitioner.role in ROLE_ACTIONS[action]
+        role = practitioner.get_role_display()
+        return Decision(allowed, f"{role}s {'may' if allowed else 'may not'} {action.replace('_', ' ')}")
+    if action == Action.VIEW_SENSITIVE_INVOLVEMENT:
+        return _decide_sensitive_involvement(practitioner, target)
+    return _decide_for_child(practitioner, action, _child_id_of(target))
+
+
+def _child_id_of(target: Any) -> int:
+    if isinstance(target, Child):
+        return target.pk
+    child_id = getattr(target, "child_id", None)
+    if child_id is None:
+        raise TypeError(f"Cannot tell which child {target!r} is about")
+    return child_id
+
+
+def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int) -> Decision:
+    if practitioner.role in AGGREGATE_ONLY_ROLES:
+        return Decision(False, f"{practitioner.get_role_display()}s see aggregate figures only, "
+                               "never an individual child's record")
+    if practitioner.role == Role.ADMINISTRATOR:
+        if action in ADMINISTRATOR_CHILD_ACTIONS:
+            return Decision(True, "Administrator answering an information governance request")
+        return Decision(False, "Administrators do not see children's records")
+
+    involvements = current_involvements().filter(child_id=child_id).select_related(
+        "practitioner__user", "practitioner__team", "service")
+    own = next((i for i in involvements if i.practitioner_id == practitioner.pk and action in GRANTS[i.kind]), None)
+    if own is not None:
+        service = f" in {own.service.name}" if own.service else ""
+        return Decision(True, f"You are {own.get_kind_display().lower()}{service} since {own.started:%-d %B %Y}")
+
+    if action in MANAGEMENT_GRANTS:
+        line = _management_line(practitioner, involvements)
+        if line:
+            return Decision(True, line)
+    return Decision(False, "You have no current involvement with this child and do not manage anyone who has")
+
+
+def _management_line(manager: Practitioner, involvements) -> str | None:
+    """The sentence naming the management line over an involved practitioner, if there is one."""
+    team_ids = set(manager.manages_teams.values_list("id", flat=True))
+    locality_ids = set(manager.manages_localities.values_list("id", flat=True))
+    for involvement in involvements:
+        team = involvement.practitioner.team
+        if team is None or involvement.practitioner_id == manager.pk:
+            continue
+        worker = involvement.practitioner.name
+        if team.pk in team_ids:
+            return f"You manage {team.name}, whose member {worker} is involved"
+        if team.locality_id in locality_ids:
+            return f"You manage the locality of {team.name}, whose member {worker} is involved"
+    return None
+
+
+def _decide_sensitive_involvement(practitioner: Practitioner, involvement: Involvement) -> Decision:
+    """A shielded service's involvement is visible only to that service's own staff."""
+    service = involvement.service
+    if service is None or not service.sensitive:
+        return _decide_for_child(practitioner, Action.VIEW_CHILD, involvement.child_id)
+    if involvement.practitioner_id == practitioner.pk:
+        return Decision(True, "You are the practitioner in this sensitive service")
+    if practitioner.team is not None and practitioner.team.service_id == service.pk:
+        return Decision(True, f"You work in {service.name}, which this involvement belongs to")
+    return Decision(False, "A sensitive service's involvement is shown only to that service")
+
+
+def get_or_404(user: Any, action: Action, model: type[Model], **lookup: Any) -> Model:
+    """Fetch, decide and audit one protected row. Absent and not allowed look the same (404),
+    so a refusal does not confirm that a child is known."""
+    obj = model._default_manager.filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found")
+    decision = decide(user, action, obj)
+    child_id = _child_id_of(obj)
+    if not decision:
+        audit.record(actor=user, verb=f"refused_{action}", child_id=child_id, target=obj,
+                     legal_basis=decision.reason)
+        raise Http404("Not found")
+    audit.record(actor=user, verb=READ_VERBS.get(action, str(action)), child_id=child_id, target=obj,
+                 legal_basis=decision.reason)
+    return obj
+
+
+def capabilities(user: Any, child: Child) -> dict[str, bool]:
+    """Booleans for templates, which never check roles themselves."""
+    return {
+        "change_child": decide(user, Action.CHANGE_CHILD, child).allowed,
+        "view_child_audit": decide(user, Action.VIEW_CHILD_AUDIT, child).allowed,
+    }

@@ -1,0 +1,1 @@
+"""The authority and its partners: localities, agencies, services and teams."""

@@ -1,0 +1,1 @@
+"""The append-only record of who read or changed what about a child, when and why."""

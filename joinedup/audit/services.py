@@ -1,0 +1,32 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import AuditEvent
+
+
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    legal_basis: str,
+    child_id: int | None = None,
+    target: Any = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Write one audit event. Call it inside the transaction of the change it records, so a
+    failure to audit rolls the change back."""
+    profile = getattr(actor, "practitioner", None) if actor is not None else None
+    return AuditEvent.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        actor_username=getattr(actor, "username", "") or "system",
+        actor_role=getattr(profile, "role", "") or "",
+        verb=verb,
+        child_id=child_id,
+        object_type=type(target).__name__ if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        legal_basis=legal_basis,
+        detail=detail or {},
+    )

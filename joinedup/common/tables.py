@@ -1,0 +1,75 @@
+"""Reading tables from files with problems reported by file, row and column."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class FileProblems(Exception):
+    """Raised with every problem found, so a person can fix a file in one pass."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems[:50]) +
+                         (f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""))
+
+
+def read_csv(path: Path, required_columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number as a spreadsheet shows it, row) for each data row; the header is row 1."""
+    if not path.exists():
+        raise FileProblems([Problem(str(path), None, None, "the file does not exist")])
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise FileProblems([Problem(str(path), 1, c, "this column is missing from the header") for c in missing])
+        for number, row in enumerate(reader, start=2):
+            yield number, row
+
+
+class RowChecker:
+    """Collects problems while converting the cells of one file."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+        self.problems: list[Problem] = []
+
+    def cell(self, row_number: int, row: dict[str, str], column: str, convert: Callable[[str], Any],
+             required: bool = True) -> Any:
+        value = (row.get(column) or "").strip()
+        if not value:
+            if required:
+                self.problems.append(Problem(self.path, row_number, column, "a value is required"))
+            return None
+        try:
+            return convert(value)
+        except (ValueError, KeyError) as error:
+            self.problems.append(Problem(self.path, row_number, column, str(error).strip("'\"")))
+            return None
+
+    def problem(self, row_number: int, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.path, row_number, column, message))
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise FileProblems(self.problems)

@@ -1,0 +1,177 @@
+"""The child at the centre, the family around them and the practitioners who work with them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from joinedup.agencies.models import Agency, Locality, Team
+
+from .validators import validate_birth_date, validate_nhs_number, validate_upn
+
+
+class Role(models.TextChoices):
+    """Access roles; what each may do is decided in joinedup.access.policy."""
+
+    PRACTITIONER = "practitioner", "Practitioner"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
+    DIRECTOR = "director", "Director of Children's Services"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Practitioner(models.Model):
+    """A staff account's place in the partnership: agency, team, job and management lines."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practitioner")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="practitioners")
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members")
+    job_role = models.CharField(max_length=120)
+    role = models.CharField(max_length=24, choices=Role.choices, default=Role.PRACTITIONER)
+    phone = models.CharField(max_length=30, blank=True)
+    manages_teams = models.ManyToManyField(Team, blank=True, related_name="managers")
+    manages_localities = models.ManyToManyField(Locality, blank=True, related_name="managers")
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.job_role}, {self.agency})"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Male"
+    FEMALE = "F", "Female"
+    UNKNOWN = "U", "Not known"
+
+
+class Family(models.Model):
+    """A household or family group; siblings share one."""
+
+    reference = models.CharField(max_length=30, unique=True)
+
+    class Meta:
+        verbose_name_plural = "families"
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Child(models.Model):
+    la_child_id = models.CharField("LA child ID", max_length=20, unique=True, null=True, blank=True)
+    forenames = models.CharField(max_length=120, help_text="First name then any middle names")
+    surname = models.CharField(max_length=120)
+    date_of_birth = models.DateField(validators=[validate_birth_date])
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(max_length=4, blank=True, help_text="DfE ethnicity code, e.g. WBRI")
+    nhs_number = models.CharField("NHS number", max_length=10, unique=True, null=True, blank=True,
+                                  validators=[validate_nhs_number])
+    upn = models.CharField("UPN", max_length=13, unique=True, null=True, blank=True, validators=[validate_upn])
+    family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+        ordering = ["surname", "forenames"]
+        indexes = [models.Index(fields=["date_of_birth"])]
+
+    @property
+    def first_name(self) -> str:
+        return self.forenames.split(" ")[0]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.date_of_birth:%d/%m/%Y})"
+
+
+class FormerName(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="former_names")
+    surname = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "surname"], name="one_row_per_former_surname")]
+
+    def __str__(self) -> str:
+        return self.surname
+
+
+class NameKey(models.Model):
+    """Phonetic keys of a child's names, so search finds "Smyth" from "Smith" through an index
+    instead of scanning every child. Rebuilt by people.services whenever names change."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=24, db_index=True)
+
+
+class Address(models.Model):
+    """Where a child lived, from when until when; the current address has no moved_out."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="addresses")
+    address_line_1 = models.CharField(max_length=120)
+    address_line_2 = models.CharField(max_length=120, blank=True)
+    town = models.CharField(max_length=80)
+    postcode = models.CharField(max_length=8)
+    locality = models.ForeignKey(Locality, on_delete=models.SET_NULL, null=True, blank=True)
+    moved_in = models.DateField()
+    moved_out = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-moved_in"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(moved_out__isnull=True) | Q(moved_out__gte=F("moved_in")),
+                name="address_moved_out_not_before_moved_in",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address_line_1}, {self.town} {self.postcode}"
+
+
+class Carer(models.Model):
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="carers")
+    reference = models.CharField(max_length=30, unique=True)
+    forenames = models.CharField(max_length=120)
+    surname = models.CharField(max_length=120)
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forenames} {self.surname}"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", "Mother"
+    FATHER = "father", "Father"
+    STEP_MOTHER = "step_mother", "Stepmother"
+    STEP_FATHER = "step_father", "Stepfather"
+    GRANDMOTHER = "grandmother", "Grandmother"
+    GRANDFATHER = "grandfather", "Grandfather"
+    AUNT = "aunt", "Aunt"
+    UNCLE = "uncle", "Uncle"
+    SPECIAL_GUARDIAN = "special_guardian", "Special guardian"
+    OTHER = "other", "Other"
+
+
+class ChildCarer(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="carer_links")
+    carer = models.ForeignKey(Carer, on_delete=models.CASCADE, related_name="child_links")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    parental_responsibility = models.BooleanField()
+    lives_with = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "carer"], name="one_link_per_child_and_carer")]

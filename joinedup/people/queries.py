@@ -1,0 +1,126 @@
+"""Finding a child: by identifier, name and date of birth, tolerant of the ways records differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from joinedup.common.identifiers import normalise_nhs_number, normalise_upn
+
+from .models import Address, Child, NameKey
+from .names import forename_similarity, phonetic_keys, surname_similarity
+
+MINIMUM_SCORE = 0.6
+
+
+@dataclass(frozen=True)
+class Match:
+    child: Child
+    score: float
+    why: str
+
+
+def _date_variants(born: date) -> list[date]:
+    """The date itself, day and month swapped (a common keying error), and a year either side."""
+    variants = [born]
+    if born.day <= 12 and born.day != born.month:
+        variants.append(born.replace(day=born.month, month=born.day))
+    for years in (-1, 1):
+        try:
+            variants.append(born.replace(year=born.year + years))
+        except ValueError:  # 29 February
+            pass
+    return variants
+
+
+def _date_similarity(asked: date, held: date) -> tuple[float, str]:
+    if asked == held:
+        return 1.0, "date of birth matches"
+    if asked.day == held.month and asked.month == held.day and asked.year == held.year:
+        return 0.8, "date of birth matches with day and month swapped"
+    if asked.month == held.month and asked.day == held.day and abs(asked.year - held.year) == 1:
+        return 0.6, "date of birth one year out"
+    return 0.0, "different date of birth"
+
+
+def search_children(*, name: str = "", date_of_birth: date | None = None, identifier: str = "",
+                    limit: int = 20) -> list[Match]:
+    """Children ranked by how well they fit what the practitioner knows. An identifier that
+    matches is certain; otherwise names and date of birth are scored together."""
+    identifier = identifier.strip()
+    if identifier:
+        number = normalise_nhs_number(identifier)
+        found = Child.objects.filter(Q(nhs_number=number) | Q(upn=normalise_upn(identifier)) |
+                                     Q(la_child_id__iexact=identifier))
+        return [Match(child, 1.0, "identifier matches") for child in found[:limit]]
+
+    words = name.split()
+    asked_forename = words[0] if len(words) > 1 else ""
+    asked_surname = " ".join(words[1:]) if len(words) > 1 else (words[0] if words else "")
+    candidates = Q(pk__in=[])
+    if asked_surname:
+        keys = {"sur:" + k for k in phonetic_keys(asked_surname)}
+        candidates |= Q(pk__in=NameKey.objects.filter(key__in=keys).values("child_id"))
+    if asked_forename:
+        keys = {"fore:" + k for k in phonetic_keys(asked_forename)}
+        if date_of_birth:
+            years = [date_of_birth.year - 1, date_of_birth.year, date_of_birth.year + 1]
+            candidates |= Q(pk__in=NameKey.objects.filter(key__in=keys, child__date_of_birth__year__in=years)
+                            .values("child_id"))
+    if date_of_birth:
+        candidates |= Q(date_of_birth__in=_date_variants(date_of_birth))
+    matches = [_score(child, asked_forename, asked_surname, date_of_birth)
+               for child in Child.objects.filter(candidates).prefetch_related("former_names")[:2000]]
+    matches = [m for m in matches if m.score >= MINIMUM_SCORE]
+    return sorted(matches, key=lambda m: (-m.score, m.child.surname, m.child.forenames))[:limit]
+
+
+def _score(child: Child, forename: str, surname: str, born: date | None) -> Match:
+    parts, reasons = [], []
+    if surname:
+        similarity = surname_similarity(surname, [child.surname, *(f.surname for f in child.former_names.all())])
+        parts.append(similarity)
+        reasons.append("surname matches" if similarity == 1 else f"surname {similarity:.0%} similar")
+    if forename:
+        similarity = forename_similarity(forename, child.forenames)
+        parts.append(similarity)
+        reasons.append("forename matches" if similarity == 1 else f"forename {similarity:.0%} similar")
+    if born:
+        similarity, reason = _date_similarity(born, child.date_of_birth)
+        parts.append(similarity)
+        reasons.append(reason)
+    score = sum(parts) / len(parts) if parts else 0.0
+    return Match(child, round(score, 3), "; ".join(reasons))
+
+
+def current_postcode_district(child: Child) -> str:
+    """Enough of the address to tell two children apart in search results, no more."""
+    address = child.addresses.filter(moved_out__isnull=True).first()
+    return address.postcode.split(" ")[0] if address else ""
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15), ("16 and over", 16, 200)]
+
+
+def authority_figures(on: date | None = None) -> dict:
+    """Counts of children by locality and age band: what analysts and directors see."""
+    on = on or date.today()
+    by_locality = dict(Address.objects.filter(moved_out__isnull=True)
+                       .values_list("locality__name").annotate(n=Count("child_id", distinct=True)))
+    births = Child.objects.values_list("date_of_birth", flat=True)
+    bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
+    for born in births:
+        age = age_on(born, on)
+        for label, low, high in AGE_BANDS:
+            if low <= age <= high:
+                bands[label] += 1
+                break
+    return {"children": Child.objects.count(),
+            "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
+            "by_age": list(bands.items())}

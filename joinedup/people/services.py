@@ -1,0 +1,280 @@
+"""Changes to children's and practitioners' records: loading the authority's person register,
+creating staff accounts and correcting a child's details."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from joinedup.agencies.models import Agency, Team
+from joinedup.agencies.queries import locality_for_postcode, normalise_postcode
+from joinedup.audit import services as audit
+from joinedup.common.dates import parse_date
+from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
+from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
+
+from .models import Address, Carer, Child, ChildCarer, Family, FormerName, NameKey, Practitioner, Relationship, Role, Sex
+from .names import child_name_keys
+
+REGISTER_BASIS = "Loaded from the authority's person register"
+
+
+def _nhs(value: str) -> str:
+    if problem := nhs_number_problem(value):
+        raise ValueError(problem)
+    return normalise_nhs_number(value)
+
+
+def _upn(value: str) -> str:
+    if problem := upn_problem(value):
+        raise ValueError(problem)
+    return normalise_upn(value)
+
+
+def _choice(choices: type) -> Any:
+    def convert(value: str) -> str:
+        if value not in choices.values:
+            raise ValueError(f"expected one of {', '.join(choices.values)}, got {value!r}")
+        return value
+    return convert
+
+
+def _flag(value: str) -> bool:
+    if value not in {"0", "1"}:
+        raise ValueError(f"expected 1 or 0, got {value!r}")
+    return value == "1"
+
+
+@transaction.atomic
+def create_practitioner_accounts(*, practitioners: list[dict[str, Any]], teams: list[dict[str, Any]],
+                                 source: str) -> int:
+    """Staff accounts from the authority file. Passwords are left unusable: people set their own."""
+    User = get_user_model()
+    agencies = {a.code: a for a in Agency.objects.all()}
+    team_by_code = {t.code: t for t in Team.objects.select_related("locality")}
+    problems = []
+    for index, item in enumerate(practitioners):
+        for key in ("username", "given_name", "family_name", "agency", "job_role", "role"):
+            if not item.get(key):
+                problems.append(Problem(source, None, f"practitioners[{index}].{key}", "a value is required"))
+        if item.get("agency") and item["agency"] not in agencies:
+            problems.append(Problem(source, None, f"practitioners[{index}].agency", "no agency has this code"))
+        if item.get("role") and item["role"] not in Role.values:
+            problems.append(Problem(source, None, f"practitioners[{index}].role", f"expected one of {Role.values}"))
+    if problems:
+        raise FileProblems(problems)
+    for item in practitioners:
+        user, created = User.objects.get_or_create(username=item["username"])
+        user.first_name, user.last_name = item["given_name"], item["family_name"]
+        user.email = item.get("email", "")
+        if created:
+            user.set_unusable_password()
+        user.save()
+        Practitioner.objects.update_or_create(user=user, defaults={
+            "agency": agencies[item["agency"]], "team": team_by_code.get(item.get("team")),
+            "job_role": item["job_role"], "role": item["role"]})
+    managers = defaultdict(set)
+    for team in teams:
+        if team.get("manager"):
+            managers[team["manager"]].add(team["code"])
+    for practitioner in Practitioner.objects.filter(user__username__in=managers).select_related("user"):
+        practitioner.manages_teams.set([team_by_code[code] for code in managers[practitioner.user.username]])
+        if practitioner.role == Role.SERVICE_MANAGER:
+            localities = {team_by_code[c].locality for c in managers[practitioner.user.username]}
+            practitioner.manages_localities.set([loc for loc in localities if loc is not None])
+    return len(practitioners)
+
+
+def _read_children(path: Path) -> dict[str, dict[str, Any]]:
+    checker = RowChecker(path)
+    children: dict[str, dict[str, Any]] = {}
+    columns = ["child_id", "la_child_id", "forenames", "surname", "former_surnames", "date_of_birth", "sex",
+               "ethnicity", "nhs_number", "upn", "family_id"]
+    seen_nhs, seen_upn = {}, {}
+    for number, row in read_csv(path, columns):
+        child = {
+            "la_child_id": checker.cell(number, row, "la_child_id", str),
+            "forenames": checker.cell(number, row, "forenames", str),
+            "surname": checker.cell(number, row, "surname", str),
+            "date_of_birth": checker.cell(number, row, "date_of_birth", parse_date),
+            "sex": checker.cell(number, row, "sex", _choice(Sex)),
+            "ethnicity": (row["ethnicity"] or "").strip(),
+            "nhs_number": checker.cell(number, row, "nhs_number", _nhs, required=False),
+            "upn": checker.cell(number, row, "upn", _upn, required=False),
+            "family": (row["family_id"] or "").strip() or None,
+            "former_surnames": sorted({s.strip() for s in (row["former_surnames"] or "").split("|") if s.strip()}),
+        }
+        for key, seen in (("nhs_number", seen_nhs), ("upn", seen_upn)):
+            if child[key] and child[key] in seen:
+                checker.problem(number, key, f"also given to the child on row {seen[child[key]]}")
+            elif child[key]:
+                seen[child[key]] = number
+        children[row["child_id"]] = child
+    checker.raise_if_any()
+    return children
+
+
+def _read_addresses(path: Path, known: dict[str, dict]) -> dict[str, list[tuple]]:
+    checker = RowChecker(path)
+    addresses: dict[str, list[tuple]] = defaultdict(list)
+    columns = ["child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"]
+    for number, row in read_csv(path, columns):
+        if row["child_id"] not in known:
+            checker.problem(number, "child_id", "no child in children.csv has this id")
+            continue
+        moved_in = checker.cell(number, row, "moved_in", parse_date)
+        moved_out = checker.cell(number, row, "moved_out", parse_date, required=False)
+        if moved_in and moved_out and moved_out < moved_in:
+            checker.problem(number, "moved_out", "moved out before moving in")
+        addresses[row["child_id"]].append((
+            checker.cell(number, row, "address_line_1", str), (row["address_line_2"] or "").strip(),
+            checker.cell(number, row, "town", str), normalise_postcode(checker.cell(number, row, "postcode", str) or ""),
+            moved_in, moved_out))
+    checker.raise_if_any()
+    return addresses
+
+
+def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dict], dict[str, list[tuple]]]:
+    carers_path, links_path = directory / "carers.csv", directory / "child_carers.csv"
+    checker = RowChecker(carers_path)
+    carers = {}
+    for number, row in read_csv(carers_path, ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"]):
+        carers[row["carer_id"]] = {
+            "family": checker.cell(number, row, "family_id", str),
+            "forenames": checker.cell(number, row, "forenames", str),
+            "surname": checker.cell(number, row, "surname", str),
+            "date_of_birth": checker.cell(number, row, "date_of_birth", parse_date, required=False),
+            "sex": checker.cell(number, row, "sex", _choice(Sex)),
+        }
+    checker.raise_if_any()
+    checker = RowChecker(links_path)
+    links: dict[str, list[tuple]] = defaultdict(list)
+    for number, row in read_csv(links_path, ["child_id", "carer_id", "relationship", "parental_responsibility",
+                                             "lives_with"]):
+        if row["child_id"] not in known:
+            checker.problem(number, "child_id", "no child in children.csv has this id")
+        if row["carer_id"] not in carers:
+            checker.problem(number, "carer_id", "no carer in carers.csv has this id")
+        links[row["child_id"]].append((
+            row["carer_id"], checker.cell(number, row, "relationship", _choice(Relationship)),
+            checker.cell(number, row, "parental_responsibility", _flag),
+            checker.cell(number, row, "lives_with", _flag)))
+    checker.raise_if_any()
+    return carers, links
+
+
+CHILD_FIELDS = ["forenames", "surname", "date_of_birth", "sex", "ethnicity", "nhs_number", "upn"]
+
+
+@transaction.atomic
+def load_register(*, directory: Path, progress=None) -> dict[str, int]:
+    """Load the authority's person register (children, addresses, carers) keyed by LA child id.
+    The whole register loads or nothing does; loading it again changes nothing; a newer
+    register updates only the children whose details changed, each change audited."""
+    children = _read_children(directory / "children.csv")
+    addresses = _read_addresses(directory / "addresses.csv", children)
+    carers, carer_links = _read_carers(directory, children)
+
+    families = {f.reference: f for f in Family.objects.all()}
+    for reference in {c["family"] for c in children.values() if c["family"]} | {c["family"] for c in carers.values()}:
+        if reference not in families:
+            families[reference] = Family.objects.create(reference=reference)
+    existing_carers = {c.reference: c for c in Carer.objects.all()}
+    for reference, item in carers.items():
+        fields = {**item, "family": families[item["family"]]}
+        carer = existing_carers.get(reference)
+        if carer is None:
+            existing_carers[reference] = Carer.objects.create(reference=reference, **fields)
+        elif any(getattr(carer, k) != v for k, v in fields.items()):
+            Carer.objects.filter(pk=carer.pk).update(**fields)
+
+    existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)
+                .prefetch_related("former_names", "addresses", "carer_links__carer")}
+    counts = {"children_created": 0, "children_updated": 0, "children_unchanged": 0}
+    for register_id, item in children.items():
+        child = existing.get(item["la_child_id"])
+        wanted = {k: item[k] for k in CHILD_FIELDS}
+        family = families.get(item["family"]) if item["family"] else None
+        wanted_addresses = sorted(addresses.get(register_id, []), key=lambda a: a[4])
+        wanted_links = sorted(carer_links.get(register_id, []))
+        if child is None:
+            child = Child.objects.create(la_child_id=item["la_child_id"], family=family, **wanted)
+            verb, changed = "created_child", ["all"]
+        else:
+            changed = [k for k, v in wanted.items() if getattr(child, k) != v]
+            if child.family_id != (family.pk if family else None):
+                changed.append("family")
+            if sorted(f.surname for f in child.former_names.all()) != item["former_surnames"]:
+                changed.append("former_surnames")
+            if sorted(_address_tuple(a) for a in child.addresses.all()) != wanted_addresses:
+                changed.append("addresses")
+            if sorted((link.carer.reference, link.relationship, link.parental_responsibility, link.lives_with)
+                      for link in child.carer_links.all()) != wanted_links:
+                changed.append("carers")
+            if not changed:
+                counts["children_unchanged"] += 1
+                if progress:
+                    progress(1)
+                continue
+            for key, value in wanted.items():
+                setattr(child, key, value)
+            child.family = family
+            child.save()
+            verb = "changed_child"
+        _replace_dependants(child, item["former_surnames"], wanted_addresses, wanted_links, existing_carers)
+        audit.record(actor=None, verb=verb, child_id=child.pk, target=child, legal_basis=REGISTER_BASIS,
+                     detail={"file": str(directory / "children.csv"), "changed": changed})
+        counts["children_created" if verb == "created_child" else "children_updated"] += 1
+        if progress:
+            progress(1)
+    return counts
+
+
+def _address_tuple(address: Address) -> tuple:
+    return (address.address_line_1, address.address_line_2, address.town, address.postcode,
+            address.moved_in, address.moved_out)
+
+
+def _replace_dependants(child: Child, former_surnames: list[str], addresses: list[tuple], links: list[tuple],
+                        carers: dict[str, Carer]) -> None:
+    child.former_names.all().delete()
+    FormerName.objects.bulk_create([FormerName(child=child, surname=s) for s in former_surnames])
+    child.addresses.all().delete()
+    Address.objects.bulk_create([
+        Address(child=child, address_line_1=a[0], address_line_2=a[1], town=a[2], postcode=a[3],
+                locality=locality_for_postcode(a[3]), moved_in=a[4], moved_out=a[5]) for a in addresses])
+    child.carer_links.all().delete()
+    ChildCarer.objects.bulk_create([
+        ChildCarer(child=child, carer=carers[c], relationship=r, parental_responsibility=p, lives_with=w)
+        for c, r, p, w in links])
+    refresh_name_keys(child, former_surnames)
+
+
+def refresh_name_keys(child: Child, former_surnames: list[str]) -> None:
+    child.name_keys.all().delete()
+    NameKey.objects.bulk_create([NameKey(child=child, key=key) for key in
+                                 sorted(child_name_keys(child.forenames, child.surname, former_surnames))])
+
+
+@transaction.atomic
+def change_child_details(*, child: Child, changed_by: Any, legal_basis: str, forenames: str, surname: str,
+                         date_of_birth: date, sex: str, nhs_number: str | None, upn: str | None) -> Child:
+    """Correct a child's identifying details. A changed surname is kept as a former name, so
+    records under the old name still find the child."""
+    before = {k: getattr(child, k) for k in CHILD_FIELDS}
+    if surname != child.surname:
+        FormerName.objects.get_or_create(child=child, surname=child.surname)
+    child.forenames, child.surname, child.date_of_birth, child.sex = forenames, surname, date_of_birth, sex
+    child.nhs_number, child.upn = nhs_number or None, upn or None
+    child.full_clean(exclude=["family"])
+    child.save()
+    refresh_name_keys(child, list(child.former_names.values_list("surname", flat=True)))
+    changed = {k: [str(before[k]), str(getattr(child, k))] for k in CHILD_FIELDS if before[k] != getattr(child, k)}
+    audit.record(actor=changed_by, verb="changed_child", child_id=child.pk, target=child,
+                 legal_basis=legal_basis, detail={"changed": changed})
+    return child

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [path("", include("joinedup.web.urls"))]
+
+handler403 = "joinedup.web.views.error_403"
+handler404 = "joinedup.web.views.error_404"
+handler500 = "joinedup.web.views.error_500"

@@ -1,0 +1,127 @@
+"""Forms for the shell's pages; each field's error message says what to do, GOV.UK style."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
+from joinedup.people.models import Sex
+from joinedup.people.validators import validate_birth_date
+
+
+class DateParts(forms.Form):
+    """A GOV.UK date input: three boxes, one date, errors that say which part is wrong."""
+
+    date_prefix = "date_of_birth"
+    date_required = False
+    date_label = "Date of birth"
+
+    def clean(self):
+        cleaned = super().clean()
+        day, month, year = (cleaned.get(f"{self.date_prefix}_{part}") for part in ("day", "month", "year"))
+        target = f"{self.date_prefix}_day"
+        if day is None and month is None and year is None:
+            if self.date_required:
+                self.add_error(target, f"Enter the {self.date_label.lower()}")
+            cleaned[self.date_prefix] = None
+            return cleaned
+        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if value is None]
+        if missing:
+            self.add_error(target, f"{self.date_label} must include a {' and '.join(missing)}")
+            return cleaned
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            self.add_error(target, f"{self.date_label} must be a real date")
+            return cleaned
+        try:
+            validate_birth_date(value)
+        except forms.ValidationError as error:
+            self.add_error(target, error.messages[0])
+            return cleaned
+        cleaned[self.date_prefix] = value
+        return cleaned
+
+
+def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, required=False, min_value=low, max_value=high,
+        error_messages={"invalid": f"{label} must be a number",
+                        "min_value": f"{label} must be between {low} and {high}",
+                        "max_value": f"{label} must be between {low} and {high}"})
+
+
+class ChildSearchForm(DateParts):
+    name = forms.CharField(label="Name", required=False, max_length=120,
+                           help_text="Forename and surname, or just a surname. Spelling need not be exact.",
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}))
+    date_of_birth_day = _date_part("Day", 1, 31)
+    date_of_birth_month = _date_part("Month", 1, 12)
+    date_of_birth_year = _date_part("Year", 1900, 2100)
+    identifier = forms.CharField(label="NHS number, UPN or LA child ID", required=False, max_length=20,
+                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}))
+
+    def clean_identifier(self):
+        value = self.cleaned_data["identifier"].strip()
+        if not value:
+            return ""
+        digits = normalise_nhs_number(value)
+        if digits.isdigit() and nhs_number_problem(digits):
+            raise forms.ValidationError(nhs_number_problem(digits))
+        if value[:1].isalpha() and len(normalise_upn(value)) == 13 and upn_problem(value):
+            raise forms.ValidationError(upn_problem(value))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not (cleaned.get("name") or cleaned.get("identifier") or cleaned.get("date_of_birth")):
+            self.add_error("name", "Enter a name, a date of birth or an identifier to search for")
+        return cleaned
+
+
+class ChildDetailsForm(DateParts):
+    date_required = True
+    forenames = forms.CharField(label="Forenames", max_length=120,
+                                error_messages={"required": "Enter the child's forenames"})
+    surname = forms.CharField(label="Surname", max_length=120, error_messages={"required": "Enter the child's surname"},
+                              help_text="If the surname has changed, the old one is kept as a former name")
+    date_of_birth_day = _date_part("Day", 1, 31)
+    date_of_birth_month = _date_part("Month", 1, 12)
+    date_of_birth_year = _date_part("Year", 1900, 2100)
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
+                            error_messages={"required": "Select the child's sex"})
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14,
+                                 help_text="10 digits, for example 943 476 5919",
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": False}))
+    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=15,
+                          help_text="13 characters, for example B801200005001",
+                          widget=forms.TextInput(attrs={"spellcheck": False}))
+
+    def clean_nhs_number(self):
+        value = self.cleaned_data["nhs_number"]
+        if value and (problem := nhs_number_problem(value)):
+            raise forms.ValidationError(problem)
+        return normalise_nhs_number(value) or None
+
+    def clean_upn(self):
+        value = self.cleaned_data["upn"]
+        if value and (problem := upn_problem(value)):
+            raise forms.ValidationError(problem)
+        return normalise_upn(value) or None
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(label="Code from your authenticator app", max_length=6, min_length=6,
+                           help_text="The 6-digit code the app shows now",
+                           error_messages={"required": "Enter the 6-digit code from your authenticator app",
+                                           "min_length": "The code must be 6 digits",
+                                           "max_length": "The code must be 6 digits"},
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("The code must be 6 digits")
+        return code

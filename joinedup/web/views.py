@@ -1,0 +1,160 @@
+"""Thin views: parse the request, ask the policy or a service, render a GOV.UK page."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from joinedup.access import queries as access_queries
+from joinedup.access.policy import Action, capabilities, decide, get_or_404
+from joinedup.audit import services as audit
+from joinedup.audit.queries import events_for_child
+from joinedup.people.models import Child, Role
+from joinedup.people import queries as people_queries
+from joinedup.people.services import change_child_details
+
+from .forms import ChildDetailsForm, ChildSearchForm, TwoFactorForm
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "web/sign_in.html"
+    redirect_authenticated_user = True
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this after too many failed sign-ins."""
+    hours = settings.AXES_COOLOFF_TIME.total_seconds() / 3600
+    return render(request, "web/locked_out.html", {"hours": int(hours)}, status=429)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You have signed out")
+    return redirect("web:sign_in")
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app (first time) or enter its code (every sign-in)."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or \
+            TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = TwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(request.GET.get("next") or "web:home")
+        form.add_error("code", "The code is not right: check the time on your phone and enter the newest code")
+    context = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        secret = b32encode(device.bin_key).decode()
+        context |= {"secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+                    "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code for your authenticator app")}
+    return render(request, "web/two_factor.html", context)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    practitioner = getattr(request.user, "practitioner", None)
+    if practitioner is None:
+        raise PermissionDenied("This account has no practitioner profile")
+    role = practitioner.role
+    context = {"practitioner": practitioner, "can_search": decide(request.user, Action.SEARCH_CHILDREN).allowed}
+    if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
+        context["my_children"] = access_queries.children_worked_with(practitioner)
+    if role == Role.SERVICE_MANAGER:
+        context["managed"] = access_queries.managed_caseloads(practitioner)
+    if decide(request.user, Action.VIEW_AGGREGATES):
+        context["figures"] = people_queries.authority_figures()
+    if decide(request.user, Action.MANAGE_ACCOUNTS):
+        context["accounts"] = access_queries.account_overview()
+    return render(request, f"web/home_{role}.html", context)
+
+
+@login_required
+def child_search(request: HttpRequest) -> HttpResponse:
+    decision = decide(request.user, Action.SEARCH_CHILDREN)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    form = ChildSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        matches = people_queries.search_children(name=form.cleaned_data["name"], date_of_birth=form.cleaned_data["date_of_birth"],
+                                  identifier=form.cleaned_data["identifier"])
+        results = []
+        for match in matches:
+            audit.record(actor=request.user, verb="listed_in_search", child_id=match.child.pk, target=match.child,
+                         legal_basis="Search to identify a child before recording or referring",
+                         detail={"why": match.why})
+            results.append({"match": match, "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
+                            "district": people_queries.current_postcode_district(match.child)})
+    return render(request, "web/child_search.html", {"form": form, "results": results})
+
+
+@login_required
+def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_or_404(request.user, Action.VIEW_CHILD, Child, pk=child_id)
+    return render(request, "web/child_summary.html", {
+        "child": child,
+        "can": capabilities(request.user, child),
+        "involvements": access_queries.involvements_as_seen_by(request.user, child),
+        "addresses": child.addresses.select_related("locality"),
+        "carers": child.carer_links.select_related("carer"),
+        "siblings": Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk) if child.family_id else [],
+    })
+
+
+@login_required
+def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_or_404(request.user, Action.CHANGE_CHILD, Child, pk=child_id)
+    initial = {"forenames": child.forenames, "surname": child.surname, "sex": child.sex,
+               "nhs_number": child.nhs_number or "", "upn": child.upn or "",
+               "date_of_birth_day": child.date_of_birth.day, "date_of_birth_month": child.date_of_birth.month,
+               "date_of_birth_year": child.date_of_birth.year}
+    form = ChildDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        change_child_details(child=child, changed_by=request.user,
+                             legal_basis=decide(request.user, Action.CHANGE_CHILD, child).reason,
+                             forenames=data["forenames"], surname=data["surname"],
+                             date_of_birth=data["date_of_birth"], sex=data["sex"],
+                             nhs_number=data["nhs_number"], upn=data["upn"])
+        messages.success(request, "The child's details were saved")
+        return redirect("web:child_summary", child_id=child.pk)
+    return render(request, "web/child_edit.html", {"child": child, "form": form})
+
+
+@login_required
+def child_audit(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_or_404(request.user, Action.VIEW_CHILD_AUDIT, Child, pk=child_id)
+    return render(request, "web/child_audit.html", {"child": child, "events": events_for_child(child.pk)[:500]})
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "web/404.html", status=404)
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "web/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/500.html", status=500)
