@@ -7,7 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "joinedup.settings")
-    argv = [arg.replace("-", "_") if index == 1 and not arg.startswith("-") else arg for index, arg in enumerate(sys.argv)]
+    argv = [
+        arg.replace("-", "_") if index == 1 and not arg.startswith("-") else arg for index, arg in enumerate(sys.argv)
+    ]
     if len(argv) > 1 and argv[1] in {"demo", "synth"}:
         # The demo and the generator need no production secrets.
         os.environ.setdefault("JOINEDUP_MODE", "demo")

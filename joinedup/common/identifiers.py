@@ -22,7 +22,7 @@ def normalise_nhs_number(value: str) -> str:
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The check digit for nine digits, or None when no valid number can end them."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -52,7 +52,7 @@ def upn_check_letter(last_twelve: str) -> str:
     """The check letter for the twelve characters after it (the last may be a letter in
     temporary UPNs, which counts as its alphabet position)."""
     total = 0
-    for weight, char in zip(range(2, 14), last_twelve):
+    for weight, char in zip(range(2, 14), last_twelve, strict=True):
         total += weight * (int(char) if char.isdigit() else UPN_CHECK_LETTERS.index(char))
     return UPN_CHECK_LETTERS[total % 23]
 

@@ -30,8 +30,10 @@ class FileProblems(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems[:50]) +
-                         (f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""))
+        super().__init__(
+            "\n".join(str(p) for p in problems[:50])
+            + (f"\n... and {len(problems) - 50} more" if len(problems) > 50 else "")
+        )
 
 
 def read_csv(path: Path, required_columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -43,8 +45,7 @@ def read_csv(path: Path, required_columns: list[str]) -> Iterator[tuple[int, dic
         missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
         if missing:
             raise FileProblems([Problem(str(path), 1, c, "this column is missing from the header") for c in missing])
-        for number, row in enumerate(reader, start=2):
-            yield number, row
+        yield from enumerate(reader, start=2)
 
 
 class RowChecker:
@@ -54,8 +55,9 @@ class RowChecker:
         self.path = str(path)
         self.problems: list[Problem] = []
 
-    def cell(self, row_number: int, row: dict[str, str], column: str, convert: Callable[[str], Any],
-             required: bool = True) -> Any:
+    def cell(
+        self, row_number: int, row: dict[str, str], column: str, convert: Callable[[str], Any], required: bool = True
+    ) -> Any:
         value = (row.get(column) or "").strip()
         if not value:
             if required:

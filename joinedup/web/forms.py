@@ -47,21 +47,35 @@ class DateParts(forms.Form):
 
 def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, required=False, min_value=low, max_value=high,
-        error_messages={"invalid": f"{label} must be a number",
-                        "min_value": f"{label} must be between {low} and {high}",
-                        "max_value": f"{label} must be between {low} and {high}"})
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "invalid": f"{label} must be a number",
+            "min_value": f"{label} must be between {low} and {high}",
+            "max_value": f"{label} must be between {low} and {high}",
+        },
+    )
 
 
 class ChildSearchForm(DateParts):
-    name = forms.CharField(label="Name", required=False, max_length=120,
-                           help_text="Forename and surname, or just a surname. Spelling need not be exact.",
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}))
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=120,
+        help_text="Forename and surname, or just a surname. Spelling need not be exact.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}),
+    )
     date_of_birth_day = _date_part("Day", 1, 31)
     date_of_birth_month = _date_part("Month", 1, 12)
     date_of_birth_year = _date_part("Year", 1900, 2100)
-    identifier = forms.CharField(label="NHS number, UPN or LA child ID", required=False, max_length=20,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}))
+    identifier = forms.CharField(
+        label="NHS number, UPN or LA child ID",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}),
+    )
 
     def clean_identifier(self):
         value = self.cleaned_data["identifier"].strip()
@@ -83,21 +97,38 @@ class ChildSearchForm(DateParts):
 
 class ChildDetailsForm(DateParts):
     date_required = True
-    forenames = forms.CharField(label="Forenames", max_length=120,
-                                error_messages={"required": "Enter the child's forenames"})
-    surname = forms.CharField(label="Surname", max_length=120, error_messages={"required": "Enter the child's surname"},
-                              help_text="If the surname has changed, the old one is kept as a former name")
+    forenames = forms.CharField(
+        label="Forenames", max_length=120, error_messages={"required": "Enter the child's forenames"}
+    )
+    surname = forms.CharField(
+        label="Surname",
+        max_length=120,
+        error_messages={"required": "Enter the child's surname"},
+        help_text="If the surname has changed, the old one is kept as a former name",
+    )
     date_of_birth_day = _date_part("Day", 1, 31)
     date_of_birth_month = _date_part("Month", 1, 12)
     date_of_birth_year = _date_part("Year", 1900, 2100)
-    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect,
-                            error_messages={"required": "Select the child's sex"})
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14,
-                                 help_text="10 digits, for example 943 476 5919",
-                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": False}))
-    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=15,
-                          help_text="13 characters, for example B801200005001",
-                          widget=forms.TextInput(attrs={"spellcheck": False}))
+    sex = forms.ChoiceField(
+        label="Sex",
+        choices=Sex.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child's sex"},
+    )
+    nhs_number = forms.CharField(
+        label="NHS number",
+        required=False,
+        max_length=14,
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": False}),
+    )
+    upn = forms.CharField(
+        label="Unique pupil number (UPN)",
+        required=False,
+        max_length=15,
+        help_text="13 characters, for example B801200005001",
+        widget=forms.TextInput(attrs={"spellcheck": False}),
+    )
 
     def clean_nhs_number(self):
         value = self.cleaned_data["nhs_number"]
@@ -113,12 +144,18 @@ class ChildDetailsForm(DateParts):
 
 
 class TwoFactorForm(forms.Form):
-    code = forms.CharField(label="Code from your authenticator app", max_length=6, min_length=6,
-                           help_text="The 6-digit code the app shows now",
-                           error_messages={"required": "Enter the 6-digit code from your authenticator app",
-                                           "min_length": "The code must be 6 digits",
-                                           "max_length": "The code must be 6 digits"},
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=6,
+        min_length=6,
+        help_text="The 6-digit code the app shows now",
+        error_messages={
+            "required": "Enter the 6-digit code from your authenticator app",
+            "min_length": "The code must be 6 digits",
+            "max_length": "The code must be 6 digits",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

@@ -27,8 +27,10 @@ def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
     if isinstance(widget, forms.PasswordInput):
         result["type"] = "password"
     if isinstance(widget, (forms.Select, forms.RadioSelect)):
-        items = [{"value": str(v), "text": str(t), "selected": str(v) == str(value), "checked": str(v) == str(value)}
-                 for v, t in bound.field.choices]
+        items = [
+            {"value": str(v), "text": str(t), "selected": str(v) == str(value), "checked": str(v) == str(value)}
+            for v, t in bound.field.choices
+        ]
         result["items"] = items
         result["idPrefix"] = result["id"]
         result["fieldset"] = {"legend": {"text": bound.label, "classes": "govuk-fieldset__legend--s"}}
@@ -52,8 +54,16 @@ def date_field(form: forms.Form, prefix: str, legend: str, hint: str = "") -> di
     for part, width in (("day", 2), ("month", 2), ("year", 4)):
         bound = form[f"{prefix}_{part}"]
         classes = f"govuk-input--width-{width}" + (" govuk-input--error" if error or bound.errors else "")
-        items.append({"id": bound.id_for_label, "name": bound.html_name, "label": part.capitalize(),
-                      "value": bound.value() or "", "classes": classes, "inputmode": "numeric"})
+        items.append(
+            {
+                "id": bound.id_for_label,
+                "name": bound.html_name,
+                "label": part.capitalize(),
+                "value": bound.value() or "",
+                "classes": classes,
+                "inputmode": "numeric",
+            }
+        )
     errors = error or [e for part in ("day", "month", "year") for e in form[f"{prefix}_{part}"].errors]
     result: dict[str, Any] = {
         "id": prefix,

@@ -26,14 +26,24 @@ def with_hint(text: object, hint: str) -> Markup:
 def environment(**options) -> Environment:
     app_loader = options.pop("loader", None)
     env = Environment(**options)
-    env.loader = ChoiceLoader([
-        app_loader or env.loader,
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-    ])
-    env.globals.update({
-        "static": static, "url": url, "field": field, "date_field": date_field, "error_summary": error_summary,
-        "get_messages": get_messages, "link": link, "with_hint": with_hint,
-    })
+    env.loader = ChoiceLoader(
+        [
+            app_loader or env.loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "field": field,
+            "date_field": date_field,
+            "error_summary": error_summary,
+            "get_messages": get_messages,
+            "link": link,
+            "with_hint": with_hint,
+        }
+    )
     env.filters["uk_date"] = lambda value: f"{value:%-d %B %Y}" if value else ""
     env.filters["uk_datetime"] = lambda value: f"{value:%-d %b %Y, %H:%M}" if value else ""
     env.filters["table_row"] = lambda pair: [{"text": pair[0]}, {"text": f"{pair[1]:,}", "format": "numeric"}]

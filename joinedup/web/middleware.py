@@ -11,9 +11,12 @@ OPEN_PATHS = ("/sign-in", "/sign-out", "/two-factor", "/static/")
 def two_factor_for_staff(get_response):
     def middleware(request):
         user = request.user
-        if (user.is_authenticated and not user.is_verified() and not request.path.startswith(OPEN_PATHS)
-                and (settings.JOINEDUP_REQUIRE_TWO_FACTOR
-                     or TOTPDevice.objects.filter(user=user, confirmed=True).exists())):
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(OPEN_PATHS)
+            and (settings.JOINEDUP_REQUIRE_TWO_FACTOR or TOTPDevice.objects.filter(user=user, confirmed=True).exists())
+        ):
             return redirect(f"{reverse('web:two_factor')}?next={request.path}")
         return get_response(request)
 

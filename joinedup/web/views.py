@@ -13,6 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,8 +23,8 @@ from joinedup.access import queries as access_queries
 from joinedup.access.policy import Action, capabilities, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.audit.queries import events_for_child
-from joinedup.people.models import Child, Role
 from joinedup.people import queries as people_queries
+from joinedup.people.models import Child, Role
 from joinedup.people.services import change_child_details
 
 from .forms import ChildDetailsForm, ChildSearchForm, TwoFactorForm
@@ -52,23 +54,41 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
-        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or \
-            TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=request.user, name="Authenticator app", confirmed=False
+        )
     form = TwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            # django-otp doubles the wait after each wrong code, against guessing.
+            form.add_error("code", "Too many wrong codes: wait a minute, then enter the newest code")
+        elif device.verify_token(form.cleaned_data["code"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "web:home")
-        form.add_error("code", "The code is not right: check the time on your phone and enter the newest code")
+            return redirect(_safe_next(request))
+        else:
+            form.add_error("code", "The code is not right: check the time on your phone and enter the newest code")
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         secret = b32encode(device.bin_key).decode()
-        context |= {"secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-                    "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code for your authenticator app")}
+        context |= {
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(
+                scale=4, title="QR code for your authenticator app"
+            ),
+        }
     return render(request, "web/two_factor.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Only ever return to a page of this site after sign-in, never to another site."""
+    target = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("web:home")
 
 
 @login_required
@@ -97,46 +117,75 @@ def child_search(request: HttpRequest) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        matches = people_queries.search_children(name=form.cleaned_data["name"], date_of_birth=form.cleaned_data["date_of_birth"],
-                                  identifier=form.cleaned_data["identifier"])
+        matches = people_queries.search_children(
+            name=form.cleaned_data["name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            identifier=form.cleaned_data["identifier"],
+        )
         results = []
         for match in matches:
-            audit.record(actor=request.user, verb="listed_in_search", child_id=match.child.pk, target=match.child,
-                         legal_basis="Search to identify a child before recording or referring",
-                         detail={"why": match.why})
-            results.append({"match": match, "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
-                            "district": people_queries.current_postcode_district(match.child)})
+            audit.record(
+                actor=request.user,
+                verb="listed_in_search",
+                child_id=match.child.pk,
+                target=match.child,
+                legal_basis="Search to identify a child before recording or referring",
+                detail={"why": match.why},
+            )
+            results.append(
+                {
+                    "match": match,
+                    "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
+                    "district": people_queries.current_postcode_district(match.child),
+                }
+            )
     return render(request, "web/child_search.html", {"form": form, "results": results})
 
 
 @login_required
 def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.VIEW_CHILD, Child, pk=child_id)
-    return render(request, "web/child_summary.html", {
-        "child": child,
-        "can": capabilities(request.user, child),
-        "involvements": access_queries.involvements_as_seen_by(request.user, child),
-        "addresses": child.addresses.select_related("locality"),
-        "carers": child.carer_links.select_related("carer"),
-        "siblings": Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk) if child.family_id else [],
-    })
+    return render(
+        request,
+        "web/child_summary.html",
+        {
+            "child": child,
+            "can": capabilities(request.user, child),
+            "involvements": access_queries.involvements_as_seen_by(request.user, child),
+            "addresses": child.addresses.select_related("locality"),
+            "carers": child.carer_links.select_related("carer"),
+            "siblings": Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk) if child.family_id else [],
+        },
+    )
 
 
 @login_required
 def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.CHANGE_CHILD, Child, pk=child_id)
-    initial = {"forenames": child.forenames, "surname": child.surname, "sex": child.sex,
-               "nhs_number": child.nhs_number or "", "upn": child.upn or "",
-               "date_of_birth_day": child.date_of_birth.day, "date_of_birth_month": child.date_of_birth.month,
-               "date_of_birth_year": child.date_of_birth.year}
+    initial = {
+        "forenames": child.forenames,
+        "surname": child.surname,
+        "sex": child.sex,
+        "nhs_number": child.nhs_number or "",
+        "upn": child.upn or "",
+        "date_of_birth_day": child.date_of_birth.day,
+        "date_of_birth_month": child.date_of_birth.month,
+        "date_of_birth_year": child.date_of_birth.year,
+    }
     form = ChildDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        change_child_details(child=child, changed_by=request.user,
-                             legal_basis=decide(request.user, Action.CHANGE_CHILD, child).reason,
-                             forenames=data["forenames"], surname=data["surname"],
-                             date_of_birth=data["date_of_birth"], sex=data["sex"],
-                             nhs_number=data["nhs_number"], upn=data["upn"])
+        change_child_details(
+            child=child,
+            changed_by=request.user,
+            legal_basis=decide(request.user, Action.CHANGE_CHILD, child).reason,
+            forenames=data["forenames"],
+            surname=data["surname"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            nhs_number=data["nhs_number"],
+            upn=data["upn"],
+        )
         messages.success(request, "The child's details were saved")
         return redirect("web:child_summary", child_id=child.pk)
     return render(request, "web/child_edit.html", {"child": child, "form": form})

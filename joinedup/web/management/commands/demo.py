@@ -1,0 +1,70 @@
+"""joinedup demo: a synthetic authority, loaded through the same paths a council would use,
+with one login per role, served on 127.0.0.1."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Q
+
+from joinedup.access.policy import ROLE_SENTENCES, current_involvements
+from joinedup.people.models import Practitioner, Role
+
+DEMO_PASSWORD = "joinedup-demo-only"
+
+
+class Command(BaseCommand):
+    help = "Build a synthetic authority, load it, create one demo login per role and serve the site."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--children", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="Stop after loading and printing the logins")
+
+    def handle(self, *args, children: int, seed: int, port: int, no_serve: bool, **options):
+        if settings.MODE == "production":
+            raise CommandError("The demo creates logins with a published password: run it with JOINEDUP_MODE=demo")
+        call_command("migrate", verbosity=0)
+        authority_dir = Path(settings.VAR_DIR) / "demo-authority"
+        if not self._already_generated(authority_dir, children, seed):
+            call_command("synth", children=children, seed=seed, out=str(authority_dir), force=True)
+        call_command("load_authority", str(authority_dir))
+        logins = self._demo_logins()
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        for role, username in logins:
+            self.stdout.write(f"  {Role(role).label:<32} {username:<24} {ROLE_SENTENCES[role]}")
+        if not no_serve:
+            self.stdout.write(self.style.SUCCESS(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C to stop)"))
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+
+    def _already_generated(self, directory: Path, children: int, seed: int) -> bool:
+        manifest = directory / "manifest.json"
+        if not manifest.is_file():
+            return False
+        written = json.loads(manifest.read_text())
+        return written.get("children") == children and written.get("seed") == seed
+
+    def _demo_logins(self) -> list[tuple[str, str]]:
+        """One login per role: the practitioner with the busiest caseload, a manager who manages
+        teams, and the first of every other role."""
+        open_work = Count("involvements", filter=Q(involvements__in=current_involvements()))
+        logins = []
+        for role in Role.values:
+            staff = Practitioner.objects.filter(role=role).select_related("user")
+            if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
+                staff = staff.annotate(open_work=open_work).order_by("-open_work", "user__username")
+            elif role == Role.SERVICE_MANAGER:
+                staff = staff.annotate(teams=Count("manages_teams")).order_by("-teams", "user__username")
+            else:
+                staff = staff.order_by("user__username")
+            chosen = staff.first()
+            if chosen is None:
+                raise CommandError(f"The synthetic authority has no {Role(role).label}: cannot make a demo login")
+            user = chosen.user
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            logins.append((role, user.username))
+        return logins

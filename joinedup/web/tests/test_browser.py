@@ -1,0 +1,102 @@
+"""Two people sign in and search for the same children: each sees only what they should."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from .browser import CHROMIUM, CHROMIUM_ARGS, Journey
+from .conftest import OUTPUT_DIR, PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def sign_in(page, journey, live_server, username):
+    page.goto(f"{live_server.url}/sign-in")
+    journey.check(f"{username} sign-in page")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_practitioner_finds_their_child_and_not_others(page, live_server, scene):
+    journey = Journey(page, OUTPUT_DIR / "browser" / "practitioner")
+    # Given Pat, a family support worker working with Alfred Smith
+    sign_in(page, journey, live_server, "pat")
+    expect(page.get_by_role("heading", name="Your children")).to_be_visible()
+    expect(page.get_by_role("link", name="Alfred James Smith")).to_be_visible()
+    journey.check("home")
+
+    # When Pat searches with a nickname and a misspelt surname
+    page.get_by_role("link", name="Find a child").first.click()
+    page.get_by_label("Name").fill("Alfie Smyth")
+    page.get_by_role("button", name="Search").click()
+    journey.check("search results")
+    # Then Alfred is found and can be opened
+    page.get_by_role("link", name="Alfred James Smith").click()
+    expect(page.get_by_role("heading", name="Alfred James Smith")).to_be_visible()
+    expect(page.get_by_text("Pat Jones, Family support worker")).to_be_visible()
+    # and the sensitive service is shielded from Pat
+    expect(page.get_by_text("A sensitive service is involved: contact the index administrator")).to_be_visible()
+    expect(page.get_by_text("Young people's sexual health")).to_have_count(0)
+    expect(page.get_by_role("link", name="Who has looked at this child's record")).to_have_count(0)
+    journey.check("child summary")
+
+    # When Pat searches for a child they do not work with
+    page.goto(f"{live_server.url}/children/search?name=Bethany+Kahn")
+    # Then she is listed, to avoid recording her twice, but cannot be opened
+    expect(page.get_by_text("You are not involved with this child")).to_be_visible()
+    expect(page.get_by_role("link", name="Bethany Khan")).to_have_count(0)
+    journey.check("other child listed without link")
+    page.goto(f"{live_server.url}/children/{scene['bethany'].pk}")
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    journey.check("other child refused")
+
+    # When Pat enters an invalid NHS number to search
+    page.goto(f"{live_server.url}/children/search")
+    page.get_by_label("NHS number, UPN or LA child ID").fill("943 476 5871")
+    page.get_by_role("button", name="Search").click()
+    # Then a GOV.UK error summary says what is wrong
+    expect(page.get_by_role("alert")).to_contain_text("check digit")
+    journey.check("invalid identifier")
+
+
+def test_analyst_sees_figures_but_no_child(page, live_server, scene):
+    journey = Journey(page, OUTPUT_DIR / "browser" / "analyst")
+    # Given Ana, a performance analyst
+    sign_in(page, journey, live_server, "ana")
+    # Then her home page shows figures about groups of children
+    expect(page.get_by_role("heading", name="The authority in figures")).to_be_visible()
+    expect(page.get_by_text("never an individual child's record")).to_be_visible()
+    journey.check("home")
+    # When she tries to search for a child, or open one directly
+    page.goto(f"{live_server.url}/children/search?name=Smith")
+    expect(page.get_by_role("heading", name="You cannot use this page")).to_be_visible()
+    journey.check("search refused")
+    page.goto(f"{live_server.url}/children/{scene['alfred'].pk}")
+    # Then she is refused both
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    journey.check("child refused")
+
+
+def test_manager_sees_who_has_looked_at_a_child(page, live_server, scene, client):
+    client.force_login(scene["pat"].user)
+    client.get(f"/children/{scene['alfred'].pk}")
+    journey = Journey(page, OUTPUT_DIR / "browser" / "manager")
+    # Given Sam, who manages Pat's team, after Pat has opened Alfred's record
+    sign_in(page, journey, live_server, "sam")
+    journey.check("home")
+    page.goto(f"{live_server.url}/children/{scene['alfred'].pk}")
+    page.get_by_role("link", name="Who has looked at this child's record").click()
+    # Then the audit page lists Pat's read with its reason
+    expect(page.get_by_role("cell", name="pat", exact=True).first).to_be_visible()
+    expect(page.get_by_text("You are allocated worker in Early help").first).to_be_visible()
+    journey.check("audit page")
