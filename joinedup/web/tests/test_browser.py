@@ -1,5 +1,7 @@
 """Two people sign in and search for the same children: each sees only what they should."""
 
+import os
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -7,6 +9,8 @@ from .browser import CHROMIUM, CHROMIUM_ARGS, Journey
 from .conftest import OUTPUT_DIR, PASSWORD
 
 pytestmark = pytest.mark.browser
+# Playwright's sync API runs an event loop, and Django refuses database calls from one unless told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
