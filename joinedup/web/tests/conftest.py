@@ -98,3 +98,10 @@ def signed_in(client, scene):
         return client
 
     return sign_in_as
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The live server must stop before the test database is dropped: PostgreSQL will not drop a
+    database its threads still hold a connection to."""
+    return live_server
