@@ -66,7 +66,9 @@ class RowChecker:
         try:
             return convert(value)
         except (ValueError, KeyError) as error:
-            self.problems.append(Problem(self.path, row_number, column, str(error).strip("'\"")))
+            # str(KeyError("x")) is "'x'"; a ValueError's message may itself end in a quoted value.
+            message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+            self.problems.append(Problem(self.path, row_number, column, message))
             return None
 
     def problem(self, row_number: int, column: str | None, message: str) -> None:
