@@ -29,6 +29,15 @@ def phonetic_keys(name: str) -> set[str]:
     return keys
 
 
+# The nicknames package lists American usage; these common English diminutives are missing from it.
+_ENGLISH_NICKNAMES = {
+    "alfie": {"alfred"},
+    "evie": {"eve", "evelyn"},
+    "izzy": {"isabel", "isabella", "isobel"},
+    "katie": {"katherine", "catherine"},
+}
+
+
 @lru_cache(maxsize=1)
 def _nicknamer() -> NickNamer:
     return NickNamer()
@@ -41,7 +50,9 @@ def forename_variants(forename: str) -> frozenset[str]:
     if not name:
         return frozenset()
     namer = _nicknamer()
-    return frozenset({name} | namer.nicknames_of(name) | namer.canonicals_of(name))
+    english = _ENGLISH_NICKNAMES.get(name, set()) | {nick for nick, full in _ENGLISH_NICKNAMES.items()
+                                                     if name in full}
+    return frozenset({name} | namer.nicknames_of(name) | namer.canonicals_of(name) | english)
 
 
 def child_name_keys(forenames: str, surname: str, former_surnames: list[str]) -> set[str]:
