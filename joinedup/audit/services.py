@@ -21,7 +21,7 @@ def record(
     profile = getattr(actor, "practitioner", None) if actor is not None else None
     return AuditEvent.objects.create(
         actor_id=getattr(actor, "pk", None),
-        actor_username=getattr(actor, "username", "") or "system",
+        actor_username=getattr(actor, "username", "") or ("system" if actor is None else "anonymous"),
         actor_role=getattr(profile, "role", "") or "",
         verb=verb,
         child_id=child_id,
