@@ -98,7 +98,8 @@ def decide(user: Any, action: Action, target: Any = None) -> Decision:
     if action in ROLE_ACTIONS:
         allowed = practitioner.role in ROLE_ACTIONS[action]
         role = practitioner.get_role_display()
-        return Decision(allowed, f"{role}s {'may' if allowed else 'may not'} {action.replace('_', ' ')}")
+        return Decision(allowed, f"Your role ({role}) {'allows' if allowed else 'does not allow'} you to "
+                                 f"{action.replace('_', ' ')}")
     if action == Action.VIEW_SENSITIVE_INVOLVEMENT:
         return _decide_sensitive_involvement(practitioner, target)
     return _decide_for_child(practitioner, action, _child_id_of(target))
@@ -115,7 +116,7 @@ def _child_id_of(target: Any) -> int:
 
 def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int) -> Decision:
     if practitioner.role in AGGREGATE_ONLY_ROLES:
-        return Decision(False, f"{practitioner.get_role_display()}s see aggregate figures only, "
+        return Decision(False, f"Your role ({practitioner.get_role_display()}) sees aggregate figures only, "
                                "never an individual child's record")
     if practitioner.role == Role.ADMINISTRATOR:
         if action in ADMINISTRATOR_CHILD_ACTIONS:
