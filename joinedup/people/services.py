@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from joinedup.agencies.models import Agency, Team
@@ -20,6 +21,7 @@ from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
 
 from .models import Address, Carer, Child, ChildCarer, Family, FormerName, NameKey, Practitioner, Relationship, Role, Sex
 from .names import child_name_keys
+from .validators import validate_birth_date
 
 REGISTER_BASIS = "Loaded from the authority's person register"
 
@@ -34,6 +36,15 @@ def _upn(value: str) -> str:
     if problem := upn_problem(value):
         raise ValueError(problem)
     return normalise_upn(value)
+
+
+def _birth_date(value: str) -> date:
+    born = parse_date(value)
+    try:
+        validate_birth_date(born)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    return born
 
 
 def _choice(choices: type) -> Any:
@@ -101,7 +112,7 @@ def _read_children(path: Path) -> dict[str, dict[str, Any]]:
             "la_child_id": checker.cell(number, row, "la_child_id", str),
             "forenames": checker.cell(number, row, "forenames", str),
             "surname": checker.cell(number, row, "surname", str),
-            "date_of_birth": checker.cell(number, row, "date_of_birth", parse_date),
+            "date_of_birth": checker.cell(number, row, "date_of_birth", _birth_date),
             "sex": checker.cell(number, row, "sex", _choice(Sex)),
             "ethnicity": (row["ethnicity"] or "").strip(),
             "nhs_number": checker.cell(number, row, "nhs_number", _nhs, required=False),
@@ -195,12 +206,18 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
 
     existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)
                 .prefetch_related("former_names", "addresses", "carer_links__carer")}
+    # A correction can move an identifier between children (siblings' NHS numbers keyed the wrong
+    # way round): free every identifier that changes before any is given out again.
+    for key in ("nhs_number", "upn"):
+        moving = [child.pk for item in children.values()
+                  if (child := existing.get(item["la_child_id"])) and getattr(child, key) != item[key]]
+        Child.objects.filter(pk__in=moving).update(**{key: None})
     counts = {"children_created": 0, "children_updated": 0, "children_unchanged": 0}
     for register_id, item in children.items():
         child = existing.get(item["la_child_id"])
         wanted = {k: item[k] for k in CHILD_FIELDS}
         family = families.get(item["family"]) if item["family"] else None
-        wanted_addresses = sorted(addresses.get(register_id, []), key=lambda a: a[4])
+        wanted_addresses = sorted(addresses.get(register_id, []), key=_address_order)
         wanted_links = sorted(carer_links.get(register_id, []))
         if child is None:
             child = Child.objects.create(la_child_id=item["la_child_id"], family=family, **wanted)
@@ -211,7 +228,7 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
                 changed.append("family")
             if sorted(f.surname for f in child.former_names.all()) != item["former_surnames"]:
                 changed.append("former_surnames")
-            if sorted(_address_tuple(a) for a in child.addresses.all()) != wanted_addresses:
+            if sorted((_address_tuple(a) for a in child.addresses.all()), key=_address_order) != wanted_addresses:
                 changed.append("addresses")
             if sorted((link.carer.reference, link.relationship, link.parental_responsibility, link.lives_with)
                       for link in child.carer_links.all()) != wanted_links:
@@ -238,6 +255,11 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
 def _address_tuple(address: Address) -> tuple:
     return (address.address_line_1, address.address_line_2, address.town, address.postcode,
             address.moved_in, address.moved_out)
+
+
+def _address_order(address: tuple) -> tuple:
+    """Homes in the order lived in; the current home (no moved_out) last among equals."""
+    return address[4], address[5] or date.max, address[:4]
 
 
 def _replace_dependants(child: Child, former_surnames: list[str], addresses: list[tuple], links: list[tuple],
@@ -270,7 +292,7 @@ def change_child_details(*, child: Child, changed_by: Any, legal_basis: str, for
     if surname != child.surname:
         FormerName.objects.get_or_create(child=child, surname=child.surname)
     child.forenames, child.surname, child.date_of_birth, child.sex = forenames, surname, date_of_birth, sex
-    child.nhs_number, child.upn = nhs_number or None, upn or None
+    child.nhs_number, child.upn = normalise_nhs_number(nhs_number) or None, normalise_upn(upn) or None
     child.full_clean(exclude=["family"])
     child.save()
     refresh_name_keys(child, list(child.former_names.values_list("surname", flat=True)))
