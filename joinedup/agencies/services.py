@@ -52,6 +52,14 @@ def check_reference_data(data: dict[str, Any], source: str) -> None:
                                     f"expected one of {sorted(levels)}"))
         if service.get("agency") and service["agency"] not in agency_codes:
             problems.append(Problem(source, None, f"services[{index}].agency", "no agency has this code"))
+    # A team's unknown agency would stop the load half-way; an unknown service or locality would
+    # silently cut the team off from its management line.
+    known = {"agency": agency_codes, "service": {s.get("code") for s in data.get("services") or []},
+             "locality": {loc.get("code") for loc in data.get("localities") or []}}
+    for index, team in enumerate(data.get("teams") or []):
+        for key, codes in known.items():
+            if team.get(key) and team[key] not in codes:
+                problems.append(Problem(source, None, f"teams[{index}].{key}", f"no {key} has this code"))
     if not data.get("localities"):
         problems.append(Problem(source, None, "localities", "an authority needs at least one locality"))
     if problems:
