@@ -106,7 +106,7 @@ def _read_children(path: Path) -> dict[str, dict[str, Any]]:
     children: dict[str, dict[str, Any]] = {}
     columns = ["child_id", "la_child_id", "forenames", "surname", "former_surnames", "date_of_birth", "sex",
                "ethnicity", "nhs_number", "upn", "family_id"]
-    seen_nhs, seen_upn = {}, {}
+    seen: dict[str, dict[str, int]] = {"child_id": {}, "la_child_id": {}, "nhs_number": {}, "upn": {}}
     for number, row in read_csv(path, columns):
         child = {
             "la_child_id": checker.cell(number, row, "la_child_id", str),
@@ -120,11 +120,12 @@ def _read_children(path: Path) -> dict[str, dict[str, Any]]:
             "family": (row["family_id"] or "").strip() or None,
             "former_surnames": sorted({s.strip() for s in (row["former_surnames"] or "").split("|") if s.strip()}),
         }
-        for key, seen in (("nhs_number", seen_nhs), ("upn", seen_upn)):
-            if child[key] and child[key] in seen:
-                checker.problem(number, key, f"also given to the child on row {seen[child[key]]}")
-            elif child[key]:
-                seen[child[key]] = number
+        for key, rows_by_value in seen.items():
+            value = row["child_id"] if key == "child_id" else child[key]
+            if value and value in rows_by_value:
+                checker.problem(number, key, f"also given to the child on row {rows_by_value[value]}")
+            elif value:
+                rows_by_value[value] = number
         children[row["child_id"]] = child
     checker.raise_if_any()
     return children
