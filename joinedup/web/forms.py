@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
 from joinedup.people.models import Sex
@@ -162,3 +164,67 @@ class TwoFactorForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError("The code must be 6 digits")
         return code
+
+
+def _say(form: forms.Form, messages: dict[str, dict[str, str]]) -> None:
+    """Give Django's built-in forms error messages that say what to do, GOV.UK style."""
+    for name, field_messages in messages.items():
+        form.fields[name].error_messages.update(field_messages)
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password: both are case-sensitive",
+        "inactive": "This account is switched off: ask your joinedup administrator",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _say(self, {"username": {"required": "Enter your username"}, "password": {"required": "Enter your password"}})
+
+
+class NewPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _say(
+            self,
+            {
+                "new_password1": {"required": "Enter a new password"},
+                "new_password2": {"required": "Enter the new password again"},
+            },
+        )
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _say(
+            self,
+            {
+                "old_password": {"required": "Enter your current password"},
+                "new_password1": {"required": "Enter a new password"},
+                "new_password2": {"required": "Enter the new password again"},
+            },
+        )
+
+
+class SetPasswordByEmailForm(PasswordResetForm):
+    """Django's reset form skips accounts without a usable password; joinedup creates staff
+    accounts without one, so new staff set their first password through the same link."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _say(
+            self,
+            {
+                "email": {
+                    "required": "Enter your work email address",
+                    "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+                }
+            },
+        )
+
+    def get_users(self, email):
+        users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        # As Django does: compare case-folded, so look-alike Unicode addresses cannot match.
+        return (user for user in users if user.email.casefold() == email.casefold())

@@ -1,6 +1,7 @@
 """The Jinja2 environment: GOV.UK Frontend macros beside the app templates, and the globals
 that Django's Jinja2 backend does not provide (user, messages)."""
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -40,6 +41,7 @@ def environment(**options) -> Environment:
             "date_field": date_field,
             "error_summary": error_summary,
             "get_messages": get_messages,
+            "STATIC_URL": settings.STATIC_URL,
             "link": link,
             "with_hint": with_hint,
         }

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -27,12 +27,47 @@ from joinedup.people import queries as people_queries
 from joinedup.people.models import Child, Role
 from joinedup.people.services import change_child_details
 
-from .forms import ChildDetailsForm, ChildSearchForm, TwoFactorForm
+from .forms import (
+    ChangePasswordForm,
+    ChildDetailsForm,
+    ChildSearchForm,
+    NewPasswordForm,
+    SetPasswordByEmailForm,
+    SignInForm,
+    TwoFactorForm,
+)
 
 
 class SignInView(auth_views.LoginView):
+    form_class = SignInForm
     template_name = "web/sign_in.html"
     redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm
+    template_name = "web/password_change.html"
+    success_url = reverse_lazy("web:home")
+
+    def form_valid(self, form):
+        messages.success(self.request, "Your password has been changed")
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """New staff set their first password this way too: accounts are created without one."""
+
+    form_class = SetPasswordByEmailForm
+    template_name = "web/password_reset.html"
+    email_template_name = "web/password_reset_email.txt"
+    subject_template_name = "web/password_reset_subject.txt"
+    success_url = reverse_lazy("web:password_reset_done")
+
+
+class NewPasswordView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+    template_name = "web/password_new.html"
+    success_url = reverse_lazy("web:sign_in")
 
 
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:

@@ -1,8 +1,11 @@
 """Two people sign in and search for the same children: each sees only what they should."""
 
 import os
+from base64 import b32decode
 
 import pytest
+from django.test import override_settings
+from django_otp.oath import totp
 from playwright.sync_api import expect, sync_playwright
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, Journey
@@ -110,3 +113,34 @@ def test_manager_sees_who_has_looked_at_a_child(live_server, scene, page):
     expect(page.get_by_role("cell", name="pat", exact=True).first).to_be_visible()
     expect(page.get_by_text("You are allocated worker in Early help").first).to_be_visible()
     journey.check("audit page")
+
+
+@override_settings(JOINEDUP_REQUIRE_TWO_FACTOR=True)
+def test_staff_enrol_an_authenticator_app_before_seeing_anything(live_server, scene, page):
+    journey = Journey(page, OUTPUT_DIR / "browser" / "two-factor")
+    # Given two-factor sign-in is mandatory, as in production
+    sign_in(page, journey, live_server, "pat")
+    # Then Pat must first set up an authenticator app from a QR code or a typed key
+    expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    journey.check("enrol")
+    # When she enters the code her app shows
+    key = b32decode(page.locator(".joinedup-secret").inner_text().replace(" ", ""))
+    page.get_by_label("Code from your authenticator app").fill(f"{totp(key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    # Then she reaches her home page
+    expect(page.get_by_role("heading", name="Your children")).to_be_visible()
+    journey.check("home after two-factor")
+
+
+def test_forgotten_password_page_is_reachable_from_sign_in(live_server, scene, page):
+    journey = Journey(page, OUTPUT_DIR / "browser" / "password")
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_role("link", name="Set or reset your password").click()
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your work email address")
+    journey.check("reset needs an email")
+    page.get_by_label("Work email address").fill("pat@northshire.example")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    journey.check("reset sent")

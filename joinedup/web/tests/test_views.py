@@ -180,3 +180,47 @@ def test_wrong_two_factor_codes_are_throttled(client, scene):
     client.post("/two-factor", {"code": "000000"})
     response = client.post("/two-factor", {"code": "000001"})
     assert "Too many wrong codes" in response.text
+
+
+def test_new_staff_set_their_first_password_by_email_link(client, scene, mailoutbox):
+    user = scene["nia"].user
+    user.set_unusable_password()
+    user.save()
+    response = client.post("/sign-in/forgotten-password", {"email": "NIA@northshire.example"})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["nia@northshire.example"]
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/sign-in/new-password/" in line)
+    form_page = client.get(link.split("testserver")[1], follow=True)
+    assert "Choose a new password" in form_page.text
+    weak = client.post(form_page.request["PATH_INFO"], {"new_password1": "password123", "new_password2": "password123"})
+    assert "too common" in weak.text or "too short" in weak.text
+    strong = "violet-harbour-kettle-94"
+    done = client.post(form_page.request["PATH_INFO"], {"new_password1": strong, "new_password2": strong})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(strong)
+
+
+def test_unknown_email_gets_the_same_answer_and_no_email(client, scene, mailoutbox):
+    response = client.post("/sign-in/forgotten-password", {"email": "nobody@example.org"})
+    assert response.status_code == 302 and not mailoutbox
+
+
+def test_password_change_applies_the_strength_rules(signed_in, scene):
+    client = signed_in("pat")
+    response = client.post(
+        "/password",
+        {
+            "old_password": "correct-horse-battery-staple",
+            "new_password1": "12345678901234",
+            "new_password2": "12345678901234",
+        },
+    )
+    assert "entirely numeric" in response.text
+    assert scene["pat"].user.check_password("correct-horse-battery-staple")
+
+
+def test_wrong_password_is_refused_with_a_message_that_says_what_to_do(client, scene):
+    response = client.post("/sign-in", {"username": "pat", "password": "not-her-password"})
+    assert "Enter a correct username and password" in response.text
+    assert 'class="govuk-error-summary"' in response.text
