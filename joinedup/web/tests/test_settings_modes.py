@@ -4,7 +4,10 @@ import os
 import subprocess
 import sys
 
-SHOW = "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.JOINEDUP_REQUIRE_TWO_FACTOR, s.SECURE_HSTS_SECONDS)"
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.SESSION_COOKIE_SECURE, s.JOINEDUP_REQUIRE_TWO_FACTOR, s.SECURE_HSTS_SECONDS)"
+)
 
 
 def _settings(**env):

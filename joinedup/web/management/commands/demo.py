@@ -33,7 +33,7 @@ class Command(BaseCommand):
             call_command("synth", children=children, seed=seed, out=str(authority_dir), force=True)
         call_command("load_authority", str(authority_dir))
         logins = self._demo_logins()
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, username in logins:
             self.stdout.write(f"  {Role(role).label:<32} {username:<24} {ROLE_SENTENCES[role]}")
         if not no_serve:
