@@ -180,6 +180,15 @@ def child_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.VIEW_CHILD, Child, pk=child_id)
+    siblings = list(Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk)) if child.family_id else []
+    for sibling in siblings:
+        audit.record(
+            actor=request.user,
+            verb="listed_as_sibling",
+            child_id=sibling.pk,
+            target=sibling,
+            legal_basis=f"Shown as a sibling on the record of child {child.pk}, which the user may see",
+        )
     return render(
         request,
         "web/child_summary.html",
@@ -189,7 +198,7 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
             "involvements": access_queries.involvements_as_seen_by(request.user, child),
             "addresses": child.addresses.select_related("locality"),
             "carers": child.carer_links.select_related("carer"),
-            "siblings": Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk) if child.family_id else [],
+            "siblings": siblings,
         },
     )
 

@@ -224,3 +224,16 @@ def test_wrong_password_is_refused_with_a_message_that_says_what_to_do(client, s
     response = client.post("/sign-in", {"username": "pat", "password": "not-her-password"})
     assert "Enter a correct username and password" in response.text
     assert 'class="govuk-error-summary"' in response.text
+
+
+def test_siblings_shown_on_a_record_are_audited_on_their_own_record(signed_in, scene):
+    from joinedup.people.models import Family
+
+    family = Family.objects.create(reference="F1")
+    for child in (scene["alfred"], scene["bethany"]):
+        child.family = family
+        child.save()
+    response = signed_in("pat").get(f"/children/{scene['alfred'].pk}")
+    assert "Bethany Khan" in response.text
+    event = AuditEvent.objects.get(child_id=scene["bethany"].pk)
+    assert event.verb == "listed_as_sibling" and event.actor_username == "pat"
