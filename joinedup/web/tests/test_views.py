@@ -237,3 +237,17 @@ def test_siblings_shown_on_a_record_are_audited_on_their_own_record(signed_in, s
     assert "Bethany Khan" in response.text
     event = AuditEvent.objects.get(child_id=scene["bethany"].pk)
     assert event.verb == "listed_as_sibling" and event.actor_username == "pat"
+
+
+def test_a_session_left_idle_expires(client, scene, settings):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(scene["pat"].user)
+    assert client.get("/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
