@@ -1,9 +1,11 @@
 """Correcting a child's identifying details: the old surname still finds them, and the change is audited."""
 
 from datetime import date
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 
 from joinedup.audit.models import AuditEvent
 from joinedup.people.models import Child
@@ -84,3 +86,19 @@ def test_identifiers_are_stored_in_their_usual_form():
 
     child.refresh_from_db()
     assert (child.nhs_number, child.upn) == ("9434765919", "B801200005001")
+
+
+def test_change_to_a_child_is_undone_when_it_cannot_be_audited():
+    """A change nobody can account for must not happen: the audit row is part of the change."""
+    child = ChildFactory(forenames="Alfie", surname="Smith", date_of_birth=date(2015, 3, 7))
+    keys_before = set(child.name_keys.values_list("key", flat=True))
+
+    with mock.patch.object(AuditEvent.objects, "create", side_effect=DatabaseError("audit table unavailable")):
+        with pytest.raises(DatabaseError):
+            change(child, PractitionerFactory().user, surname="Jones", date_of_birth=date(2015, 3, 8))
+
+    unchanged = Child.objects.get(pk=child.pk)
+    assert (unchanged.surname, unchanged.date_of_birth) == ("Smith", date(2015, 3, 7))
+    assert not unchanged.former_names.exists()
+    assert set(unchanged.name_keys.values_list("key", flat=True)) == keys_before
+    assert not AuditEvent.objects.exists()
