@@ -1,7 +1,8 @@
 """The one access policy: may this user do this to this child's information, and why.
 
-Need to know comes from current Involvement rows (what each kind grants is the GRANTS table) and
-from management lines over the teams and localities of the practitioners involved. Analysts and
+Need to know comes from current Involvement rows (what each kind grants is the GRANTS table) and,
+for service managers, from management lines over the teams and localities of the practitioners
+involved: a manager may do what the worker they manage may do, and see who has looked. Analysts and
 directors see aggregates only. Later rooms extend the policy with rows and GRANTS entries, not
 with new branches here.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.db.models import Model, Q
 from django.http import Http404
+from django.utils import timezone
 
 from joinedup.audit import services as audit
 from joinedup.people.models import Child, Practitioner, Role
@@ -50,8 +52,11 @@ GRANTS: dict[str, frozenset[Action]] = {
     InvolvementKind.ALLOCATED_WORKER: frozenset({Action.VIEW_CHILD, Action.CHANGE_CHILD}),
     InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
 }
-# What a management line over an involved practitioner lets a manager do.
-MANAGEMENT_GRANTS = frozenset({Action.VIEW_CHILD, Action.CHANGE_CHILD, Action.VIEW_CHILD_AUDIT})
+# Who holds management lines, and what a line adds to the managed worker's own grants.
+MANAGING_ROLES = frozenset({Role.SERVICE_MANAGER})
+MANAGEMENT_OVERSIGHT = frozenset({Action.VIEW_CHILD_AUDIT})
+# Roles that may see individual children at all, when need to know allows.
+CASEWORK_ROLES = frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER})
 # Actions that need no particular child: who may take them, by role.
 ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.SEARCH_CHILDREN: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
@@ -85,8 +90,12 @@ def practitioner_of(user: Any) -> Practitioner | None:
 
 
 def current_involvements(on: date | None = None):
-    on = on or date.today()
-    return Involvement.objects.filter(started__lte=on).filter(Q(ended__isnull=True) | Q(ended__gte=on))
+    """Involvements open today (in the UK), of workers whose accounts are still active: a leaver's
+    allocations give nobody a reason to see the child."""
+    on = on or timezone.localdate()
+    return Involvement.objects.filter(started__lte=on, practitioner__user__is_active=True).filter(
+        Q(ended__isnull=True) | Q(ended__gte=on)
+    )
 
 
 def decide(user: Any, action: Action, target: Any = None) -> Decision:
@@ -124,14 +133,15 @@ def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int)
         return Decision(False, "Administrators do not see children's records")
 
     involvements = current_involvements().filter(child_id=child_id).select_related(
-        "practitioner__user", "practitioner__team", "service")
+        "practitioner__user", "practitioner__team", "service"
+    )
     own = next((i for i in involvements if i.practitioner_id == practitioner.pk and action in GRANTS[i.kind]), None)
     if own is not None:
         service = f" in {own.service.name}" if own.service else ""
         return Decision(True, f"You are {own.get_kind_display().lower()}{service} since {own.started:%-d %B %Y}")
 
-    if action in MANAGEMENT_GRANTS:
-        line = _management_line(practitioner, involvements)
+    if practitioner.role in MANAGING_ROLES:
+        line = _management_line(practitioner, [i for i in involvements if action in GRANTS[i.kind] | MANAGEMENT_OVERSIGHT])
         if line:
             return Decision(True, line)
     return Decision(False, "You have no current involvement with this child and do not manage anyone who has")
@@ -154,14 +164,19 @@ def _management_line(manager: Practitioner, involvements) -> str | None:
 
 
 def _decide_sensitive_involvement(practitioner: Practitioner, involvement: Involvement) -> Decision:
-    """A shielded service's involvement is visible only to that service's own staff."""
+    """A shielded service's involvement is visible only to that service's own casework staff and
+    to the line manager of the practitioner involved."""
     service = involvement.service
     if service is None or not service.sensitive:
         return _decide_for_child(practitioner, Action.VIEW_CHILD, involvement.child_id)
     if involvement.practitioner_id == practitioner.pk:
         return Decision(True, "You are the practitioner in this sensitive service")
+    if practitioner.role not in CASEWORK_ROLES:
+        return Decision(False, "A sensitive service's involvement is shown only to that service")
     if practitioner.team is not None and practitioner.team.service_id == service.pk:
         return Decision(True, f"You work in {service.name}, which this involvement belongs to")
+    if practitioner.role in MANAGING_ROLES and (line := _management_line(practitioner, [involvement])):
+        return Decision(True, line)
     return Decision(False, "A sensitive service's involvement is shown only to that service")
 
 

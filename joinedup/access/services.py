@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from joinedup.agencies.models import Service
+from joinedup.audit import services as audit
 from joinedup.common.dates import parse_date
 from joinedup.common.tables import RowChecker, read_csv
 from joinedup.people.models import Child, Practitioner
@@ -42,10 +43,17 @@ def load_allocations(*, path: Path, la_child_ids: dict[str, str]) -> dict[str, i
     checker.raise_if_any()
     existing = {(i.child_id, i.practitioner_id, i.service_id, i.started, i.ended): i.pk
                 for i in Involvement.objects.filter(recorded_by=REGISTER)}
-    Involvement.objects.filter(pk__in=[pk for key, pk in existing.items() if key not in wanted]).delete()
+    added, withdrawn = wanted - existing.keys(), existing.keys() - wanted
+    Involvement.objects.filter(pk__in=[existing[key] for key in withdrawn]).delete()
     Involvement.objects.bulk_create([
         Involvement(child_id=c, practitioner_id=p, service_id=s, started=start, ended=end,
                     kind=InvolvementKind.ALLOCATED_WORKER, recorded_by=REGISTER)
-        for c, p, s, start, end in wanted - existing.keys()])
-    return {"involvements_created": len(wanted - existing.keys()),
-            "involvements_removed": len(existing.keys() - wanted)}
+        for c, p, s, start, end in added])
+    # Allocations decide who may see a child, so each change to them is on the child's audit trail.
+    usernames = {pk: username for username, pk in practitioners.items()}
+    for verb, keys in (("allocation_recorded", added), ("allocation_withdrawn", withdrawn)):
+        for child_id, practitioner_id, service_id, started, ended in sorted(keys, key=str):
+            audit.record(actor=None, verb=verb, child_id=child_id, legal_basis=f"Authority's allocations file {path.name}",
+                         detail={"practitioner": usernames[practitioner_id], "service_id": service_id,
+                                 "started": str(started), "ended": str(ended or "")})
+    return {"involvements_created": len(added), "involvements_removed": len(withdrawn)}

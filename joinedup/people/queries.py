@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from joinedup.common.identifiers import normalise_nhs_number, normalise_upn
 
@@ -110,7 +111,7 @@ AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15",
 
 def authority_figures(on: date | None = None) -> dict:
     """Counts of children by locality and age band: what analysts and directors see."""
-    on = on or date.today()
+    on = on or timezone.localdate()
     by_locality = dict(Address.objects.filter(moved_out__isnull=True)
                        .values_list("locality__name").annotate(n=Count("child_id", distinct=True)))
     births = Child.objects.values_list("date_of_birth", flat=True)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from joinedup.common.identifiers import nhs_number_problem, upn_problem
 
@@ -18,7 +19,7 @@ def validate_upn(value: str) -> None:
 
 
 def validate_birth_date(value: date) -> None:
-    if value > date.today():
+    if value > timezone.localdate():
         raise ValidationError("Date of birth must be today or in the past", code="future_birth_date")
     if value.year < 1990:
         raise ValidationError("Date of birth must be after 1990: joinedup holds children and care leavers",

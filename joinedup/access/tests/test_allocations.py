@@ -139,3 +139,19 @@ def test_child_known_to_the_file_but_not_loaded_is_reported(caseload, tmp_path):
         load_allocations(path=path, la_child_ids={"C1": "LA9999"})
 
     assert [(p.row, p.column) for p in error.value.problems] == [(2, "child_id")]
+
+
+def test_each_allocation_added_or_withdrawn_is_on_the_childs_audit_trail(tmp_path):
+    from joinedup.audit.models import AuditEvent
+
+    child = ChildFactory(la_child_id="LA9")
+    worker = PractitionerFactory(user__username="worker9")
+    path = tmp_path / "involvements.csv"
+    path.write_text("child_id,service,practitioner,started,ended\nC9,,worker9,2025-01-06,\n")
+    load_allocations(path=path, la_child_ids={"C9": "LA9"})
+    path.write_text("child_id,service,practitioner,started,ended\n")
+    load_allocations(path=path, la_child_ids={"C9": "LA9"})
+
+    events = list(AuditEvent.objects.filter(child_id=child.pk).order_by("id").values_list("verb", "detail"))
+    assert [verb for verb, _ in events] == ["allocation_recorded", "allocation_withdrawn"]
+    assert events[0][1]["practitioner"] == worker.user.username

@@ -27,9 +27,12 @@ pytestmark = pytest.mark.django_db
 #   starts_tomorrow    allocated-worker involvement that starts tomorrow
 #   manages_team       manages the team of a practitioner with a current involvement
 #   manages_locality   manages the locality of that practitioner's team
+#   manages_recorder   manages the team of a practitioner only named on an agency record
+#   manages_leaver     manages the team of a worker whose account is switched off
 #   inactive           account switched off, with a current allocated-worker involvement
-# Management lines are data (a team leader may hold the practitioner role), so they count for any
-# role that sees individual children.
+# Management lines count for service managers only: they may do what the worker they manage may
+# do, and see who has looked at the child. A practitioner who leads a team sees the children they
+# work with themselves.
 # Columns are actions: view, change and audit are about this child; search, figures and accounts
 # about no child in particular.
 COLUMN_ACTIONS = {"view": Action.VIEW_CHILD, "change": Action.CHANGE_CHILD, "audit": Action.VIEW_CHILD_AUDIT,
@@ -42,16 +45,20 @@ practitioner         allocated         yes      yes      no       yes      no   
 practitioner         agency_record     yes      no       no       yes      no       no
 practitioner         ended_yesterday   no       no       no       yes      no       no
 practitioner         starts_tomorrow   no       no       no       yes      no       no
-practitioner         manages_team      yes      yes      yes      yes      no       no
-practitioner         manages_locality  yes      yes      yes      yes      no       no
+practitioner         manages_team      no       no       no       yes      no       no
+practitioner         manages_locality  no       no       no       yes      no       no
+practitioner         manages_recorder  no       no       no       yes      no       no
+practitioner         manages_leaver    no       no       no       yes      no       no
 practitioner         inactive          no       no       no       no       no       no
 panel_chair          none              no       no       no       yes      no       no
 panel_chair          allocated         yes      yes      no       yes      no       no
 panel_chair          agency_record     yes      no       no       yes      no       no
 panel_chair          ended_yesterday   no       no       no       yes      no       no
 panel_chair          starts_tomorrow   no       no       no       yes      no       no
-panel_chair          manages_team      yes      yes      yes      yes      no       no
-panel_chair          manages_locality  yes      yes      yes      yes      no       no
+panel_chair          manages_team      no       no       no       yes      no       no
+panel_chair          manages_locality  no       no       no       yes      no       no
+panel_chair          manages_recorder  no       no       no       yes      no       no
+panel_chair          manages_leaver    no       no       no       yes      no       no
 panel_chair          inactive          no       no       no       no       no       no
 service_manager      none              no       no       no       yes      yes      no
 service_manager      allocated         yes      yes      no       yes      yes      no
@@ -60,6 +67,8 @@ service_manager      ended_yesterday   no       no       no       yes      yes  
 service_manager      starts_tomorrow   no       no       no       yes      yes      no
 service_manager      manages_team      yes      yes      yes      yes      yes      no
 service_manager      manages_locality  yes      yes      yes      yes      yes      no
+service_manager      manages_recorder  yes      no       yes      yes      yes      no
+service_manager      manages_leaver    no       no       no       yes      yes      no
 service_manager      inactive          no       no       no       no       no       no
 performance_analyst  none              no       no       no       no       yes      no
 performance_analyst  allocated         no       no       no       no       yes      no
@@ -68,6 +77,8 @@ performance_analyst  ended_yesterday   no       no       no       no       yes  
 performance_analyst  starts_tomorrow   no       no       no       no       yes      no
 performance_analyst  manages_team      no       no       no       no       yes      no
 performance_analyst  manages_locality  no       no       no       no       yes      no
+performance_analyst  manages_recorder  no       no       no       no       yes      no
+performance_analyst  manages_leaver    no       no       no       no       yes      no
 performance_analyst  inactive          no       no       no       no       no       no
 director             none              no       no       no       no       yes      no
 director             allocated         no       no       no       no       yes      no
@@ -76,6 +87,8 @@ director             ended_yesterday   no       no       no       no       yes  
 director             starts_tomorrow   no       no       no       no       yes      no
 director             manages_team      no       no       no       no       yes      no
 director             manages_locality  no       no       no       no       yes      no
+director             manages_recorder  no       no       no       no       yes      no
+director             manages_leaver    no       no       no       no       yes      no
 director             inactive          no       no       no       no       no       no
 administrator        none              no       no       yes      no       no       yes
 administrator        allocated         no       no       yes      no       no       yes
@@ -84,6 +97,8 @@ administrator        ended_yesterday   no       no       yes      no       no   
 administrator        starts_tomorrow   no       no       yes      no       no       yes
 administrator        manages_team      no       no       yes      no       no       yes
 administrator        manages_locality  no       no       yes      no       no       yes
+administrator        manages_recorder  no       no       yes      no       no       yes
+administrator        manages_leaver    no       no       yes      no       no       yes
 administrator        inactive          no       no       no       no       no       no
 """
 
@@ -114,6 +129,14 @@ def user_related_to_child(role: str, relationship: str, child: Child):
     elif relationship == "manages_locality":
         worker = InvolvementFactory(child=child).practitioner
         me.manages_localities.add(worker.team.locality)
+    elif relationship == "manages_recorder":
+        worker = InvolvementFactory(child=child, agency_record=True).practitioner
+        me.manages_teams.add(worker.team)
+    elif relationship == "manages_leaver":
+        worker = InvolvementFactory(child=child).practitioner
+        worker.user.is_active = False
+        worker.user.save()
+        me.manages_teams.add(worker.team)
     else:
         assert relationship == "none", relationship
     return me.user
@@ -137,7 +160,7 @@ def test_access_policy_table(role, relationship, action, allowed):
 def test_the_table_covers_every_role_and_relationship():
     rows = {tuple(line.split()[:2]) for line in POLICY_TABLE.strip().splitlines()[1:]}
     relationships = ["none", "allocated", "agency_record", "ended_yesterday", "starts_tomorrow",
-                     "manages_team", "manages_locality", "inactive"]
+                     "manages_team", "manages_locality", "manages_recorder", "manages_leaver", "inactive"]
 
     assert rows == {(role, relationship) for role in Role.values for relationship in relationships}
 
@@ -281,6 +304,21 @@ def test_sensitive_involvement_is_shielded_from_the_childs_allocated_worker(sens
 
     assert not decision.allowed
     assert decision.reason == "A sensitive service's involvement is shown only to that service"
+
+
+def test_sensitive_involvement_is_visible_to_the_line_manager_of_its_practitioner(sensitive_involvement):
+    manager = PractitionerFactory(role=Role.SERVICE_MANAGER)
+    manager.manages_teams.add(sensitive_involvement.practitioner.team)
+
+    assert decide(manager.user, Action.VIEW_SENSITIVE_INVOLVEMENT, sensitive_involvement)
+
+
+def test_sensitive_involvement_is_hidden_from_analysts_even_in_that_service(sensitive_involvement):
+    service = sensitive_involvement.service
+    analyst = PractitionerFactory(role=Role.PERFORMANCE_ANALYST, agency=service.agency,
+                                  team=TeamFactory(service=service, agency=service.agency))
+
+    assert not decide(analyst.user, Action.VIEW_SENSITIVE_INVOLVEMENT, sensitive_involvement)
 
 
 def test_sensitive_involvement_is_shielded_from_the_manager_of_an_involved_worker(sensitive_involvement):
