@@ -127,8 +127,21 @@ def _read_children(path: Path) -> dict[str, dict[str, Any]]:
             elif value:
                 rows_by_value[value] = number
         children[row["child_id"]] = child
+    _check_identifiers_not_held_elsewhere(checker, seen)
     checker.raise_if_any()
     return children
+
+
+def _check_identifiers_not_held_elsewhere(checker: RowChecker, seen: dict[str, dict[str, int]]) -> None:
+    """An NHS number or UPN already held by a child this file does not describe would break the
+    one-identifier-one-child rule: report it instead of failing on the database constraint."""
+    in_file = list(seen["la_child_id"])
+    for key in ("nhs_number", "upn"):
+        holders = (Child.objects.filter(**{f"{key}__in": list(seen[key])})
+                   .exclude(la_child_id__in=in_file).values_list(key, "la_child_id"))
+        for value, holder in holders:
+            held_by = f"LA child ID {holder}" if holder else "a child recorded without an LA child ID"
+            checker.problem(seen[key][value], key, f"already belongs to another child ({held_by})")
 
 
 def _read_addresses(path: Path, known: dict[str, dict]) -> dict[str, list[tuple]]:

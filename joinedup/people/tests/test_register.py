@@ -275,3 +275,15 @@ def test_nhs_numbers_swapped_in_error_can_be_corrected(register, tmp_path):
     assert counts["children_updated"] == 2
     assert dict(Child.objects.filter(family__reference="F1").values_list("forenames", "nhs_number")) == {
         "Alfie": "9434765870", "Ruby": "9434765919"}
+
+
+def test_nhs_number_already_held_by_a_child_outside_the_file_is_reported(register, tmp_path):
+    Child.objects.create(la_child_id="LA9999", forenames="Other", surname="Child", date_of_birth=date(2014, 1, 1),
+                         sex="F", nhs_number="9434765919")
+
+    with pytest.raises(FileProblems) as raised:
+        load_register(directory=register.write(tmp_path))
+
+    assert raised.value.problems == [Problem(str(tmp_path / "children.csv"), 2, "nhs_number",
+                                             "already belongs to another child (LA child ID LA9999)")]
+    assert Child.objects.count() == 1
