@@ -55,6 +55,17 @@ def _choice(choices: type) -> Any:
     return convert
 
 
+def _text(model: type, field_name: str):
+    """A text cell no longer than the model's column, so PostgreSQL never refuses it mid-load."""
+    limit = model._meta.get_field(field_name).max_length
+
+    def convert(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"expected at most {limit} characters, got {len(value)}")
+        return value
+    return convert
+
+
 def _flag(value: str) -> bool:
     if value not in {"0", "1"}:
         raise ValueError(f"expected 1 or 0, got {value!r}")
@@ -109,12 +120,12 @@ def _read_children(path: Path) -> dict[str, dict[str, Any]]:
     seen: dict[str, dict[str, int]] = {"child_id": {}, "la_child_id": {}, "nhs_number": {}, "upn": {}}
     for number, row in read_csv(path, columns):
         child = {
-            "la_child_id": checker.cell(number, row, "la_child_id", str),
-            "forenames": checker.cell(number, row, "forenames", str),
-            "surname": checker.cell(number, row, "surname", str),
+            "la_child_id": checker.cell(number, row, "la_child_id", _text(Child, "la_child_id")),
+            "forenames": checker.cell(number, row, "forenames", _text(Child, "forenames")),
+            "surname": checker.cell(number, row, "surname", _text(Child, "surname")),
             "date_of_birth": checker.cell(number, row, "date_of_birth", _birth_date),
             "sex": checker.cell(number, row, "sex", _choice(Sex)),
-            "ethnicity": (row["ethnicity"] or "").strip(),
+            "ethnicity": checker.cell(number, row, "ethnicity", _text(Child, "ethnicity"), required=False) or "",
             "nhs_number": checker.cell(number, row, "nhs_number", _nhs, required=False),
             "upn": checker.cell(number, row, "upn", _upn, required=False),
             "family": (row["family_id"] or "").strip() or None,
@@ -157,8 +168,10 @@ def _read_addresses(path: Path, known: dict[str, dict]) -> dict[str, list[tuple]
         if moved_in and moved_out and moved_out < moved_in:
             checker.problem(number, "moved_out", "moved out before moving in")
         addresses[row["child_id"]].append((
-            checker.cell(number, row, "address_line_1", str), (row["address_line_2"] or "").strip(),
-            checker.cell(number, row, "town", str), normalise_postcode(checker.cell(number, row, "postcode", str) or ""),
+            checker.cell(number, row, "address_line_1", _text(Address, "address_line_1")),
+            checker.cell(number, row, "address_line_2", _text(Address, "address_line_2"), required=False) or "",
+            checker.cell(number, row, "town", _text(Address, "town")),
+            normalise_postcode(checker.cell(number, row, "postcode", _text(Address, "postcode")) or ""),
             moved_in, moved_out))
     checker.raise_if_any()
     return addresses
@@ -171,8 +184,8 @@ def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dic
     for number, row in read_csv(carers_path, ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"]):
         carers[row["carer_id"]] = {
             "family": checker.cell(number, row, "family_id", str),
-            "forenames": checker.cell(number, row, "forenames", str),
-            "surname": checker.cell(number, row, "surname", str),
+            "forenames": checker.cell(number, row, "forenames", _text(Carer, "forenames")),
+            "surname": checker.cell(number, row, "surname", _text(Carer, "surname")),
             "date_of_birth": checker.cell(number, row, "date_of_birth", parse_date, required=False),
             "sex": checker.cell(number, row, "sex", _choice(Sex)),
         }

@@ -287,3 +287,13 @@ def test_nhs_number_already_held_by_a_child_outside_the_file_is_reported(registe
     assert raised.value.problems == [Problem(str(tmp_path / "children.csv"), 2, "nhs_number",
                                              "already belongs to another child (LA child ID LA9999)")]
     assert Child.objects.count() == 1
+
+
+def test_a_value_longer_than_its_column_is_reported(register, tmp_path):
+    register.row("children.csv", 3)["ethnicity"] = "WHITE BRITISH"
+
+    with pytest.raises(FileProblems) as raised:
+        load_register(directory=register.write(tmp_path))
+
+    assert raised.value.problems == [Problem(str(tmp_path / "children.csv"), 3, "ethnicity",
+                                             "expected at most 4 characters, got 13")]
