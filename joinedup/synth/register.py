@@ -1,0 +1,315 @@
+"""The authority's clean person register: children as they really are on the reference date, where
+they have lived, who cares for them and who works with them.
+
+Care changes lives, and the register shows it: a looked-after child lives at their placement;
+a child adopted this year has their adopters' surname (the birth surname becomes a former one) and
+adoptive parents; special guardians and holders of child arrangements orders join as carers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .names import first_names, middle_names, surnames
+from .output import flag, format_dates, write_csv
+from .places import ADDRESS_FIELDS, Place
+from .population import Population, as_days
+from .randomness import flags
+from .social_care import NAT, SocialCare
+
+ADOPTED = {"E11", "E12"}
+GUARDIANSHIP = {
+    "E41": "aunt",
+    "E45": "special_guardian",
+    "E46": "special_guardian",
+    "E47": "special_guardian",
+    "E48": "special_guardian",
+}
+RETURNED_HOME = {"E4A", "E4B", "E13"}
+
+
+@dataclass
+class Register:
+    children: pd.DataFrame  # the register's columns plus working fields (family index, dates as days)
+    addresses: pd.DataFrame  # child (index), address fields, moved_in, moved_out
+    carers: pd.DataFrame
+    child_carers: pd.DataFrame
+    involvements: pd.DataFrame
+
+    def current_address(self) -> pd.DataFrame:
+        current = self.addresses[self.addresses["moved_out"].isna()]
+        return current.set_index("child").reindex(np.arange(len(self.children)))
+
+    def previous_address(self) -> pd.DataFrame:
+        """The address before the current one, where the child has moved; NaN rows otherwise."""
+        before = self.addresses[self.addresses["moved_out"].notna()]
+        return before.groupby("child").tail(1).set_index("child").reindex(np.arange(len(self.children)))
+
+
+def build_register(
+    rng: np.random.Generator,
+    population: Population,
+    care: SocialCare,
+    upn: np.ndarray,
+    involvements: pd.DataFrame,
+    place: Place,
+) -> Register:
+    children = population.children.copy()
+    children["upn"] = upn
+    children["family_id"] = population.families["family_id"].to_numpy()[children["family"].to_numpy()]
+    addresses = _addresses_from_family_homes(population)
+    carers = population.carers.assign(
+        family_id=population.families["family_id"].to_numpy()[population.carers["family"]]
+    )
+    links = population.child_carers.copy()
+    changes = _CareChanges(rng, population, children, addresses, carers, links, place)
+    changes.apply(care)
+    return Register(
+        changes.children, changes.addresses_frame(), changes.carers_frame(), changes.links_frame(), involvements
+    )
+
+
+def _addresses_from_family_homes(population: Population) -> pd.DataFrame:
+    """Each child's share of their family's homes: from birth (or moving in) to moving out."""
+    children = population.children
+    homes = population.family_homes
+    pairs = pd.DataFrame({"child": np.arange(len(children)), "family": children["family"].to_numpy()}).merge(
+        homes, on="family"
+    )
+    dob = as_days(children["date_of_birth"])[pairs["child"].to_numpy()]
+    moved_in, moved_out = as_days(pairs["moved_in"]), as_days(pairs["moved_out"])
+    lived_there = np.isnat(moved_out) | (moved_out > dob)
+    pairs = pairs[lived_there].copy()
+    pairs["moved_in"] = np.maximum(moved_in[lived_there], dob[lived_there])
+    pairs["moved_out"] = moved_out[lived_there]
+    return pairs[["child", *ADDRESS_FIELDS, "moved_in", "moved_out"]].reset_index(drop=True)
+
+
+class _CareChanges:
+    """Rewrites the homes and carers of children whose care changed where they live."""
+
+    def __init__(
+        self,
+        rng,
+        population: Population,
+        children: pd.DataFrame,
+        addresses: pd.DataFrame,
+        carers: pd.DataFrame,
+        links: pd.DataFrame,
+        place: Place,
+    ):
+        self.rng, self.population, self.children, self.place = rng, population, children, place
+        self.addresses = addresses
+        self.carers = carers
+        self.links = links
+        self.new_addresses: list[dict] = []
+        self.new_carers: list[dict] = []
+        self.new_links: list[dict] = []
+        self.replaced_children: set[int] = set()
+        self.addresses_of = addresses.groupby("child").indices
+        self.links_of = links.groupby("child").indices
+        self.homes_of = population.family_homes.groupby("family").indices
+        self.next_carer = len(carers) + 1
+        self.next_family = len(population.families) + 1
+
+    def apply(self, care: SocialCare) -> None:
+        placements = care.placements.groupby("child")
+        for period in care.care.itertuples(index=False):
+            child = int(period.child)
+            start = np.datetime64(period.start, "D")
+            end = np.datetime64(period.end, "D") if not pd.isna(period.end) else NAT
+            history = self._history_until(child, start)
+            stays = (
+                _placement_stays(
+                    placements.get_group(child), start, end, lambda when, c=child: self._family_home_on(c, when)
+                )
+                if child in placements.groups
+                else []
+            )
+            history += stays
+            if not np.isnat(end):
+                history += self._after_care(child, period.reason_ended, end, stays)
+            else:
+                self._lives_with_nobody(child)
+            self.replaced_children.add(child)
+            self.new_addresses += [dict(row, child=child) for row in history]
+
+    def _history_until(self, child: int, start: np.datetime64) -> list[dict]:
+        rows = self.addresses.iloc[self.addresses_of.get(child, [])]
+        kept = []
+        for row in rows.to_dict("records"):
+            moved_in = np.datetime64(row["moved_in"], "D")
+            if moved_in >= start:
+                continue
+            moved_out = np.datetime64(row["moved_out"], "D") if not pd.isna(row["moved_out"]) else NAT
+            row["moved_out"] = start if np.isnat(moved_out) or moved_out > start else moved_out
+            kept.append({k: row[k] for k in (*ADDRESS_FIELDS, "moved_in", "moved_out")})
+        return kept
+
+    def _after_care(self, child: int, reason: str, end: np.datetime64, stays: list[dict]) -> list[dict]:
+        if stays:
+            stays[-1]["moved_out"] = end
+        last_placement = stays[-1] if stays else None
+        if reason in RETURNED_HOME:
+            home = self._family_home_on(child, end)
+            return [dict(home, moved_in=end, moved_out=NAT)]
+        if reason in ADOPTED or reason in GUARDIANSHIP:
+            address = last_placement or self._new_address()
+            self._new_family(child, reason)
+            self._lives_with_nobody(child, keep_responsibility=reason not in ADOPTED)
+            return [dict({k: address[k] for k in ADDRESS_FIELDS}, moved_in=end, moved_out=NAT)]
+        self._lives_with_nobody(child)
+        address = last_placement or self._new_address()
+        return [dict({k: address[k] for k in ADDRESS_FIELDS}, moved_in=end, moved_out=NAT)]
+
+    def _family_home_on(self, child: int, when: np.datetime64) -> dict:
+        family = int(self.children["family"].iat[child])
+        rows = self.population.family_homes.iloc[self.homes_of[family]]
+        moved_in = as_days(rows["moved_in"])
+        row = rows[moved_in <= when].iloc[-1] if (moved_in <= when).any() else rows.iloc[0]
+        return {k: row[k] for k in ADDRESS_FIELDS}
+
+    def _new_address(self) -> dict:
+        address = self.place.addresses(self.rng, self.place.random_localities(self.rng, 1)).iloc[0]
+        return {k: address[k] for k in ADDRESS_FIELDS}
+
+    def _new_family(self, child: int, reason: str) -> None:
+        """Adopters, special guardians or relatives with a child arrangements order."""
+        family_id = f"F{self.next_family:07d}"
+        self.next_family += 1
+        self.children.iat[child, self.children.columns.get_loc("family_id")] = family_id
+        birth_surname = self.children["surname"].iat[child]
+        if reason in ADOPTED:
+            surname = str(surnames(self.rng, 1)[0])
+            roles = [("F", "mother")] + ([("M", "father")] if flags(self.rng, 0.75, 1)[0] else [])
+            self._change_surname(child, surname, birth_surname)
+        else:
+            relative = reason in {"E41", "E47", "E48"}
+            surname = birth_surname if relative and self.rng.random() < 0.5 else str(surnames(self.rng, 1)[0])
+            kind = GUARDIANSHIP[reason]
+            roles = [("F", kind)] + ([("M", "uncle" if kind == "aunt" else kind)] if self.rng.random() < 0.6 else [])
+        dob = as_days(self.children["date_of_birth"])[child]
+        for sex, relationship in roles:
+            sexes = np.array([sex], dtype=object)
+            given = first_names(self.rng, sexes)
+            middle = middle_names(self.rng, sexes, given)[0]
+            carer_id = f"P{self.next_carer:07d}"
+            self.next_carer += 1
+            self.new_carers.append(
+                {
+                    "carer_id": carer_id,
+                    "family_id": family_id,
+                    "surname": surname,
+                    "sex": sex,
+                    "forenames": f"{given[0]} {middle}".strip(),
+                    "date_of_birth": dob - int(365.25 * self.rng.uniform(28, 55)),
+                }
+            )
+            self.new_links.append(
+                {
+                    "child": child,
+                    "carer_id": carer_id,
+                    "relationship": relationship,
+                    "parental_responsibility": True,
+                    "lives_with": True,
+                }
+            )
+
+    def _change_surname(self, child: int, surname: str, former: str) -> None:
+        self.children.iat[child, self.children.columns.get_loc("surname")] = surname
+        previous = self.children["former_surname"].iat[child]
+        joined = "|".join(n for n in (previous, former) if n)
+        self.children.iat[child, self.children.columns.get_loc("former_surname")] = joined
+
+    def _lives_with_nobody(self, child: int, keep_responsibility: bool = True) -> None:
+        mine = self.links.index[self.links_of.get(child, [])]
+        self.links.loc[mine, "lives_with"] = False
+        if not keep_responsibility:  # an adoption order ends the birth parents' parental responsibility
+            self.links.loc[mine, "parental_responsibility"] = False
+
+    def addresses_frame(self) -> pd.DataFrame:
+        kept = self.addresses[~self.addresses["child"].isin(self.replaced_children)]
+        added = pd.DataFrame(self.new_addresses, columns=["child", *ADDRESS_FIELDS, "moved_in", "moved_out"])
+        frame = pd.concat([kept, added], ignore_index=True)
+        frame["moved_in"] = as_days(frame["moved_in"])
+        frame["moved_out"] = as_days(frame["moved_out"])
+        return frame.sort_values(["child", "moved_in"], kind="stable", ignore_index=True)
+
+    def carers_frame(self) -> pd.DataFrame:
+        frame = pd.concat([self.carers, pd.DataFrame(self.new_carers)], ignore_index=True)
+        frame["date_of_birth"] = as_days(frame["date_of_birth"])
+        return frame[["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"]]
+
+    def links_frame(self) -> pd.DataFrame:
+        frame = pd.concat([self.links, pd.DataFrame(self.new_links)], ignore_index=True)
+        return frame.sort_values(["child", "carer_id"], kind="stable", ignore_index=True)
+
+
+def _placement_stays(rows: pd.DataFrame, start: np.datetime64, end: np.datetime64, home_on) -> list[dict]:
+    """Addresses of one period's placements: a new one at each change of placement (not at a
+    change of legal status only); a child placed with parents (P1) lives at the family home."""
+    stays: list[dict] = []
+    for row in rows.to_dict("records"):
+        if row["rne"] == "L" and stays:
+            continue
+        moved_in = start if not stays else np.datetime64(row["decom"], "D")
+        if stays:
+            stays[-1]["moved_out"] = moved_in
+        address = (
+            home_on(moved_in)
+            if row["place"] == "P1"
+            else {
+                "address_line_1": row["address_line_1"],
+                "address_line_2": row["address_line_2"],
+                "town": row["town"],
+                "postcode": row["pl_post"],
+            }
+        )
+        stays.append(dict(address, moved_in=moved_in, moved_out=end))
+    return stays
+
+
+def write_register(register: Register, out) -> dict[str, int]:
+    """The register as the demo loads it: ISO dates, booleans as 1/0, `|` between former surnames."""
+    children = register.children
+    child_ids = children["child_id"].to_numpy()
+    forenames = np.where(
+        children["middle_names"] == "", children["first_name"], children["first_name"] + " " + children["middle_names"]
+    )
+    tables = {
+        "children.csv": pd.DataFrame(
+            {
+                "child_id": child_ids,
+                "la_child_id": children["la_child_id"],
+                "forenames": forenames,
+                "surname": children["surname"],
+                "former_surnames": children["former_surname"],
+                "date_of_birth": format_dates(children["date_of_birth"], "iso"),
+                "sex": children["sex"],
+                "ethnicity": children["ethnicity"],
+                "nhs_number": children["nhs_number"],
+                "upn": children["upn"],
+                "family_id": children["family_id"],
+            }
+        ),
+        "addresses.csv": register.addresses.assign(
+            child_id=child_ids[register.addresses["child"].to_numpy()],
+            moved_in=format_dates(register.addresses["moved_in"], "iso"),
+            moved_out=format_dates(register.addresses["moved_out"], "iso"),
+        )[["child_id", *ADDRESS_FIELDS, "moved_in", "moved_out"]],
+        "carers.csv": register.carers.assign(date_of_birth=format_dates(register.carers["date_of_birth"], "iso")),
+        "child_carers.csv": register.child_carers.assign(
+            child_id=child_ids[register.child_carers["child"].to_numpy()],
+            parental_responsibility=flag(register.child_carers["parental_responsibility"]),
+            lives_with=flag(register.child_carers["lives_with"]),
+        )[["child_id", "carer_id", "relationship", "parental_responsibility", "lives_with"]],
+        "involvements.csv": register.involvements.assign(
+            child_id=child_ids[register.involvements["child"].to_numpy()],
+            started=format_dates(register.involvements["started"], "iso"),
+            ended=format_dates(register.involvements["ended"], "iso"),
+        )[["child_id", "service", "practitioner", "started", "ended"]],
+    }
+    return {f"register/{name}": write_csv(frame, out / "register" / name) for name, frame in tables.items()}

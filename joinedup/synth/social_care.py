@@ -1,0 +1,576 @@
+"""Children's social care over the collection year: who is in need, on a child protection plan or
+looked after on the reference date (at the national rates), the referrals, assessments, enquiries,
+plans and periods of care behind that, and each looked-after child's placements and legal statuses.
+
+The collection year is the twelve months ending on the reference date, as for the CIN census and
+the SSDA903 return. The register holds children aged 0-17 on that date, so young people who turned
+18 during the year (and their care leaving) are outside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from . import codes, prevalence
+from .places import ADDRESS_FIELDS, Place, either
+from .population import Population, as_days
+from .randomness import draw, flags
+from .selection import ages, band_weights, clustered_sample
+
+NAT = np.datetime64("NaT", "D")
+# Assumptions where prevalence.md is silent: the age mix of children in need and on plans (DfE
+# CIN 2024 characteristics, rounded), and the share of care leavers who leave at 18 (outside 0-17).
+CHILD_IN_NEED_AGES = {"under 1": 0.05, "1-4": 0.15, "5-9": 0.24, "10-15": 0.38, "16+": 0.18}
+PROTECTION_PLAN_AGES = {"under 1": 0.10, "1-4": 0.27, "5-9": 0.29, "10-15": 0.29, "16+": 0.05}
+CEASING_CARE_AGES = {"under 1": 0.06, "1-4": 0.22, "5-9": 0.16, "10-15": 0.26, "16+": 0.30}
+LEFT_CARE_AT_EIGHTEEN_SHARE = 0.25
+CLOSED_IN_YEAR_KINDS = {"nfa": 0.12, "not_in_need": 0.62, "support_ended": 0.26}
+ASSESSING_SHARE = 0.22  # of open cases that are not plans or care: ~48 per 10,000 being assessed
+PLACEMENT_MOVES_PER_YEAR = 0.42  # Poisson mean giving ~10% with 3+ placements in a year (S2)
+
+
+PLACEMENT_COLUMNS = [
+    "child",
+    "decom",
+    "rne",
+    "ls",
+    "need",
+    "place",
+    "provider",
+    "dec",
+    "rec",
+    "home_post",
+    "reason_place_change",
+    "urn",
+    "site",
+    "placement",
+]
+
+
+@dataclass
+class SocialCare:
+    year_start: np.datetime64
+    episodes: pd.DataFrame  # one row per CIN episode (CINdetails) open during the year
+    care: pd.DataFrame  # one row per child looked after during the year
+    placements: pd.DataFrame  # SSDA903 episodes: one row per legal status / placement
+    in_need_now: np.ndarray
+    protection_now: np.ndarray
+    looked_after_now: np.ndarray
+
+    @property
+    def in_census(self) -> np.ndarray:
+        marks = np.zeros(len(self.in_need_now), dtype=bool)
+        marks[self.episodes["child"].to_numpy()] = True
+        return marks
+
+
+def collection_year_start(as_of: date) -> np.datetime64:
+    try:
+        year_earlier = as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 February
+        year_earlier = as_of.replace(year=as_of.year - 1, day=28)
+    return np.datetime64(year_earlier + timedelta(days=1), "D")
+
+
+def build_social_care(rng: np.random.Generator, population: Population, place: Place, elsewhere: Place) -> SocialCare:
+    as_of = population.as_of
+    size = population.size
+    years = ages(population.children, as_of)
+    family = population.children["family"].to_numpy()
+    risk = population.families["risk"].to_numpy()[family]
+    everyone = np.ones(size, dtype=bool)
+
+    def choose(rate: float, age_mix: dict, joins: float, eligible: np.ndarray) -> np.ndarray:
+        weights = risk * band_weights(years, age_mix, eligible)
+        return clustered_sample(
+            rng, weights=weights, family=family, count=round(rate * size), sibling_joins=joins, eligible=eligible
+        )
+
+    looked_after = choose(prevalence.LOOKED_AFTER_RATE.value, prevalence.LOOKED_AFTER_AGE_BANDS.value, 0.5, everyone)
+    ceased = choose(
+        prevalence.LOOKED_AFTER_CEASING_RATE.value * (1 - LEFT_CARE_AT_EIGHTEEN_SHARE),
+        CEASING_CARE_AGES,
+        0.4,
+        ~looked_after,
+    )
+    protection = choose(prevalence.PROTECTION_PLAN_RATE.value, PROTECTION_PLAN_AGES, 0.85, ~looked_after & ~ceased)
+    in_need_rate = prevalence.CHILD_IN_NEED_RATE.value - looked_after.mean() - protection.mean()
+    in_need = choose(in_need_rate, CHILD_IN_NEED_AGES, 0.5, ~looked_after & ~ceased & ~protection)
+    known = looked_after | ceased | protection | in_need
+    closed_rate = prevalence.CHILD_IN_NEED_IN_YEAR_RATE.value - known.mean()
+    closed = choose(max(closed_rate, 0.0), CHILD_IN_NEED_AGES, 0.4, ~known)
+
+    year_start = collection_year_start(as_of)
+    reference = np.datetime64(as_of, "D")
+    dob = as_days(population.children["date_of_birth"])
+    timeline = _Timeline(rng, reference, year_start, dob)
+    care, placements = _care(
+        rng, population, np.flatnonzero(looked_after), np.flatnonzero(ceased), timeline, years, place, elsewhere
+    )
+    episodes = pd.concat(
+        [
+            timeline.looked_after(care),
+            timeline.protection(np.flatnonzero(protection)),
+            timeline.in_need(np.flatnonzero(in_need)),
+            timeline.closed(np.flatnonzero(closed)),
+        ],
+        ignore_index=True,
+    )
+    episodes = pd.concat([episodes, timeline.re_referrals(episodes, size)], ignore_index=True)
+    episodes = episodes.sort_values(["child", "referral"], kind="stable", ignore_index=True)
+    return SocialCare(
+        year_start, episodes, care, placements, looked_after | protection | in_need, protection, looked_after
+    )
+
+
+class _Timeline:
+    """Dates of referrals, assessments, enquiries and plans, drawn per kind of episode."""
+
+    def __init__(self, rng: np.random.Generator, reference: np.datetime64, year_start: np.datetime64, dob: np.ndarray):
+        self.rng, self.reference, self.year_start, self.dob = rng, reference, year_start, dob
+
+    def days(self, low: int, high: int, size: int) -> np.ndarray:
+        return self.rng.integers(low, high, size).astype("timedelta64[D]")
+
+    def _frame(self, children: np.ndarray, referral: np.ndarray, need: np.ndarray) -> pd.DataFrame:
+        size = len(children)
+        # A referral can come before birth (a pre-birth assessment), but not more than 40 weeks before.
+        referral = np.maximum(referral, self.dob[children] - 200)
+        frame = pd.DataFrame(
+            {
+                "child": children,
+                "referral": referral,
+                "source": draw(self.rng, codes.REFERRAL_SOURCES, size),
+                "need": need,
+                "closure": np.full(size, NAT),
+                "closure_reason": "",
+                "nfa": False,
+            }
+        )
+        for column in (
+            "assessment_start",
+            "assessment_end",
+            "plan_start",
+            "plan_end",
+            "s47_start",
+            "icpc_target",
+            "icpc",
+            "cpp_start",
+            "cpp_end",
+        ):
+            frame[column] = np.full(size, NAT)
+        frame["factors"] = [()] * size
+        frame["abuse_initial"] = ""
+        frame["abuse_latest"] = ""
+        frame["previous_plans"] = 0
+        frame["reviews"] = [()] * size
+        frame["kind"] = ""
+        return frame
+
+    def _needs(self, size: int) -> np.ndarray:
+        return draw(self.rng, prevalence.PRIMARY_NEED_AT_ASSESSMENT.value, size)
+
+    def _assess(self, frame: pd.DataFrame, rows: np.ndarray, started: np.ndarray) -> None:
+        """Assessments start within days of referral and take up to 45 working days."""
+        ended = started + self.days(12, 63, len(rows))
+        frame.loc[rows, "assessment_start"] = started
+        frame.loc[rows, "assessment_end"] = np.where(ended <= self.reference, ended, NAT)
+        frame.loc[rows, "factors"] = pd.Series(self._factors(len(rows)), index=rows)
+
+    def _factors(self, size: int) -> list[tuple[str, ...]]:
+        shares = prevalence.ASSESSMENT_FACTORS.value
+        chosen = [self.rng.random(size) < share for share in shares.values()]
+        names = list(shares)
+        return (
+            [tuple(n for n, hit in zip(names, row, strict=True) if hit) or ("21",) for row in np.array(chosen).T]
+            if size
+            else []
+        )
+
+    def looked_after(self, care: pd.DataFrame) -> pd.DataFrame:
+        children = care["child"].to_numpy()
+        started = as_days(care["start"])
+        frame = self._frame(children, started - self.days(20, 240, len(children)), care["need"].to_numpy())
+        frame["kind"] = "looked_after"
+        recent = np.flatnonzero(as_days(frame["referral"]) >= self.year_start - 60)
+        self._assess(frame, recent, as_days(frame.loc[recent, "referral"]) + self.days(0, 4, len(recent)))
+        ended = as_days(care["end"])
+        closed = ~np.isnat(ended)
+        frame.loc[closed, "closure"] = ended[closed]
+        frame.loc[closed, "closure_reason"] = [
+            codes.CARE_ENDING_TO_CIN_CLOSURE.get(r, "RC7") for r in care["reason_ended"].to_numpy()[closed]
+        ]
+        return frame
+
+    def protection(self, children: np.ndarray) -> pd.DataFrame:
+        size = len(children)
+        lengths = prevalence.PROTECTION_PLAN_LENGTHS.value
+        band = self.rng.choice(len(lengths), size=size, p=list(lengths.values()))
+        bounds = np.array(list(lengths))[band]
+        length = (bounds[:, 0] + self.rng.random(size) * (bounds[:, 1] - bounds[:, 0])).astype(np.int64)
+        start = np.maximum(self.reference - length.astype("timedelta64[D]"), self.dob[children])
+        s47 = start - self.days(8, 21, size)
+        frame = self._frame(children, s47 - self.days(0, 40, size), np.full(size, "N1", dtype=object))
+        frame["kind"] = "protection"
+        rows = np.arange(size)
+        self._assess(frame, rows, as_days(frame["referral"]) + self.days(0, 3, size))
+        frame["s47_start"] = s47
+        frame["icpc_target"] = s47 + 15
+        frame["icpc"] = start
+        frame["cpp_start"] = start
+        frame["abuse_initial"] = draw(self.rng, codes.CATEGORIES_OF_ABUSE, size)
+        frame["abuse_latest"] = np.where(
+            flags(self.rng, 0.85, size), frame["abuse_initial"], draw(self.rng, codes.CATEGORIES_OF_ABUSE, size)
+        )
+        second = flags(self.rng, prevalence.SECOND_PROTECTION_PLAN_SHARE.value, size)
+        frame["previous_plans"] = np.where(second, 1 + (self.rng.random(size) < 0.2), 0)
+        frame["reviews"] = [self._reviews(s) for s in start]
+        return frame
+
+    def _reviews(self, start: np.datetime64) -> tuple:
+        """The first review conference within three months, then every six (Working Together)."""
+        reviews, when = [], start + 90
+        while when <= self.reference:
+            if when >= self.year_start:
+                reviews.append(when)
+            when = when + 182
+        return tuple(reviews)
+
+    def in_need(self, children: np.ndarray) -> pd.DataFrame:
+        """Open cases: some still being assessed (about six weeks' worth of the year's ~421 per
+        10,000 assessments, S3), the rest on child in need plans of any age."""
+        size = len(children)
+        open_for = np.minimum(self.rng.lognormal(np.log(240), 0.9, size), 3000).astype(np.int64)
+        assessing = flags(self.rng, ASSESSING_SHARE, size)
+        open_for[assessing] = self.rng.integers(1, 45, int(assessing.sum()))
+        referral = self.reference - open_for.astype("timedelta64[D]")
+        frame = self._frame(children, referral, self._needs(size))
+        frame["kind"] = "in_need"
+        self._assess(frame, np.arange(size), as_days(frame["referral"]) + self.days(0, 5, size))
+        ended = as_days(frame["assessment_end"])
+        planned = ~np.isnat(ended)
+        plan_start = ended + self.days(0, 10, size)
+        frame.loc[planned, "plan_start"] = np.minimum(plan_start, self.reference)[planned]
+        return frame
+
+    def closed(self, children: np.ndarray) -> pd.DataFrame:
+        size = len(children)
+        kind = draw(self.rng, CLOSED_IN_YEAR_KINDS, size)
+        year_days = int((self.reference - self.year_start).astype(np.int64))
+        referral = self.year_start + self.days(0, year_days - 40, size)
+        support = kind == "support_ended"
+        referral[support] = self.year_start - self.days(30, 400, int(support.sum()))
+        frame = self._frame(children, referral, self._needs(size))
+        frame["kind"] = kind
+        self._close(frame, np.arange(size))
+        return frame
+
+    def _close(self, frame: pd.DataFrame, rows: np.ndarray) -> None:
+        """Close episodes the way their kind ends: at referral (no further action), after the
+        assessment (RC8, or RC9 with a step down to early help) or when a CIN plan ends."""
+        kind = frame.loc[rows, "kind"].to_numpy()
+        referral = as_days(frame.loc[rows, "referral"])
+        nfa = kind == "nfa"
+        frame.loc[rows[nfa], "nfa"] = True
+        frame.loc[rows[nfa], "closure"] = referral[nfa]
+        frame.loc[rows[nfa], "closure_reason"] = "RC7"
+        frame.loc[rows[nfa], "need"] = ""
+        assessed = rows[~nfa]
+        self._assess(frame, assessed, referral[~nfa] + self.days(0, 5, len(assessed)))
+        ended = as_days(frame.loc[assessed, "assessment_end"])
+        ended = np.where(np.isnat(ended), self.reference - 5, ended)
+        frame.loc[assessed, "assessment_end"] = ended
+        not_in_need = kind[~nfa] == "not_in_need"
+        closure = np.where(
+            not_in_need,
+            ended + self.days(0, 7, len(assessed)),
+            np.maximum(ended + self.days(60, 300, len(assessed)), self.year_start + 5),
+        )
+        closure = np.minimum(closure, self.reference - 1)
+        support = assessed[~not_in_need]
+        frame.loc[support, "plan_start"] = ended[~not_in_need]
+        frame.loc[support, "plan_end"] = closure[~not_in_need]
+        frame.loc[assessed, "closure"] = closure
+        frame.loc[assessed, "closure_reason"] = np.where(
+            not_in_need, np.where(flags(self.rng, 0.4, len(assessed)), "RC9", "RC8"), "RC7"
+        )
+
+    def re_referrals(self, episodes: pd.DataFrame, size: int) -> pd.DataFrame:
+        """Earlier episodes in the year, closed before the current one, until referrals reach the
+        national rate; their kinds make up the national shares of no further action and not in need."""
+        referred = as_days(episodes["referral"]) >= self.year_start
+        wanted = round(prevalence.REFERRAL_RATE.value * size) - int(referred.sum())
+        first = episodes.groupby("child")["referral"].min()
+        room = (as_days(first.to_numpy()) - self.year_start).astype(np.int64)
+        candidates = first.index.to_numpy()[room > 60]
+        count = min(max(wanted, 0), len(candidates))
+        if count == 0:
+            return self._frame(np.empty(0, dtype=np.int64), np.empty(0, dtype="datetime64[D]"), np.empty(0))
+        children = np.sort(self.rng.choice(candidates, size=count, replace=False))
+        total = round(prevalence.REFERRAL_RATE.value * size)
+        current = episodes.loc[referred, "kind"].value_counts()
+        nfa = max(round(prevalence.NO_FURTHER_ACTION_SHARE.value * total) - current.get("nfa", 0), 0)
+        not_in_need = max(round(prevalence.ASSESSED_NOT_IN_NEED_SHARE.value * total) - current.get("not_in_need", 0), 0)
+        kinds = np.array(["nfa"] * nfa + ["not_in_need"] * not_in_need + ["support_ended"] * count, dtype=object)
+        kinds = self.rng.permutation(kinds[:count])
+        latest = as_days(first.reindex(children).to_numpy())
+        span = (latest - 45 - self.year_start).astype(np.int64)
+        referral = self.year_start + (self.rng.random(count) * np.maximum(span, 1)).astype("timedelta64[D]")
+        frame = self._frame(children, referral, self._needs(count))
+        frame["kind"] = kinds
+        self._close(frame, np.arange(count))
+        frame["closure"] = np.minimum(as_days(frame["closure"]), latest - 14)
+        frame["plan_end"] = np.where(
+            np.isnat(as_days(frame["plan_end"])), NAT, np.minimum(as_days(frame["plan_end"]), latest - 14)
+        )
+        frame["assessment_end"] = np.minimum(as_days(frame["assessment_end"]), as_days(frame["closure"]))
+        frame["plan_start"] = np.minimum(as_days(frame["plan_start"]), as_days(frame["plan_end"]))
+        return frame
+
+
+def _care(
+    rng: np.random.Generator,
+    population: Population,
+    looked_after: np.ndarray,
+    ceased: np.ndarray,
+    timeline: _Timeline,
+    years: np.ndarray,
+    place: Place,
+    elsewhere: Place,
+):
+    """Periods of care for children looked after now and those whose care ended this year."""
+    reference, year_start = timeline.reference, timeline.year_start
+    dob = timeline.dob
+    now = _periods_now(rng, looked_after, dob, reference, year_start, years)
+    ended = _periods_ended(rng, ceased, dob, reference, year_start, years)
+    care = pd.concat([now, ended], ignore_index=True).sort_values("child", kind="stable", ignore_index=True)
+    care["need"] = draw(rng, prevalence.CATEGORY_OF_NEED.value, len(care))
+    providers = _Providers(rng, place, elsewhere)
+    homes = _home_postcodes(population, care)
+    rows = [
+        _placement_history(rng, period, providers, home, reference, year_start, years[period.child])
+        for period, home in zip(care.itertuples(index=False), homes, strict=True)
+    ]
+    placements = pd.DataFrame([row for child_rows in rows for row in child_rows], columns=PLACEMENT_COLUMNS)
+    return care, _placement_addresses(rng, placements, place, elsewhere, providers)
+
+
+def _periods_now(rng, children, dob, reference, year_start, years) -> pd.DataFrame:
+    size = len(children)
+    in_year_share = prevalence.LOOKED_AFTER_STARTING_RATE.value * 0.8 / prevalence.LOOKED_AFTER_RATE.value
+    life = (reference - dob[children]).astype(np.int64)
+    started_this_year = flags(rng, in_year_share, size) | (life < 365)
+    length = np.where(
+        started_this_year,
+        rng.random(size) * np.minimum(life, 364),
+        np.minimum(365 + rng.lognormal(np.log(800), 0.8, size), life),
+    )
+    start = reference - length.astype(np.int64).astype("timedelta64[D]")
+    legal = _legal_status_now(rng, years[children], length)
+    return pd.DataFrame(
+        {"child": children, "start": start, "end": np.full(size, NAT), "reason_ended": "", "legal_now": legal}
+    )
+
+
+def _legal_status_now(rng, years: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Exactly the national mix (S1): placement orders for young children, interim orders for
+    recent starters, s20 voluntary accommodation for older ones, full care orders for the rest."""
+    size = len(years)
+    shares = prevalence.LEGAL_STATUSES.value
+    legal = np.full(size, "C2", dtype=object)
+    taken = np.zeros(size, dtype=bool)
+    for status, weight in (
+        ("E1", np.where((years < 6) & (length > 150), 1.0, 0.0)),
+        ("C1", np.where(length < 420, 3.0, 0.3)),
+        ("V2", np.where(years >= 10, 3.0, 1.0)),
+    ):
+        weight = np.where(taken, 0.0, weight)
+        keys = np.where(weight > 0, np.log(rng.random(size)) / np.maximum(weight, 1e-12), -np.inf)
+        count = min(round(shares[status] * size), int((weight > 0).sum()))
+        chosen = np.argsort(-keys, kind="stable")[:count]
+        legal[chosen] = status
+        taken[chosen] = True
+    return legal
+
+
+def _periods_ended(rng, children, dob, reference, year_start, years) -> pd.DataFrame:
+    size = len(children)
+    endings = codes.CARE_ENDINGS
+    older = years[children] >= 16
+    reasons = np.where(
+        older,
+        draw(rng, {k: v[1] for k, v in endings.items() if v[1]}, size),
+        draw(rng, {k: v[0] for k, v in endings.items() if v[0]}, size),
+    )
+    year_days = int((reference - year_start).astype(np.int64))
+    end = year_start + rng.integers(0, year_days, size).astype("timedelta64[D]")
+    life = (end - dob[children]).astype(np.int64)
+    end = np.where(life < 30, dob[children] + 30, end)
+    end = np.minimum(end, reference - 1)
+    life = (end - dob[children]).astype(np.int64)
+    length = np.minimum(rng.lognormal(np.log(420), 0.9, size), np.maximum(life - 1, 1)).astype(np.int64)
+    start = end - np.maximum(length, 7).astype("timedelta64[D]")
+    too_old_to_adopt = np.isin(reasons, ["E11", "E12"]) & (years[children] >= 10)
+    reasons = np.where(too_old_to_adopt, "E4A", reasons)
+    adopted = np.isin(reasons, ["E11", "E12"])
+    legal = np.where(adopted, "E1", np.where(older | flags(rng, 0.45, size), "V2", "C2"))
+    return pd.DataFrame({"child": children, "start": start, "end": end, "reason_ended": reasons, "legal_now": legal})
+
+
+class _Providers:
+    """Fostering agencies, children's homes and schools with their Ofsted URNs and postcodes."""
+
+    def __init__(self, rng: np.random.Generator, place: Place, elsewhere: Place):
+        self.rng = rng
+        urns = rng.choice(np.arange(1_000_000, 9_999_999), size=60, replace=False)
+        self.fostering = {"PR1": str(urns[0]), "PR4": [str(u) for u in urns[1:9]], "PR5": [str(u) for u in urns[9:12]]}
+        sites = 40
+        self.sites = either(
+            flags(rng, 0.5, sites),
+            place.addresses(rng, place.random_localities(rng, sites)),
+            elsewhere.addresses(rng, elsewhere.random_localities(rng, sites)),
+        )
+        self.site_urns = [str(u) for u in urns[12 : 12 + sites]]
+
+    def urn_and_site(self, placement: str, provider: str) -> tuple[str, int | None]:
+        if placement.startswith("U"):
+            choice = self.fostering[provider] if provider in self.fostering else self.fostering["PR1"]
+            return (choice if isinstance(choice, str) else choice[int(self.rng.integers(len(choice)))]), None
+        if placement in codes.PLACEMENTS_WITH_URN:
+            site = int(self.rng.integers(len(self.site_urns)))
+            return self.site_urns[site], site
+        if placement in {"R1", "R5", "Z1"}:
+            return "", int(self.rng.integers(len(self.site_urns)))
+        return "", None
+
+
+def _home_postcodes(population: Population, care: pd.DataFrame) -> list[str]:
+    """The family home's postcode when each period of care began (SSDA903 HOME_POST)."""
+    homes = population.family_homes
+    family = population.children["family"].to_numpy()[care["child"].to_numpy()]
+    start = as_days(care["start"])
+    lookup = homes.assign(moved_in=as_days(homes["moved_in"])).groupby("family")
+    result = []
+    for fam, when in zip(family, start, strict=True):
+        rows = lookup.get_group(fam)
+        earlier = rows[rows["moved_in"] <= when]
+        result.append((earlier if len(earlier) else rows).iloc[-1]["postcode"])
+    return result
+
+
+def _placement_history(
+    rng: np.random.Generator,
+    period,
+    providers: _Providers,
+    home_postcode: str,
+    reference: np.datetime64,
+    year_start: np.datetime64,
+    age: int,
+) -> list[dict]:
+    """The SSDA903 episodes of one period of care that are open at some point in the year: a new
+    episode at each change of legal status (RNE L), placement (P) or both (T)."""
+    start = np.datetime64(period.start, "D")
+    end = np.datetime64(period.end, "D") if not pd.isna(period.end) else NAT
+    last_day = end if not np.isnat(end) else reference
+    legal_changes = _legal_path(rng, period.legal_now, start, last_day)
+    window = max(int((last_day - max(start, year_start - 365)).astype(np.int64)), 1)
+    moves = rng.poisson(PLACEMENT_MOVES_PER_YEAR * (1.5 if age >= 10 else 1.0) * window / 365)
+    move_days = sorted({max(start, year_start - 365) + int(d) for d in rng.integers(1, window + 1, moves)})
+    move_days = [d for d in move_days if start < d < last_day]
+    changes = sorted({d: None for d in [start, *move_days, *(d for d, _ in legal_changes)]})
+    status_on = dict(legal_changes)
+    rows, status, placement, provider = [], None, None, None
+    for index, when in enumerate(changes):
+        new_status = status_on.get(when, status)
+        moved = when == start or when in move_days
+        if moved:
+            placement = _placement_for(rng, age, new_status)
+            provider = str(draw(rng, codes.PROVIDERS_BY_PLACEMENT[placement], 1)[0])
+        reason = "S" if when == start else ("T" if moved and new_status != status else ("P" if moved else "L"))
+        status = new_status
+        ends = changes[index + 1] if index + 1 < len(changes) else end
+        rows.append(
+            {
+                "child": period.child,
+                "decom": when,
+                "rne": reason,
+                "ls": status,
+                "need": period.need,
+                "place": placement,
+                "provider": provider,
+                "dec": ends,
+                "rec": "X1" if index + 1 < len(changes) else (period.reason_ended or ""),
+                "home_post": home_postcode,
+                "moved_next": index + 1 < len(changes) and changes[index + 1] in move_days,
+            }
+        )
+    kept = [r for r in rows if np.isnat(r["dec"]) or r["dec"] >= year_start]
+    placement_number, urn, site = 0, "", None
+    for row in kept:
+        moved_next = row.pop("moved_next")
+        row["reason_place_change"] = str(draw(rng, codes.PLACEMENT_CHANGE_REASONS, 1)[0]) if moved_next else ""
+        if row["rne"] != "L" or row is kept[0]:  # a change of legal status only keeps the placement
+            placement_number += 1
+            urn, site = providers.urn_and_site(row["place"], row["provider"])
+        row["urn"], row["site"], row["placement"] = urn, site, placement_number
+    return kept
+
+
+def _legal_path(rng, legal_now: str, start: np.datetime64, last_day: np.datetime64) -> list:
+    """Legal statuses from the start of care to the last status, with the dates they changed."""
+    span = max(int((last_day - start).astype(np.int64)), 1)
+
+    def after(fraction_low: float, fraction_high: float) -> np.datetime64:
+        return start + max(1, int(span * rng.uniform(fraction_low, fraction_high)))
+
+    if legal_now == "V2":
+        return [(start, "V2")]
+    if legal_now == "C1":
+        return [(start, "C1")] if span < 420 or rng.random() < 0.3 else [(start, "V2"), (after(0.6, 0.95), "C1")]
+    if legal_now == "E1":
+        return [(start, "C1"), (after(0.4, 0.8), "E1")]
+    if span < 120:
+        return [(start, "C2")]
+    return [(start, "C1"), (after(0.2, 0.6), "C2")]
+
+
+def _placement_for(rng, age: int, legal: str) -> str:
+    if legal == "E1" and rng.random() < 0.6:
+        return "A5" if rng.random() < 0.6 else "A3"
+    column = 0 if age < 10 else (1 if age < 16 else 2)
+    shares = {
+        code: mix[column]
+        for code, mix in codes.PLACEMENTS_BY_AGE.items()
+        if mix[column] and not code.startswith("A") and not (code == "R3" and age > 1)
+    }
+    return str(draw(rng, shares, 1)[0])
+
+
+def _placement_addresses(
+    rng, placements: pd.DataFrame, place: Place, elsewhere: Place, providers: _Providers
+) -> pd.DataFrame:
+    """Where each placement is: a provider's site, a foster or adoptive home, or home (P1)."""
+    if placements.empty:
+        return placements.drop(columns=["site", "placement"]).assign(
+            address_line_1="", address_line_2="", town="", pl_post=""
+        )
+    # One address per placement, shared by its episodes (a legal change does not move the child).
+    stays = placements.drop_duplicates(["child", "placement"])[["child", "placement", "site"]].reset_index(drop=True)
+    size = len(stays)
+    homes = either(
+        flags(rng, 0.65, size),
+        place.addresses(rng, place.random_localities(rng, size)),
+        elsewhere.addresses(rng, elsewhere.random_localities(rng, size)),
+    )
+    site = stays["site"].to_numpy()
+    has_site = pd.notna(site)
+    site_rows = providers.sites.iloc[np.where(has_site, site, 0).astype(np.int64)].reset_index(drop=True)
+    stays = pd.concat([stays[["child", "placement"]], either(has_site, site_rows, homes)[ADDRESS_FIELDS]], axis=1)
+    placements = placements.drop(columns="site").merge(stays, on=["child", "placement"], how="left")
+    with_parents = placements["place"].to_numpy() == "P1"
+    placements["pl_post"] = np.where(with_parents, placements["home_post"], placements["postcode"])
+    return placements.drop(columns=["postcode", "placement"])
