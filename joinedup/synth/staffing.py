@@ -72,9 +72,10 @@ def build_staffing(
         [("Multi-agency panel chair", "panel_chair")] * len(place.localities)
         + [("Panel coordinator", "administrator")],
     )
+    _assign_managers(people, teams)
     _leadership(people, teams, children)
     involvements = pd.concat(allocated, ignore_index=True) if allocated else involvements.assign(practitioner="")
-    return Staffing(pd.DataFrame(teams), people.frame(), involvements)
+    return Staffing(pd.DataFrame(teams).drop(columns="size"), people.frame(), involvements)
 
 
 def _team_areas(spec: ServiceSpec, cases: pd.DataFrame, localities: np.ndarray, locality_count: int):
@@ -190,7 +191,6 @@ def _add_team(
     label = f"{where.name} {spec.team}" if where else spec.team
     name = f"{label} {number}" if number else label
     code = f"{spec.code}-{where.code if where else 'ALL'}" + (f"-{number}" if number else "")
-    manager = people.add(spec.agency, code, "Team manager", "service_manager")
     teams.append(
         {
             "code": code,
@@ -198,16 +198,28 @@ def _add_team(
             "agency": spec.agency,
             "service": spec.code,
             "locality": where.code if where else None,
-            "manager": manager,
+            "manager": None,
+            "size": len(members),
         }
     )
     return [people.add(spec.agency, code, job, role) for job, role in members]
 
 
-def _leadership(people: _People, teams: list[dict], children: int) -> None:
-    """A head of service for each agency, the director, analysts and business support."""
+def _assign_managers(people: _People, teams: list[dict]) -> None:
+    """A team manager for every eight or so staff: an agency's small teams share a manager."""
     for agency in AGENCIES:
-        people.add(agency.code, None, "Head of service", "service_manager")
+        manager, load = None, 0
+        for team in (t for t in teams if t["agency"] == agency.code):
+            if manager is None or load + team["size"] > LARGEST_TEAM:
+                manager, load = people.add(agency.code, team["code"], "Team manager", "service_manager"), 0
+            team["manager"] = manager
+            load += team["size"]
+
+
+def _leadership(people: _People, teams: list[dict], children: int) -> None:
+    """Heads of the council's and the NHS trust's services, the director, analysts and business support."""
+    for agency in ("LA-CSC", "LA-EDU", "NHS-COMM"):
+        people.add(agency, None, "Head of service", "service_manager")
     people.add("LA-CSC", None, "Director of Children's Services", "director")
     people.add("LA-CSC", None, "Assistant Director, Children's Social Care", "director")
     for _ in range(max(2, round(children / CHILDREN_PER_ANALYST))):
