@@ -231,8 +231,8 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
         elif any(getattr(carer, k) != v for k, v in fields.items()):
             Carer.objects.filter(pk=carer.pk).update(**fields)
 
-    existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)
-                .prefetch_related("former_names", "addresses", "carer_links__carer")}
+    existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)}
+    held = _dependants_held()
     # A correction can move an identifier between children (siblings' NHS numbers keyed the wrong
     # way round): free every identifier that changes before any is given out again.
     for key in ("nhs_number", "upn"):
@@ -253,12 +253,11 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
             changed = [k for k, v in wanted.items() if getattr(child, k) != v]
             if child.family_id != (family.pk if family else None):
                 changed.append("family")
-            if sorted(f.surname for f in child.former_names.all()) != item["former_surnames"]:
+            if sorted(held["former_surnames"][child.pk]) != item["former_surnames"]:
                 changed.append("former_surnames")
-            if sorted((_address_tuple(a) for a in child.addresses.all()), key=_address_order) != wanted_addresses:
+            if sorted(held["addresses"][child.pk], key=_address_order) != wanted_addresses:
                 changed.append("addresses")
-            if sorted((link.carer.reference, link.relationship, link.parental_responsibility, link.lives_with)
-                      for link in child.carer_links.all()) != wanted_links:
+            if sorted(held["carers"][child.pk]) != wanted_links:
                 changed.append("carers")
             if not changed:
                 counts["children_unchanged"] += 1
@@ -279,9 +278,19 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
     return counts
 
 
-def _address_tuple(address: Address) -> tuple:
-    return (address.address_line_1, address.address_line_2, address.town, address.postcode,
-            address.moved_in, address.moved_out)
+def _dependants_held() -> dict[str, dict[int, list]]:
+    """What the database holds now under each child, read in one query per table: a register of
+    a quarter of a million children is too big to fetch child by child or through IN lists."""
+    held: dict[str, dict[int, list]] = {name: defaultdict(list) for name in ("former_surnames", "addresses", "carers")}
+    for child_id, surname in FormerName.objects.values_list("child_id", "surname"):
+        held["former_surnames"][child_id].append(surname)
+    for child_id, *address in Address.objects.values_list(
+            "child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"):
+        held["addresses"][child_id].append(tuple(address))
+    for child_id, *link in ChildCarer.objects.values_list(
+            "child_id", "carer__reference", "relationship", "parental_responsibility", "lives_with"):
+        held["carers"][child_id].append(tuple(link))
+    return held
 
 
 def _address_order(address: tuple) -> tuple:

@@ -1,0 +1,30 @@
+"""The demo end to end, small: generate, load through the council's path, one login per role."""
+
+import pytest
+from django.core.management import call_command
+
+from joinedup.access.models import Involvement
+from joinedup.people.models import Child, Practitioner, Role
+from joinedup.web.management.commands.demo import DEMO_PASSWORD
+
+
+@pytest.mark.django_db
+def test_demo_builds_loads_and_prints_a_login_for_every_role(settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("demo", children=400, seed=7, no_serve=True)
+    printed = capsys.readouterr().out
+
+    assert Child.objects.count() == 400
+    assert Involvement.objects.exists()
+    for role in Role:
+        assert role.label in printed
+    demo_logins = [p for p in Practitioner.objects.select_related("user") if p.user.has_usable_password()]
+    assert sorted(p.role for p in demo_logins) == sorted(Role.values)
+    for practitioner in demo_logins:
+        assert practitioner.user.check_password(DEMO_PASSWORD)
+        assert practitioner.user.username in printed
+
+    # Run again: nothing is generated or loaded twice
+    call_command("demo", children=400, seed=7, no_serve=True)
+    assert "children unchanged: 400" in capsys.readouterr().out
+    assert Child.objects.count() == 400
