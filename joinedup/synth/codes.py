@@ -8,6 +8,8 @@ Youth Justice Board reports by.
 
 from __future__ import annotations
 
+from joinedup.synth import prevalence
+
 # DfE main ethnicity codes with approximate shares of pupils (assumption: Schools, pupils and their
 # characteristics 2024/25, rounded; the minor codes are folded into their "other" groups).
 ETHNICITY_SHARES = {
@@ -111,9 +113,8 @@ NOT_ENGLISH_FIRST_LANGUAGE = {
 # SEN primary need codes (school census SENtype) and approximate shares of each provision's primary
 # needs. ASD and SLCN come from prevalence.md (S5, S7); the rest are assumptions in proportion to
 # the DfE 2024/25 release.
-SEN_TYPES = ("SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH", "NSA")
 EHC_PRIMARY_NEEDS = {
-    "ASD": 0.336,
+    "ASD": prevalence.ASD_AMONG_EHC.value,
     "SLCN": 0.20,
     "SEMH": 0.14,
     "SLD": 0.09,
@@ -127,11 +128,11 @@ EHC_PRIMARY_NEEDS = {
     "OTH": 0.03,
 }
 SEN_SUPPORT_PRIMARY_NEEDS = {
-    "SLCN": 0.257,
+    "SLCN": prevalence.SLCN_AMONG_SEN_SUPPORT.value,
     "SEMH": 0.21,
     "MLD": 0.16,
     "SPLD": 0.15,
-    "ASD": 0.076,
+    "ASD": prevalence.ASD_AMONG_SEN_SUPPORT.value,
     "OTH": 0.04,
     "PD": 0.025,
     "HI": 0.015,

@@ -33,10 +33,6 @@ LOOKED_AFTER_AGE_BANDS = Figure(
     {"under 1": 0.04, "1-4": 0.12, "5-9": 0.18, "10-15": 0.38, "16+": 0.27},
     "S1: CLA on 31 March 2025 by age: 4% / 12% / 18% / 38% / 27%",
 )
-STARTING_CARE_AGE_BANDS = Figure(
-    {"under 1": 0.16, "1-4": 0.14, "5-9": 0.15, "10-15": 0.27, "16+": 0.28},
-    "S1 catalogue: age on starting care 2025: 16% (derived) / 14% / 15% / 27% / 28%",
-)
 LEGAL_STATUSES = Figure(
     {"C2": 0.59, "C1": 0.16, "V2": 0.19, "E1": 0.06},
     "S1: legal status on 31 March 2025: C2 59%, C1 16%, V2 19%, E1 6% (J and L codes <0.5%)",
@@ -46,7 +42,6 @@ CATEGORY_OF_NEED = Figure(
     "S1: CLA category of need 2025: N1 67%, N5 12%, N8 8%, N4 7%, N2 2%, N3 2%, N6 1%, N7 <0.5%",
 )
 THREE_OR_MORE_PLACEMENTS = Figure(0.10, "S2: 10% of CLA had 3+ placements during 2025")
-UASC_SHARE = Figure(0.08, "S1: 6,540 unaccompanied asylum-seeking children, 8% of CLA")
 SDQ_COVERAGE = Figure(0.78, "S1: 78% of eligible CLA (12+ months, aged 5-16) had an SDQ score in 2025")
 SDQ_MEAN = Figure(14.9, "S1/S4: mean SDQ total difficulties score 14.9 in 2025")
 HEALTH_CHECKS = Figure(
@@ -58,7 +53,6 @@ HEALTH_CHECKS = Figure(
 CHILD_IN_NEED_RATE = Figure(330.3 / 10_000, "S3/S4: 402,400 children in need on 31 March 2025 = 330.3 per 10,000")
 CHILD_IN_NEED_IN_YEAR_RATE = Figure(578 / 10_000, "S3 derived: 704,430 children in need at any point = ~578 per 10,000")
 REFERRAL_RATE = Figure(519.4 / 10_000, "S3/S4: 632,830 referrals in 2025 = 519.4 per 10,000")
-RE_REFERRAL_SHARE = Figure(0.226, "S3: 22.6% of referrals were within 12 months of a previous one")
 NO_FURTHER_ACTION_SHARE = Figure(0.065, "S3: 6.5% of referrals led to no further action")
 ASSESSED_NOT_IN_NEED_SHARE = Figure(0.308, "S3: 30.8% of referrals were assessed as not in need")
 PROTECTION_PLAN_RATE = Figure(40.6 / 10_000, "S3/S4: 49,420 child protection plans on 31 March 2025 = 40.6 per 10,000")

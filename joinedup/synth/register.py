@@ -68,7 +68,7 @@ def build_register(
     changes = _CareChanges(rng, population, children, addresses, carers, links, place)
     changes.apply(care)
     return Register(
-        changes.children, changes.addresses_frame(), changes.carers_frame(), changes.links_frame(), involvements
+        changes.children_frame(), changes.addresses_frame(), changes.carers_frame(), changes.links_frame(), involvements
     )
 
 
@@ -109,68 +109,71 @@ class _CareChanges:
         self.new_carers: list[dict] = []
         self.new_links: list[dict] = []
         self.replaced_children: set[int] = set()
+        self.living_elsewhere: set[int] = set()
+        self.adopted: set[int] = set()
+        self.family_ids: dict[int, str] = {}
+        self.surnames: dict[int, tuple[str, str]] = {}
+        # Plain columns and row positions: pandas lookups one child at a time are too slow.
+        self.address_columns = _columns(addresses)
         self.addresses_of = addresses.groupby("child").indices
-        self.links_of = links.groupby("child").indices
+        self.home_columns = _columns(population.family_homes)
         self.homes_of = population.family_homes.groupby("family").indices
+        self.family = children["family"].to_numpy()
         self.next_carer = len(carers) + 1
         self.next_family = len(population.families) + 1
 
     def apply(self, care: SocialCare) -> None:
-        placements = care.placements.groupby("child")
+        placements = care.placements.to_dict("records")
+        placements_of = care.placements.groupby("child").indices
         for period in care.care.itertuples(index=False):
             child = int(period.child)
             start = np.datetime64(period.start, "D")
             end = np.datetime64(period.end, "D") if not pd.isna(period.end) else NAT
             history = self._history_until(child, start)
-            stays = (
-                _placement_stays(
-                    placements.get_group(child), start, end, lambda when, c=child: self._family_home_on(c, when)
-                )
-                if child in placements.groups
-                else []
-            )
+            rows = [placements[i] for i in placements_of.get(child, [])]
+            stays = _placement_stays(rows, start, end, lambda when, c=child: self._family_home_on(c, when))
             history += stays
             if not np.isnat(end):
                 history += self._after_care(child, period.reason_ended, end, stays)
             else:
-                self._lives_with_nobody(child)
+                self.living_elsewhere.add(child)
             self.replaced_children.add(child)
             self.new_addresses += [dict(row, child=child) for row in history]
 
     def _history_until(self, child: int, start: np.datetime64) -> list[dict]:
-        rows = self.addresses.iloc[self.addresses_of.get(child, [])]
+        """The family homes the child lived in before care began, the last one left that day."""
         kept = []
-        for row in rows.to_dict("records"):
-            moved_in = np.datetime64(row["moved_in"], "D")
+        for row in self.addresses_of.get(child, []):
+            moved_in, moved_out = self.address_columns["moved_in"][row], self.address_columns["moved_out"][row]
             if moved_in >= start:
                 continue
-            moved_out = np.datetime64(row["moved_out"], "D") if not pd.isna(row["moved_out"]) else NAT
-            row["moved_out"] = start if np.isnat(moved_out) or moved_out > start else moved_out
-            kept.append({k: row[k] for k in (*ADDRESS_FIELDS, "moved_in", "moved_out")})
+            address = {field: self.address_columns[field][row] for field in ADDRESS_FIELDS}
+            left = start if np.isnat(moved_out) or moved_out > start else moved_out
+            kept.append(dict(address, moved_in=moved_in, moved_out=left))
         return kept
 
     def _after_care(self, child: int, reason: str, end: np.datetime64, stays: list[dict]) -> list[dict]:
-        if stays:
-            stays[-1]["moved_out"] = end
-        last_placement = stays[-1] if stays else None
+        """Where the child lives once care ends: home again, or on with the carers they were
+        placed with (adopters, guardians, independent living); a new address only if unknown."""
         if reason in RETURNED_HOME:
-            home = self._family_home_on(child, end)
-            return [dict(home, moved_in=end, moved_out=NAT)]
+            if stays:
+                stays[-1]["moved_out"] = end
+            return [dict(self._family_home_on(child, end), moved_in=end, moved_out=NAT)]
+        self.living_elsewhere.add(child)
         if reason in ADOPTED or reason in GUARDIANSHIP:
-            address = last_placement or self._new_address()
             self._new_family(child, reason)
-            self._lives_with_nobody(child, keep_responsibility=reason not in ADOPTED)
-            return [dict({k: address[k] for k in ADDRESS_FIELDS}, moved_in=end, moved_out=NAT)]
-        self._lives_with_nobody(child)
-        address = last_placement or self._new_address()
-        return [dict({k: address[k] for k in ADDRESS_FIELDS}, moved_in=end, moved_out=NAT)]
+            if reason in ADOPTED:  # an adoption order ends the birth parents' parental responsibility
+                self.adopted.add(child)
+        if stays:
+            stays[-1]["moved_out"] = NAT
+            return []
+        return [dict(self._new_address(), moved_in=end, moved_out=NAT)]
 
     def _family_home_on(self, child: int, when: np.datetime64) -> dict:
-        family = int(self.children["family"].iat[child])
-        rows = self.population.family_homes.iloc[self.homes_of[family]]
-        moved_in = as_days(rows["moved_in"])
-        row = rows[moved_in <= when].iloc[-1] if (moved_in <= when).any() else rows.iloc[0]
-        return {k: row[k] for k in ADDRESS_FIELDS}
+        rows = self.homes_of[self.family[child]]
+        moved_in = self.home_columns["moved_in"][rows]
+        row = rows[moved_in <= when][-1] if (moved_in <= when).any() else rows[0]
+        return {field: self.home_columns[field][row] for field in ADDRESS_FIELDS}
 
     def _new_address(self) -> dict:
         address = self.place.addresses(self.rng, self.place.random_localities(self.rng, 1)).iloc[0]
@@ -180,12 +183,12 @@ class _CareChanges:
         """Adopters, special guardians or relatives with a child arrangements order."""
         family_id = f"F{self.next_family:07d}"
         self.next_family += 1
-        self.children.iat[child, self.children.columns.get_loc("family_id")] = family_id
+        self.family_ids[child] = family_id
         birth_surname = self.children["surname"].iat[child]
         if reason in ADOPTED:
             surname = str(surnames(self.rng, 1)[0])
             roles = [("F", "mother")] + ([("M", "father")] if flags(self.rng, 0.75, 1)[0] else [])
-            self._change_surname(child, surname, birth_surname)
+            self.surnames[child] = (surname, birth_surname)
         else:
             relative = reason in {"E41", "E47", "E48"}
             surname = birth_surname if relative and self.rng.random() < 0.5 else str(surnames(self.rng, 1)[0])
@@ -218,17 +221,15 @@ class _CareChanges:
                 }
             )
 
-    def _change_surname(self, child: int, surname: str, former: str) -> None:
-        self.children.iat[child, self.children.columns.get_loc("surname")] = surname
-        previous = self.children["former_surname"].iat[child]
-        joined = "|".join(n for n in (previous, former) if n)
-        self.children.iat[child, self.children.columns.get_loc("former_surname")] = joined
-
-    def _lives_with_nobody(self, child: int, keep_responsibility: bool = True) -> None:
-        mine = self.links.index[self.links_of.get(child, [])]
-        self.links.loc[mine, "lives_with"] = False
-        if not keep_responsibility:  # an adoption order ends the birth parents' parental responsibility
-            self.links.loc[mine, "parental_responsibility"] = False
+    def children_frame(self) -> pd.DataFrame:
+        children = self.children.copy()
+        rows = np.fromiter(self.family_ids, dtype=np.int64, count=len(self.family_ids))
+        children.loc[rows, "family_id"] = list(self.family_ids.values())
+        for child, (surname, former) in self.surnames.items():
+            previous = children.at[child, "former_surname"]
+            children.at[child, "surname"] = surname
+            children.at[child, "former_surname"] = "|".join(n for n in (previous, former) if n)
+        return children
 
     def addresses_frame(self) -> pd.DataFrame:
         kept = self.addresses[~self.addresses["child"].isin(self.replaced_children)]
@@ -244,15 +245,26 @@ class _CareChanges:
         return frame[["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"]]
 
     def links_frame(self) -> pd.DataFrame:
-        frame = pd.concat([self.links, pd.DataFrame(self.new_links)], ignore_index=True)
+        links = self.links.copy()
+        elsewhere = links["child"].isin(self.living_elsewhere).to_numpy()
+        links.loc[elsewhere, "lives_with"] = False
+        links.loc[links["child"].isin(self.adopted).to_numpy(), "parental_responsibility"] = False
+        frame = pd.concat([links, pd.DataFrame(self.new_links)], ignore_index=True)
         return frame.sort_values(["child", "carer_id"], kind="stable", ignore_index=True)
 
 
-def _placement_stays(rows: pd.DataFrame, start: np.datetime64, end: np.datetime64, home_on) -> list[dict]:
+def _columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    columns = {field: frame[field].to_numpy() for field in ADDRESS_FIELDS}
+    columns["moved_in"] = as_days(frame["moved_in"])
+    columns["moved_out"] = as_days(frame["moved_out"])
+    return columns
+
+
+def _placement_stays(rows: list[dict], start: np.datetime64, end: np.datetime64, home_on) -> list[dict]:
     """Addresses of one period's placements: a new one at each change of placement (not at a
     change of legal status only); a child placed with parents (P1) lives at the family home."""
     stays: list[dict] = []
-    for row in rows.to_dict("records"):
+    for row in rows:
         if row["rne"] == "L" and stays:
             continue
         moved_in = start if not stays else np.datetime64(row["decom"], "D")

@@ -41,29 +41,30 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     dob = errors.swapped_day_month(rng, truth["date_of_birth"].to_numpy(), context.rates["swapped_day_month"])
     upn = errors.blanked(rng, truth["upn"].to_numpy(), context.rates["missing_identifier"])
     school_age = ages(context.register.children, context.as_of)[children] >= 5
-    identifiers = pd.DataFrame(
-        {
-            "la_id": truth["la_child_id"].to_numpy(),
-            "upn": upn,
-            "unknown": np.where(school_age, "UN5", "UN1"),
-            "dob": format_dates(dob, "iso"),
-            "sex": truth["sex"].to_numpy(),
-            "ethnicity": truth["ethnicity"].to_numpy(),
-        },
-        index=children,
-    )
+    identifiers = {
+        "la_id": truth["la_child_id"].to_numpy(),
+        "upn": upn,
+        "unknown": np.where(school_age, "UN5", "UN1"),
+        "dob": format_dates(dob, "iso"),
+        "sex": truth["sex"].to_numpy(),
+        "ethnicity": truth["ethnicity"].to_numpy(),
+    }
     disabilities = _disabilities(context, children)
-    details = _formatted(episodes, context.care.year_start)
+    # Episodes are sorted by child, so each child's CINdetails are one run of records.
+    records = _formatted(episodes, context.care.year_start).to_dict("records")
+    starts = np.searchsorted(episodes["child"].to_numpy(), children)
+    ends = np.r_[starts[1:], len(records)]
     lines = [*_header(context), "    <Children>"]
-    for child, rows in details.groupby("child", sort=True):
-        lines += _child(identifiers.loc[child], disabilities.get(child, ("NONE",)), rows)
+    for position, child in enumerate(children):
+        identity = {key: values[position] for key, values in identifiers.items()}
+        lines += _child(identity, disabilities.get(int(child), ("NONE",)), records[starts[position] : ends[position]])
     lines += ["    </Children>", "</Message>", ""]
     name = f"cin_census/CIN_Census_{context.as_of.year}.xml"
     path = context.out / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     written = Written(files={name: len(children)})
-    written.record(SOURCE, identifiers["la_id"].to_numpy(), children)
+    written.record(SOURCE, identifiers["la_id"], children)
     return written
 
 
@@ -113,7 +114,7 @@ def _element(indent: int, name: str, value) -> str:
     return f"{' ' * indent}<{name}>{escape(str(value))}</{name}>"
 
 
-def _child(identity: pd.Series, disabilities: tuple[str, ...], rows: pd.DataFrame) -> list[str]:
+def _child(identity: dict, disabilities: tuple[str, ...], episodes: list[dict]) -> list[str]:
     lines = ["        <Child>", "            <ChildIdentifiers>", _element(16, "LAchildID", identity["la_id"])]
     lines.append(
         _element(16, "UPN", identity["upn"]) if identity["upn"] else _element(16, "UPNunknown", identity["unknown"])
@@ -128,7 +129,7 @@ def _child(identity: pd.Series, disabilities: tuple[str, ...], rows: pd.DataFram
     ]
     lines += [_element(20, "Disability", code) for code in disabilities]
     lines += ["                </Disabilities>", "            </ChildCharacteristics>"]
-    for episode in rows.to_dict("records"):
+    for episode in episodes:
         lines += _details(episode)
     lines.append("        </Child>")
     return lines

@@ -94,7 +94,8 @@ def test_looked_after_placement_moves(authority):
     moves = in_year[in_year["RNE"].isin(["P", "T"])].groupby("CHILD").size()
     children = looked_after_now(authority)["CHILD"].unique()
     placements = 1 + moves.reindex(children).fillna(0)
-    assert within_chance(float(np.mean(placements >= 3)), 0.10, len(children), 0.03)
+    share = prevalence.THREE_OR_MORE_PLACEMENTS
+    assert within_chance(float(np.mean(placements >= 3)), share.value, len(children), 0.03), share.source
 
 
 def test_sdq_scores(authority):

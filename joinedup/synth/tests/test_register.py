@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn
+from joinedup.synth import prevalence
 from joinedup.synth.tests.conftest import build_authority, read
 
 KINDS = {"education", "social_care", "health", "youth_offending", "police", "housing", "voluntary"}
@@ -149,7 +150,8 @@ def test_children_have_realistic_names_and_families(register):
     assert (children["forenames"].str.contains(" ")).mean() > 0.7, "most have a middle name"
     assert children["surname"].str.contains("-").mean() > 0.01, "some surnames are hyphenated"
     former = children[children["former_surnames"] != ""]
-    assert 0.01 < len(former) / len(children) < 0.05
+    expected = prevalence.NAME_CHANGE_SHARE.value
+    assert len(former) / len(children) == pytest.approx(expected, abs=0.01), prevalence.NAME_CHANGE_SHARE.source
     assert (former["former_surnames"].str.split("|").str[-1] != former["surname"]).all()
     assert set(children["sex"]) <= {"M", "F", "U"}
     assert children.groupby("family_id").size().max() > 2, "brothers and sisters share a family"
