@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from joinedup.agencies.models import Agency, Locality, Team
 
+from .ethnicity import ethnicity_label
 from .validators import validate_birth_date, validate_nhs_number, validate_upn
 
 
@@ -88,6 +89,10 @@ class Child(models.Model):
     def full_name(self) -> str:
         return f"{self.forenames} {self.surname}"
 
+    @property
+    def ethnicity_label(self) -> str:
+        return ethnicity_label(self.ethnicity)
+
     def __str__(self) -> str:
         return f"{self.full_name} ({self.date_of_birth:%d/%m/%Y})"
 
@@ -134,7 +139,8 @@ class Address(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address_line_1}, {self.town} {self.postcode}"
+        lines = [self.address_line_1, self.address_line_2, self.town]
+        return ", ".join(line for line in lines if line) + f" {self.postcode}"
 
 
 class Carer(models.Model):

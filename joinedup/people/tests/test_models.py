@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from joinedup.people.models import Address
 from joinedup.people.tests.factories import AddressFactory, ChildFactory, FormerNameFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,14 @@ def test_child_is_shown_by_full_name_and_date_of_birth():
     child = ChildFactory.build(forenames="Alfie James", surname="Smith", date_of_birth=date(2015, 3, 7))
 
     assert (str(child), child.first_name) == ("Alfie James Smith (07/03/2015)", "Alfie")
+
+
+def test_ethnicity_is_shown_by_its_dfe_label_and_unknown_codes_as_they_are():
+    assert ChildFactory.build(ethnicity="APKN").ethnicity_label == "Asian or Asian British – Pakistani"
+    assert ChildFactory.build(ethnicity="XXXX").ethnicity_label == "XXXX"
+    assert ChildFactory.build(ethnicity="").ethnicity_label == "Not recorded"
+
+
+def test_an_address_reads_as_one_line_with_every_part_given():
+    address = Address(address_line_1="Flat 19", address_line_2="Mill Court", town="Turnerton", postcode="PV5 7LF")
+    assert str(address) == "Flat 19, Mill Court, Turnerton PV5 7LF"
