@@ -53,7 +53,7 @@ def build_population(
     births = _births_matching_age_profile(rng, children)
     families = _families(rng, births, as_of)
     kids = _children(rng, births, families, as_of)
-    carers, links = _carers(rng, families, kids, as_of)
+    carers, links = _carers(rng, families, kids)
     homes = _family_homes(rng, families, as_of, place, elsewhere)
     return Population(kids, families, carers, links, homes, as_of)
 
@@ -258,7 +258,7 @@ def nhs_numbers(rng: np.random.Generator, count: int) -> np.ndarray:
     return numbers
 
 
-def _carers(rng: np.random.Generator, families: pd.DataFrame, children: pd.DataFrame, as_of: date):
+def _carers(rng: np.random.Generator, families: pd.DataFrame, children: pd.DataFrame):
     """Parents and kin for each family, and how each is related to each child."""
     household = families["household"].to_numpy()
     count = len(families)

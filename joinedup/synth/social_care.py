@@ -29,6 +29,7 @@ PROTECTION_PLAN_AGES = {"under 1": 0.10, "1-4": 0.27, "5-9": 0.29, "10-15": 0.29
 CEASING_CARE_AGES = {"under 1": 0.06, "1-4": 0.22, "5-9": 0.16, "10-15": 0.26, "16+": 0.30}
 LEFT_CARE_AT_EIGHTEEN_SHARE = 0.25
 CLOSED_IN_YEAR_KINDS = {"nfa": 0.12, "not_in_need": 0.62, "support_ended": 0.26}
+STARTERS_STILL_IN_CARE = 0.8  # assumption: a fifth of a year's starters have left by its end
 ASSESSING_SHARE = 0.22  # of open cases that are not plans or care: ~48 per 10,000 being assessed
 PLACEMENT_MOVES_PER_YEAR = 0.42  # Poisson mean giving ~10% with 3+ placements in a year (S2)
 
@@ -345,7 +346,7 @@ def _care(
     """Periods of care for children looked after now and those whose care ended this year."""
     reference, year_start = timeline.reference, timeline.year_start
     dob = timeline.dob
-    now = _periods_now(rng, looked_after, dob, reference, year_start, years)
+    now = _periods_now(rng, looked_after, dob, reference, years)
     ended = _periods_ended(rng, ceased, dob, reference, year_start, years)
     care = pd.concat([now, ended], ignore_index=True).sort_values("child", kind="stable", ignore_index=True)
     care["need"] = draw(rng, prevalence.CATEGORY_OF_NEED.value, len(care))
@@ -359,9 +360,13 @@ def _care(
     return care, _placement_addresses(rng, placements, place, elsewhere, providers)
 
 
-def _periods_now(rng, children, dob, reference, year_start, years) -> pd.DataFrame:
+def _periods_now(rng, children, dob, reference, years) -> pd.DataFrame:
+    """Children in care on the reference date: this year's starters (S1's 26 per 10,000, less
+    those who have already left) and children in care for longer, up to their whole lives."""
     size = len(children)
-    in_year_share = prevalence.LOOKED_AFTER_STARTING_RATE.value * 0.8 / prevalence.LOOKED_AFTER_RATE.value
+    in_year_share = (
+        prevalence.LOOKED_AFTER_STARTING_RATE.value * STARTERS_STILL_IN_CARE / prevalence.LOOKED_AFTER_RATE.value
+    )
     life = (reference - dob[children]).astype(np.int64)
     started_this_year = flags(rng, in_year_share, size) | (life < 365)
     length = np.where(

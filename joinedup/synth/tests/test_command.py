@@ -67,5 +67,6 @@ def test_the_command_writes_the_authority_and_prints_its_counts(tmp_path):
     )
     assert "register/children.csv" in output and "300" in output
     assert "ground_truth.csv" in output and "practitioners" in output
+    assert "key stage 3 absence over 20 percent" in output
     assert (tmp_path / "la" / "school_census" / "2024_spring_pupilonroll.csv").exists()
     assert (tmp_path / "la" / "cin_census" / "CIN_Census_2024.xml").exists()

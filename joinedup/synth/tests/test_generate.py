@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from joinedup.common.progress import progress
 from joinedup.synth.tests.conftest import build_authority, read
 
 SYNTH = Path(__file__).resolve().parents[1]
@@ -85,3 +86,14 @@ def test_no_generator_module_names_django():
             )
             offenders += [f"{path.name}: {n}" for n in names if n == "django" or n.startswith("django.")]
     assert offenders == []
+
+
+def test_the_progress_bar_shows_on_stderr_and_can_be_switched_off(capsys):
+    with progress(total=2, description="Counting", enabled=False) as advance:
+        advance()
+        advance(description="Still counting")
+    assert capsys.readouterr() == ("", "")
+    with progress(total=2, description="Counting", enabled=True) as advance:
+        advance(2, description="Counted")
+    shown = capsys.readouterr()
+    assert shown.out == "" and "Counted" in shown.err and "2/2" in shown.err

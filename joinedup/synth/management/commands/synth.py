@@ -53,3 +53,6 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'extract records (all in ground_truth.csv)':<58} {manifest['extract_records']:>10,}")
         for name, count in manifest["authority"].items():
             self.stdout.write(f"  {name:<58} {count:>10,}")
+        self.stdout.write("Key groups:")
+        for name, count in manifest["key_groups"].items():
+            self.stdout.write(f"  {name.replace('_', ' '):<58} {count:>10,}")
