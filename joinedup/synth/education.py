@@ -78,11 +78,11 @@ def build_schooling(
     term_start, term_end = _autumn_term(census)
     dob = as_days(population.children["date_of_birth"])
     year = national_curriculum_years(dob, census)
-    home_locality = _home_locality(population)
+    home_locality = population.current_homes()["locality"].to_numpy()
     schools = _schools(rng, place, year, home_locality)
     pupils = _pupils(rng, population, schools, year, home_locality, term_start)
     upn = _upns(rng, population, schools, pupils, year, la_code, census)
-    _special_needs(rng, population, pupils, looked_after, in_need | protection)
+    pupils["sen"] = _special_needs(rng, population, pupils, looked_after, in_need | protection)
     sen_needs = _sen_needs(rng, pupils)
     exclusions = _suspensions(rng, population, pupils, in_need | protection | looked_after, term_start, term_end)
     absences = _absences(rng, pupils, exclusions, looked_after, protection, in_need)
@@ -104,12 +104,6 @@ def school_days(start: date, end: date) -> np.ndarray:
         days <= np.datetime64(date(start.year, 11, 1), "D")
     )
     return days[(weekday < 5) & ~half_term]
-
-
-def _home_locality(population: Population) -> np.ndarray:
-    homes = population.family_homes
-    current = homes[homes["moved_out"].isna()].set_index("family")["locality"]
-    return current.reindex(population.children["family"]).to_numpy()
 
 
 def _schools(rng: np.random.Generator, place: Place, year: np.ndarray, home_locality: np.ndarray) -> pd.DataFrame:
@@ -216,8 +210,6 @@ def _pupils(
             "year": year[rows],
             "entry": entry,
             "sessions_possible": possible,
-            "sen": "N",
-            "arrived_after_start": False,
         }
     )
 
@@ -229,9 +221,7 @@ def _entry_dates(
     phase_years = np.where(year <= 6, year, year - 7)
     phase_start = np.array([np.datetime64(date(term_start.year - int(y), 9, 3), "D") for y in range(14)])
     started = phase_start[phase_years]
-    homes = population.family_homes
-    current = homes[homes["moved_out"].isna()].set_index("family")["moved_in"]
-    moved_in = as_days(current.reindex(population.children["family"].to_numpy()[rows]).to_numpy())
+    moved_in = as_days(population.current_homes()["moved_in"].to_numpy()[rows])
     changed_school = (moved_in > started) & flags(rng, 0.5, len(rows))
     joined = moved_in + rng.integers(3, 30, len(rows)).astype("timedelta64[D]")
     return np.where(changed_school, np.maximum(joined, started), started)
@@ -294,14 +284,15 @@ def _special_needs(
     pupils: pd.DataFrame,
     looked_after: np.ndarray,
     in_need: np.ndarray,
-) -> None:
-    """EHC plans and SEN support at exactly the national shares of pupils (S5), with the higher
-    rates of looked-after children and children in need (S7) and boys about twice as likely."""
+) -> np.ndarray:
+    """SEN provision (N, K or E) per pupil: EHC plans and SEN support at exactly the national
+    shares of pupils (S5), with the higher rates of looked-after children and children in need
+    (S7) and boys about twice as likely."""
     child = pupils["child"].to_numpy()
     male = population.children["sex"].to_numpy()[child] == "M"
     groups = [
-        ("cla", looked_after[child], prevalence.SEN_AMONG_LOOKED_AFTER.value),
-        ("cin", in_need[child] & ~looked_after[child], prevalence.SEN_AMONG_CHILDREN_IN_NEED.value),
+        (looked_after[child], prevalence.SEN_AMONG_LOOKED_AFTER.value),
+        (in_need[child] & ~looked_after[child], prevalence.SEN_AMONG_CHILDREN_IN_NEED.value),
     ]
     targets = {
         "E": round(prevalence.EHC_PLAN_SHARE.value * len(child)),
@@ -309,7 +300,7 @@ def _special_needs(
     }
     sen = np.full(len(child), "N", dtype=object)
     rest = np.ones(len(child), dtype=bool)
-    for _, members, rates in groups:
+    for members, rates in groups:
         for provision in ("E", "K"):
             wanted = min(round(rates[provision] * members.sum()), targets[provision])
             chosen = weighted_sample(rng, np.where(members & (sen == "N"), np.where(male, 2.0, 1.0), 0.0), wanted)
@@ -323,7 +314,7 @@ def _special_needs(
     ):
         weights = np.where(rest & (sen == "N"), np.where(male, boy_weight, 1.0) * by_year, 0.0)
         sen[weighted_sample(rng, weights, targets[provision])] = provision
-    pupils["sen"] = sen
+    return sen
 
 
 def _sen_needs(rng: np.random.Generator, pupils: pd.DataFrame) -> pd.DataFrame:

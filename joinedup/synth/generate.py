@@ -64,7 +64,7 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
         staff = staffing.build_staffing(
             rng("staffing"),
             involvements=demand,
-            home_locality=_home_localities(people),
+            home_locality=people.current_homes()["locality"].to_numpy(),
             family=people.children["family"].to_numpy(),
             place=place,
             domains=domains,
@@ -122,12 +122,6 @@ def _places(rng: np.random.Generator, children: int):
     place = places.build_place(rng, area=area, locality_total=places.locality_count(children), households=households)
     elsewhere = places.build_place(rng, area=away, locality_total=6, households=households // 5, code_prefix="AWAY")
     return place, elsewhere
-
-
-def _home_localities(people: population.Population) -> np.ndarray:
-    homes = people.family_homes
-    current = homes[homes["moved_out"].isna()].set_index("family")["locality"]
-    return current.reindex(people.children["family"]).to_numpy()
 
 
 def _ground_truth(written: list[Written], the_register: register.Register, options: SynthOptions) -> dict[str, int]:

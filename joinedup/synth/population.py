@@ -46,6 +46,11 @@ class Population:
     def size(self) -> int:
         return len(self.children)
 
+    def current_homes(self) -> pd.DataFrame:
+        """Each child's family home now (one row per child, in child order); locality -1 is elsewhere."""
+        homes = self.family_homes[self.family_homes["moved_out"].isna()].set_index("family")
+        return homes.reindex(self.children["family"]).reset_index(drop=True)
+
 
 def build_population(
     rng: np.random.Generator, *, children: int, as_of: date, place: Place, elsewhere: Place
