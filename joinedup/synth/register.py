@@ -9,6 +9,7 @@ adoptive parents; special guardians and holders of child arrangements orders joi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -39,11 +40,14 @@ class Register:
     child_carers: pd.DataFrame
     involvements: pd.DataFrame
 
-    def current_address(self) -> pd.DataFrame:
+    @cached_property
+    def current_addresses(self) -> pd.DataFrame:
+        """Each child's current address, in child order."""
         current = self.addresses[self.addresses["moved_out"].isna()]
         return current.set_index("child").reindex(np.arange(len(self.children)))
 
-    def previous_address(self) -> pd.DataFrame:
+    @cached_property
+    def previous_addresses(self) -> pd.DataFrame:
         """The address before the current one, where the child has moved; NaN rows otherwise."""
         before = self.addresses[self.addresses["moved_out"].notna()]
         return before.groupby("child").tail(1).set_index("child").reindex(np.arange(len(self.children)))

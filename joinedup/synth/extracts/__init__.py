@@ -16,6 +16,8 @@ import pandas as pd
 from joinedup.synth import errors
 from joinedup.synth.education import Schooling
 from joinedup.synth.errors import ErrorRates
+from joinedup.synth.places import ADDRESS_FIELDS
+from joinedup.synth.population import unique_numbers
 from joinedup.synth.register import Register
 from joinedup.synth.social_care import SocialCare
 from joinedup.synth.staffing import Staffing
@@ -52,23 +54,14 @@ class Written:
         )
 
 
-def agency_view(
-    rng: np.random.Generator,
-    context: Context,
-    children: np.ndarray,
-    *,
-    nicknames: bool = True,
-    stale_surnames: bool = True,
-) -> pd.DataFrame:
+def agency_view(rng: np.random.Generator, context: Context, children: np.ndarray) -> pd.DataFrame:
     """The children's names and dates of birth as an agency holds them, errors and all."""
     rates = context.rates
     truth = context.register.children.iloc[children]
-    first = errors.typo(rng, truth["first_name"].to_numpy(), rates["typo"])
-    if nicknames:
-        first = errors.nickname(rng, first, rates["nickname"])
+    first = errors.nickname(rng, errors.typo(rng, truth["first_name"].to_numpy(), rates["typo"]), rates["nickname"])
     surname = truth["surname"].to_numpy()
     latest_former = np.array([f.rsplit("|", 1)[-1] for f in truth["former_surname"].to_numpy()], dtype=object)
-    old = errors.stale(rng, rates["stale_surname"], (latest_former != "") & stale_surnames)
+    old = errors.stale(rng, rates["stale_surname"], latest_former != "")
     surname = np.where(old, latest_former, surname)
     return pd.DataFrame(
         {
@@ -87,22 +80,17 @@ def agency_view(
 
 def addresses_as_held(rng: np.random.Generator, context: Context, children: np.ndarray) -> pd.DataFrame:
     """Current addresses, except where the agency never heard about the last move."""
-    current = context.register.current_address().iloc[children].reset_index(drop=True)
-    previous = context.register.previous_address().iloc[children].reset_index(drop=True)
+    current = context.register.current_addresses.iloc[children].reset_index(drop=True)
+    previous = context.register.previous_addresses.iloc[children].reset_index(drop=True)
     old = errors.stale(rng, context.rates["stale_address"], previous["postcode"].notna().to_numpy())
     held = current.copy()
-    fields = ["address_line_1", "address_line_2", "town", "postcode"]
-    held.loc[old, fields] = previous.loc[old, fields].to_numpy()
+    held.loc[old, ADDRESS_FIELDS] = previous.loc[old, ADDRESS_FIELDS].to_numpy()
     return held
 
 
 def hex_ids(rng: np.random.Generator, count: int, *, digits: int = 8, suffix_digits: int = 0) -> np.ndarray:
     """Unique random hexadecimal keys like the school census's table ids (0002e817-8ca)."""
-    space = 16 ** (digits + suffix_digits)
-    numbers = np.empty(0, dtype=np.int64)
-    while len(numbers) < count:
-        numbers = pd.unique(np.concatenate([numbers, rng.integers(0, space, count - len(numbers) + 8)]))
-    numbers = numbers[:count]
+    numbers = unique_numbers(rng, count, low=0, high=16 ** (digits + suffix_digits))
     if not suffix_digits:
         return np.array([f"{n:0{digits}x}" for n in numbers], dtype=object)
     head, tail = np.divmod(numbers, 16**suffix_digits)

@@ -120,7 +120,7 @@ def _registrations(rng, context: Context, children: np.ndarray, practices: np.nd
     family = register.children["family"].to_numpy()[children]
     practice = practices[(family * 2654435761) % len(practices)]
     dob = register.children["date_of_birth"].to_numpy().astype("datetime64[D]")[children]
-    current = register.current_address().iloc[children]
+    current = register.current_addresses.iloc[children]
     moved_in = current["moved_in"].to_numpy().astype("datetime64[D]")
     after_birth = dob + rng.integers(7, 42, len(children)).astype("timedelta64[D]")
     after_move = moved_in + rng.integers(3, 60, len(children)).astype("timedelta64[D]")
