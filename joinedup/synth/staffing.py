@@ -74,7 +74,7 @@ def build_staffing(
     )
     _assign_managers(people, teams)
     _leadership(people, teams, children)
-    involvements = pd.concat(allocated, ignore_index=True) if allocated else involvements.assign(practitioner="")
+    involvements = pd.concat(allocated, ignore_index=True)
     return Staffing(pd.DataFrame(teams).drop(columns="size"), people.frame(), involvements)
 
 

@@ -118,6 +118,7 @@ def _registrations(rng, context: Context, children: np.ndarray, practices: np.nd
     """A family's GP practice, registered within six weeks of birth or after moving in."""
     register = context.register
     family = register.children["family"].to_numpy()[children]
+    # Brothers and sisters share a practice: families are spread over practices by a fixed hash.
     practice = practices[(family * 2654435761) % len(practices)]
     dob = register.children["date_of_birth"].to_numpy().astype("datetime64[D]")[children]
     current = register.current_addresses.iloc[children]
