@@ -29,8 +29,9 @@ class Involvement(models.Model):
         ordering = ["-started"]
         indexes = [models.Index(fields=["practitioner", "child"]), models.Index(fields=["child", "ended"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ended__isnull=True) | Q(ended__gte=F("started")),
-                                   name="involvement_ends_after_it_starts"),
+            models.CheckConstraint(
+                condition=Q(ended__isnull=True) | Q(ended__gte=F("started")), name="involvement_ends_after_it_starts"
+            ),
         ]
 
     def __str__(self) -> str:

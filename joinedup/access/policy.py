@@ -41,8 +41,7 @@ ROLE_SENTENCES = {
     Role.SERVICE_MANAGER: "Sees children worked with by the teams and localities they manage, "
     "and who has looked at those children's records.",
     Role.PERFORMANCE_ANALYST: "Sees figures about groups of children, never an individual child's record.",
-    Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual "
-    "child's record.",
+    Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual child's record.",
     Role.ADMINISTRATOR: "Manages accounts and reference data and answers audit requests; does not "
     "see children's records.",
 }
@@ -107,8 +106,9 @@ def decide(user: Any, action: Action, target: Any = None) -> Decision:
     if action in ROLE_ACTIONS:
         allowed = practitioner.role in ROLE_ACTIONS[action]
         role = practitioner.get_role_display()
-        return Decision(allowed, f"Your role ({role}) {'allows' if allowed else 'does not allow'} you to "
-                                 f"{action.replace('_', ' ')}")
+        return Decision(
+            allowed, f"Your role ({role}) {'allows' if allowed else 'does not allow'} you to {action.replace('_', ' ')}"
+        )
     if action == Action.VIEW_SENSITIVE_INVOLVEMENT:
         return _decide_sensitive_involvement(practitioner, target)
     return _decide_for_child(practitioner, action, _child_id_of(target))
@@ -125,15 +125,20 @@ def _child_id_of(target: Any) -> int:
 
 def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int) -> Decision:
     if practitioner.role in AGGREGATE_ONLY_ROLES:
-        return Decision(False, f"Your role ({practitioner.get_role_display()}) sees aggregate figures only, "
-                               "never an individual child's record")
+        return Decision(
+            False,
+            f"Your role ({practitioner.get_role_display()}) sees aggregate figures only, "
+            "never an individual child's record",
+        )
     if practitioner.role == Role.ADMINISTRATOR:
         if action in ADMINISTRATOR_CHILD_ACTIONS:
             return Decision(True, "Administrator answering an information governance request")
         return Decision(False, "Administrators do not see children's records")
 
-    involvements = current_involvements().filter(child_id=child_id).select_related(
-        "practitioner__user", "practitioner__team", "service"
+    involvements = (
+        current_involvements()
+        .filter(child_id=child_id)
+        .select_related("practitioner__user", "practitioner__team", "service")
     )
     own = next((i for i in involvements if i.practitioner_id == practitioner.pk and action in GRANTS[i.kind]), None)
     if own is not None:
@@ -141,7 +146,9 @@ def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int)
         return Decision(True, f"You are {own.get_kind_display().lower()}{service} since {own.started:%-d %B %Y}")
 
     if practitioner.role in MANAGING_ROLES:
-        line = _management_line(practitioner, [i for i in involvements if action in GRANTS[i.kind] | MANAGEMENT_OVERSIGHT])
+        line = _management_line(
+            practitioner, [i for i in involvements if action in GRANTS[i.kind] | MANAGEMENT_OVERSIGHT]
+        )
         if line:
             return Decision(True, line)
     return Decision(False, "You have no current involvement with this child and do not manage anyone who has")
@@ -189,11 +196,11 @@ def get_or_404(user: Any, action: Action, model: type[Model], **lookup: Any) -> 
     decision = decide(user, action, obj)
     child_id = _child_id_of(obj)
     if not decision:
-        audit.record(actor=user, verb=f"refused_{action}", child_id=child_id, target=obj,
-                     legal_basis=decision.reason)
+        audit.record(actor=user, verb=f"refused_{action}", child_id=child_id, target=obj, legal_basis=decision.reason)
         raise Http404("Not found")
-    audit.record(actor=user, verb=READ_VERBS.get(action, str(action)), child_id=child_id, target=obj,
-                 legal_basis=decision.reason)
+    audit.record(
+        actor=user, verb=READ_VERBS.get(action, str(action)), child_id=child_id, target=obj, legal_basis=decision.reason
+    )
     return obj
 
 

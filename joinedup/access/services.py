@@ -41,19 +41,40 @@ def load_allocations(*, path: Path, la_child_ids: dict[str, str]) -> dict[str, i
             checker.problem(number, "ended", "ends before it starts")
         wanted.add((child_id, practitioners.get(row["practitioner"]), services.get(row["service"]), started, ended))
     checker.raise_if_any()
-    existing = {(i.child_id, i.practitioner_id, i.service_id, i.started, i.ended): i.pk
-                for i in Involvement.objects.filter(recorded_by=REGISTER)}
+    existing = {
+        (i.child_id, i.practitioner_id, i.service_id, i.started, i.ended): i.pk
+        for i in Involvement.objects.filter(recorded_by=REGISTER)
+    }
     added, withdrawn = wanted - existing.keys(), existing.keys() - wanted
     Involvement.objects.filter(pk__in=[existing[key] for key in withdrawn]).delete()
-    Involvement.objects.bulk_create([
-        Involvement(child_id=c, practitioner_id=p, service_id=s, started=start, ended=end,
-                    kind=InvolvementKind.ALLOCATED_WORKER, recorded_by=REGISTER)
-        for c, p, s, start, end in added])
+    Involvement.objects.bulk_create(
+        [
+            Involvement(
+                child_id=c,
+                practitioner_id=p,
+                service_id=s,
+                started=start,
+                ended=end,
+                kind=InvolvementKind.ALLOCATED_WORKER,
+                recorded_by=REGISTER,
+            )
+            for c, p, s, start, end in added
+        ]
+    )
     # Allocations decide who may see a child, so each change to them is on the child's audit trail.
     usernames = {pk: username for username, pk in practitioners.items()}
     for verb, keys in (("allocation_recorded", added), ("allocation_withdrawn", withdrawn)):
         for child_id, practitioner_id, service_id, started, ended in sorted(keys, key=str):
-            audit.record(actor=None, verb=verb, child_id=child_id, legal_basis=f"Authority's allocations file {path.name}",
-                         detail={"practitioner": usernames[practitioner_id], "service_id": service_id,
-                                 "started": str(started), "ended": str(ended or "")})
+            audit.record(
+                actor=None,
+                verb=verb,
+                child_id=child_id,
+                legal_basis=f"Authority's allocations file {path.name}",
+                detail={
+                    "practitioner": usernames[practitioner_id],
+                    "service_id": service_id,
+                    "started": str(started),
+                    "ended": str(ended or ""),
+                },
+            )
     return {"involvements_created": len(added), "involvements_removed": len(withdrawn)}

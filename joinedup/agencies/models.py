@@ -95,7 +95,11 @@ class Team(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="teams")
     service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams")
     locality = models.ForeignKey(
-        Locality, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams",
+        Locality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="teams",
         help_text="Empty for an authority-wide team",
     )
     code = models.CharField(max_length=30, unique=True)

@@ -48,14 +48,18 @@ def check_reference_data(data: dict[str, Any], source: str) -> None:
             problems.append(Problem(source, None, f"agencies[{index}].kind", f"expected one of {sorted(kinds)}"))
     for index, service in enumerate(data.get("services") or []):
         if service.get("level_of_need") and service["level_of_need"] not in levels:
-            problems.append(Problem(source, None, f"services[{index}].level_of_need",
-                                    f"expected one of {sorted(levels)}"))
+            problems.append(
+                Problem(source, None, f"services[{index}].level_of_need", f"expected one of {sorted(levels)}")
+            )
         if service.get("agency") and service["agency"] not in agency_codes:
             problems.append(Problem(source, None, f"services[{index}].agency", "no agency has this code"))
     # A team's unknown agency would stop the load half-way; an unknown service or locality would
     # silently cut the team off from its management line.
-    known = {"agency": agency_codes, "service": {s.get("code") for s in data.get("services") or []},
-             "locality": {loc.get("code") for loc in data.get("localities") or []}}
+    known = {
+        "agency": agency_codes,
+        "service": {s.get("code") for s in data.get("services") or []},
+        "locality": {loc.get("code") for loc in data.get("localities") or []},
+    }
     for index, team in enumerate(data.get("teams") or []):
         for key, codes in known.items():
             if team.get(key) and team[key] not in codes:
@@ -75,28 +79,46 @@ def load_reference_data(*, data: dict[str, Any], source: str) -> LocalAuthority:
     localities = {}
     for item in data["localities"]:
         locality, _ = Locality.objects.update_or_create(
-            code=item["code"], defaults={"authority": authority, "name": item["name"]})
+            code=item["code"], defaults={"authority": authority, "name": item["name"]}
+        )
         localities[item["code"]] = locality
         for prefix in [*item.get("postcode_districts", []), *item.get("postcode_sectors", [])]:
             LocalityPostcode.objects.update_or_create(prefix=prefix.upper(), defaults={"locality": locality})
     agencies = {}
     for item in data["agencies"]:
         agencies[item["code"]], _ = Agency.objects.update_or_create(
-            code=item["code"], defaults={"authority": authority, "name": item["name"], "kind": item["kind"]})
+            code=item["code"], defaults={"authority": authority, "name": item["name"], "kind": item["kind"]}
+        )
     services = {}
     for item in data.get("services", []):
         services[item["code"]], _ = Service.objects.update_or_create(
             code=item["code"],
-            defaults={"agency": agencies[item["agency"]], "name": item["name"],
-                      "level_of_need": item["level_of_need"], "sensitive": bool(item.get("sensitive"))})
+            defaults={
+                "agency": agencies[item["agency"]],
+                "name": item["name"],
+                "level_of_need": item["level_of_need"],
+                "sensitive": bool(item.get("sensitive")),
+            },
+        )
     for item in data.get("teams", []):
         Team.objects.update_or_create(
             code=item["code"],
-            defaults={"agency": agencies[item["agency"]], "name": item["name"],
-                      "service": services.get(item.get("service")), "locality": localities.get(item.get("locality"))})
+            defaults={
+                "agency": agencies[item["agency"]],
+                "name": item["name"],
+                "service": services.get(item.get("service")),
+                "locality": localities.get(item.get("locality")),
+            },
+        )
     for item in data.get("schools", []):
         School.objects.update_or_create(
             urn=str(item["urn"]),
-            defaults={"authority": authority, "establishment_number": str(item["establishment_number"]),
-                      "name": item["name"], "phase": item["phase"], "locality": localities.get(item.get("locality"))})
+            defaults={
+                "authority": authority,
+                "establishment_number": str(item["establishment_number"]),
+                "name": item["name"],
+                "phase": item["phase"],
+                "locality": localities.get(item.get("locality")),
+            },
+        )
     return authority

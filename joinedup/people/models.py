@@ -69,8 +69,9 @@ class Child(models.Model):
     date_of_birth = models.DateField(validators=[validate_birth_date])
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, blank=True, help_text="DfE ethnicity code, e.g. WBRI")
-    nhs_number = models.CharField("NHS number", max_length=10, unique=True, null=True, blank=True,
-                                  validators=[validate_nhs_number])
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, unique=True, null=True, blank=True, validators=[validate_nhs_number]
+    )
     upn = models.CharField("UPN", max_length=13, unique=True, null=True, blank=True, validators=[validate_upn])
     family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -114,6 +115,9 @@ class NameKey(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="name_keys")
     key = models.CharField(max_length=24, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} → child {self.child_id}"
 
 
 class Address(models.Model):
@@ -181,3 +185,6 @@ class ChildCarer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "carer"], name="one_link_per_child_and_carer")]
+
+    def __str__(self) -> str:
+        return f"{self.carer} ({self.get_relationship_display()}) of child {self.child_id}"

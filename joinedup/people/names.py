@@ -50,8 +50,7 @@ def forename_variants(forename: str) -> frozenset[str]:
     if not name:
         return frozenset()
     namer = _nicknamer()
-    english = _ENGLISH_NICKNAMES.get(name, set()) | {nick for nick, full in _ENGLISH_NICKNAMES.items()
-                                                     if name in full}
+    english = _ENGLISH_NICKNAMES.get(name, set()) | {nick for nick, full in _ENGLISH_NICKNAMES.items() if name in full}
     return frozenset({name} | namer.nicknames_of(name) | namer.canonicals_of(name) | english)
 
 

@@ -46,15 +46,17 @@ def _date_similarity(asked: date, held: date) -> tuple[float, str]:
     return 0.0, "different date of birth"
 
 
-def search_children(*, name: str = "", date_of_birth: date | None = None, identifier: str = "",
-                    limit: int = 20) -> list[Match]:
+def search_children(
+    *, name: str = "", date_of_birth: date | None = None, identifier: str = "", limit: int = 20
+) -> list[Match]:
     """Children ranked by how well they fit what the practitioner knows. An identifier that
     matches is certain; otherwise names and date of birth are scored together."""
     identifier = identifier.strip()
     if identifier:
         number = normalise_nhs_number(identifier)
-        found = Child.objects.filter(Q(nhs_number=number) | Q(upn=normalise_upn(identifier)) |
-                                     Q(la_child_id__iexact=identifier))
+        found = Child.objects.filter(
+            Q(nhs_number=number) | Q(upn=normalise_upn(identifier)) | Q(la_child_id__iexact=identifier)
+        )
         return [Match(child, 1.0, "identifier matches") for child in found[:limit]]
 
     words = name.split()
@@ -68,12 +70,15 @@ def search_children(*, name: str = "", date_of_birth: date | None = None, identi
         keys = {"fore:" + k for k in phonetic_keys(asked_forename)}
         if date_of_birth:
             years = [date_of_birth.year - 1, date_of_birth.year, date_of_birth.year + 1]
-            candidates |= Q(pk__in=NameKey.objects.filter(key__in=keys, child__date_of_birth__year__in=years)
-                            .values("child_id"))
+            candidates |= Q(
+                pk__in=NameKey.objects.filter(key__in=keys, child__date_of_birth__year__in=years).values("child_id")
+            )
     if date_of_birth:
         candidates |= Q(date_of_birth__in=_date_variants(date_of_birth))
-    matches = [_score(child, asked_forename, asked_surname, date_of_birth)
-               for child in Child.objects.filter(candidates).prefetch_related("former_names")[:2000]]
+    matches = [
+        _score(child, asked_forename, asked_surname, date_of_birth)
+        for child in Child.objects.filter(candidates).prefetch_related("former_names")[:2000]
+    ]
     matches = [m for m in matches if m.score >= MINIMUM_SCORE]
     return sorted(matches, key=lambda m: (-m.score, m.child.surname, m.child.forenames))[:limit]
 
@@ -112,8 +117,11 @@ AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15",
 def authority_figures(on: date | None = None) -> dict:
     """Counts of children by locality and age band: what analysts and directors see."""
     on = on or timezone.localdate()
-    by_locality = dict(Address.objects.filter(moved_out__isnull=True)
-                       .values_list("locality__name").annotate(n=Count("child_id", distinct=True)))
+    by_locality = dict(
+        Address.objects.filter(moved_out__isnull=True)
+        .values_list("locality__name")
+        .annotate(n=Count("child_id", distinct=True))
+    )
     births = Child.objects.values_list("date_of_birth", flat=True)
     bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
     for born in births:
@@ -122,6 +130,8 @@ def authority_figures(on: date | None = None) -> dict:
             if low <= age <= high:
                 bands[label] += 1
                 break
-    return {"children": Child.objects.count(),
-            "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
-            "by_age": list(bands.items())}
+    return {
+        "children": Child.objects.count(),
+        "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
+        "by_age": list(bands.items()),
+    }

@@ -19,7 +19,19 @@ from joinedup.common.dates import parse_date
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
 from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
 
-from .models import Address, Carer, Child, ChildCarer, Family, FormerName, NameKey, Practitioner, Relationship, Role, Sex
+from .models import (
+    Address,
+    Carer,
+    Child,
+    ChildCarer,
+    Family,
+    FormerName,
+    NameKey,
+    Practitioner,
+    Relationship,
+    Role,
+    Sex,
+)
 from .names import child_name_keys
 from .validators import validate_birth_date
 
@@ -52,6 +64,7 @@ def _choice(choices: type) -> Any:
         if value not in choices.values:
             raise ValueError(f"expected one of {', '.join(choices.values)}, got {value!r}")
         return value
+
     return convert
 
 
@@ -63,6 +76,7 @@ def _text(model: type, field_name: str):
         if len(value) > limit:
             raise ValueError(f"expected at most {limit} characters, got {len(value)}")
         return value
+
     return convert
 
 
@@ -73,8 +87,9 @@ def _flag(value: str) -> bool:
 
 
 @transaction.atomic
-def create_practitioner_accounts(*, practitioners: list[dict[str, Any]], teams: list[dict[str, Any]],
-                                 source: str) -> int:
+def create_practitioner_accounts(
+    *, practitioners: list[dict[str, Any]], teams: list[dict[str, Any]], source: str
+) -> int:
     """Staff accounts from the authority file. Passwords are left unusable: people set their own."""
     User = get_user_model()
     agencies = {a.code: a for a in Agency.objects.all()}
@@ -97,9 +112,15 @@ def create_practitioner_accounts(*, practitioners: list[dict[str, Any]], teams: 
         if created:
             user.set_unusable_password()
         user.save()
-        Practitioner.objects.update_or_create(user=user, defaults={
-            "agency": agencies[item["agency"]], "team": team_by_code.get(item.get("team")),
-            "job_role": item["job_role"], "role": item["role"]})
+        Practitioner.objects.update_or_create(
+            user=user,
+            defaults={
+                "agency": agencies[item["agency"]],
+                "team": team_by_code.get(item.get("team")),
+                "job_role": item["job_role"],
+                "role": item["role"],
+            },
+        )
     managers = defaultdict(set)
     for team in teams:
         if team.get("manager"):
@@ -115,8 +136,19 @@ def create_practitioner_accounts(*, practitioners: list[dict[str, Any]], teams: 
 def _read_children(path: Path) -> dict[str, dict[str, Any]]:
     checker = RowChecker(path)
     children: dict[str, dict[str, Any]] = {}
-    columns = ["child_id", "la_child_id", "forenames", "surname", "former_surnames", "date_of_birth", "sex",
-               "ethnicity", "nhs_number", "upn", "family_id"]
+    columns = [
+        "child_id",
+        "la_child_id",
+        "forenames",
+        "surname",
+        "former_surnames",
+        "date_of_birth",
+        "sex",
+        "ethnicity",
+        "nhs_number",
+        "upn",
+        "family_id",
+    ]
     seen: dict[str, dict[str, int]] = {"child_id": {}, "la_child_id": {}, "nhs_number": {}, "upn": {}}
     for number, row in read_csv(path, columns):
         child = {
@@ -148,8 +180,11 @@ def _check_identifiers_not_held_elsewhere(checker: RowChecker, seen: dict[str, d
     one-identifier-one-child rule: report it instead of failing on the database constraint."""
     in_file = list(seen["la_child_id"])
     for key in ("nhs_number", "upn"):
-        holders = (Child.objects.filter(**{f"{key}__in": list(seen[key])})
-                   .exclude(la_child_id__in=in_file).values_list(key, "la_child_id"))
+        holders = (
+            Child.objects.filter(**{f"{key}__in": list(seen[key])})
+            .exclude(la_child_id__in=in_file)
+            .values_list(key, "la_child_id")
+        )
         for value, holder in holders:
             held_by = f"LA child ID {holder}" if holder else "a child recorded without an LA child ID"
             checker.problem(seen[key][value], key, f"already belongs to another child ({held_by})")
@@ -167,12 +202,16 @@ def _read_addresses(path: Path, known: dict[str, dict]) -> dict[str, list[tuple]
         moved_out = checker.cell(number, row, "moved_out", parse_date, required=False)
         if moved_in and moved_out and moved_out < moved_in:
             checker.problem(number, "moved_out", "moved out before moving in")
-        addresses[row["child_id"]].append((
-            checker.cell(number, row, "address_line_1", _text(Address, "address_line_1")),
-            checker.cell(number, row, "address_line_2", _text(Address, "address_line_2"), required=False) or "",
-            checker.cell(number, row, "town", _text(Address, "town")),
-            normalise_postcode(checker.cell(number, row, "postcode", _text(Address, "postcode")) or ""),
-            moved_in, moved_out))
+        addresses[row["child_id"]].append(
+            (
+                checker.cell(number, row, "address_line_1", _text(Address, "address_line_1")),
+                checker.cell(number, row, "address_line_2", _text(Address, "address_line_2"), required=False) or "",
+                checker.cell(number, row, "town", _text(Address, "town")),
+                normalise_postcode(checker.cell(number, row, "postcode", _text(Address, "postcode")) or ""),
+                moved_in,
+                moved_out,
+            )
+        )
     checker.raise_if_any()
     return addresses
 
@@ -192,16 +231,21 @@ def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dic
     checker.raise_if_any()
     checker = RowChecker(links_path)
     links: dict[str, list[tuple]] = defaultdict(list)
-    for number, row in read_csv(links_path, ["child_id", "carer_id", "relationship", "parental_responsibility",
-                                             "lives_with"]):
+    for number, row in read_csv(
+        links_path, ["child_id", "carer_id", "relationship", "parental_responsibility", "lives_with"]
+    ):
         if row["child_id"] not in known:
             checker.problem(number, "child_id", "no child in children.csv has this id")
         if row["carer_id"] not in carers:
             checker.problem(number, "carer_id", "no carer in carers.csv has this id")
-        links[row["child_id"]].append((
-            row["carer_id"], checker.cell(number, row, "relationship", _choice(Relationship)),
-            checker.cell(number, row, "parental_responsibility", _flag),
-            checker.cell(number, row, "lives_with", _flag)))
+        links[row["child_id"]].append(
+            (
+                row["carer_id"],
+                checker.cell(number, row, "relationship", _choice(Relationship)),
+                checker.cell(number, row, "parental_responsibility", _flag),
+                checker.cell(number, row, "lives_with", _flag),
+            )
+        )
     checker.raise_if_any()
     return carers, links
 
@@ -236,8 +280,11 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
     # A correction can move an identifier between children (siblings' NHS numbers keyed the wrong
     # way round): free every identifier that changes before any is given out again.
     for key in ("nhs_number", "upn"):
-        moving = [child.pk for item in children.values()
-                  if (child := existing.get(item["la_child_id"])) and getattr(child, key) != item[key]]
+        moving = [
+            child.pk
+            for item in children.values()
+            if (child := existing.get(item["la_child_id"])) and getattr(child, key) != item[key]
+        ]
         Child.objects.filter(pk__in=moving).update(**{key: None})
     counts = {"children_created": 0, "children_updated": 0, "children_unchanged": 0}
     for register_id, item in children.items():
@@ -270,8 +317,14 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
             child.save()
             verb = "changed_child"
         _replace_dependants(child, item["former_surnames"], wanted_addresses, wanted_links, existing_carers)
-        audit.record(actor=None, verb=verb, child_id=child.pk, target=child, legal_basis=REGISTER_BASIS,
-                     detail={"file": str(directory / "children.csv"), "changed": changed})
+        audit.record(
+            actor=None,
+            verb=verb,
+            child_id=child.pk,
+            target=child,
+            legal_basis=REGISTER_BASIS,
+            detail={"file": str(directory / "children.csv"), "changed": changed},
+        )
         counts["children_created" if verb == "created_child" else "children_updated"] += 1
         if progress:
             progress(1)
@@ -285,10 +338,12 @@ def _dependants_held() -> dict[str, dict[int, list]]:
     for child_id, surname in FormerName.objects.values_list("child_id", "surname"):
         held["former_surnames"][child_id].append(surname)
     for child_id, *address in Address.objects.values_list(
-            "child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"):
+        "child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"
+    ):
         held["addresses"][child_id].append(tuple(address))
     for child_id, *link in ChildCarer.objects.values_list(
-            "child_id", "carer__reference", "relationship", "parental_responsibility", "lives_with"):
+        "child_id", "carer__reference", "relationship", "parental_responsibility", "lives_with"
+    ):
         held["carers"][child_id].append(tuple(link))
     return held
 
@@ -298,30 +353,60 @@ def _address_order(address: tuple) -> tuple:
     return address[4], address[5] or date.max, address[:4]
 
 
-def _replace_dependants(child: Child, former_surnames: list[str], addresses: list[tuple], links: list[tuple],
-                        carers: dict[str, Carer]) -> None:
+def _replace_dependants(
+    child: Child, former_surnames: list[str], addresses: list[tuple], links: list[tuple], carers: dict[str, Carer]
+) -> None:
     child.former_names.all().delete()
     FormerName.objects.bulk_create([FormerName(child=child, surname=s) for s in former_surnames])
     child.addresses.all().delete()
-    Address.objects.bulk_create([
-        Address(child=child, address_line_1=a[0], address_line_2=a[1], town=a[2], postcode=a[3],
-                locality=locality_for_postcode(a[3]), moved_in=a[4], moved_out=a[5]) for a in addresses])
+    Address.objects.bulk_create(
+        [
+            Address(
+                child=child,
+                address_line_1=a[0],
+                address_line_2=a[1],
+                town=a[2],
+                postcode=a[3],
+                locality=locality_for_postcode(a[3]),
+                moved_in=a[4],
+                moved_out=a[5],
+            )
+            for a in addresses
+        ]
+    )
     child.carer_links.all().delete()
-    ChildCarer.objects.bulk_create([
-        ChildCarer(child=child, carer=carers[c], relationship=r, parental_responsibility=p, lives_with=w)
-        for c, r, p, w in links])
+    ChildCarer.objects.bulk_create(
+        [
+            ChildCarer(child=child, carer=carers[c], relationship=r, parental_responsibility=p, lives_with=w)
+            for c, r, p, w in links
+        ]
+    )
     refresh_name_keys(child, former_surnames)
 
 
 def refresh_name_keys(child: Child, former_surnames: list[str]) -> None:
     child.name_keys.all().delete()
-    NameKey.objects.bulk_create([NameKey(child=child, key=key) for key in
-                                 sorted(child_name_keys(child.forenames, child.surname, former_surnames))])
+    NameKey.objects.bulk_create(
+        [
+            NameKey(child=child, key=key)
+            for key in sorted(child_name_keys(child.forenames, child.surname, former_surnames))
+        ]
+    )
 
 
 @transaction.atomic
-def change_child_details(*, child: Child, changed_by: Any, legal_basis: str, forenames: str, surname: str,
-                         date_of_birth: date, sex: str, nhs_number: str | None, upn: str | None) -> Child:
+def change_child_details(
+    *,
+    child: Child,
+    changed_by: Any,
+    legal_basis: str,
+    forenames: str,
+    surname: str,
+    date_of_birth: date,
+    sex: str,
+    nhs_number: str | None,
+    upn: str | None,
+) -> Child:
     """Correct a child's identifying details. A changed surname is kept as a former name, so
     records under the old name still find the child."""
     before = {k: getattr(child, k) for k in CHILD_FIELDS}
@@ -333,6 +418,12 @@ def change_child_details(*, child: Child, changed_by: Any, legal_basis: str, for
     child.save()
     refresh_name_keys(child, list(child.former_names.values_list("surname", flat=True)))
     changed = {k: [str(before[k]), str(getattr(child, k))] for k in CHILD_FIELDS if before[k] != getattr(child, k)}
-    audit.record(actor=changed_by, verb="changed_child", child_id=child.pk, target=child,
-                 legal_basis=legal_basis, detail={"changed": changed})
+    audit.record(
+        actor=changed_by,
+        verb="changed_child",
+        child_id=child.pk,
+        target=child,
+        legal_basis=legal_basis,
+        detail={"changed": changed},
+    )
     return child

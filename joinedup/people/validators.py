@@ -22,5 +22,6 @@ def validate_birth_date(value: date) -> None:
     if value > timezone.localdate():
         raise ValidationError("Date of birth must be today or in the past", code="future_birth_date")
     if value.year < 1990:
-        raise ValidationError("Date of birth must be after 1990: joinedup holds children and care leavers",
-                              code="implausible_birth_date")
+        raise ValidationError(
+            "Date of birth must be after 1990: joinedup holds children and care leavers", code="implausible_birth_date"
+        )

@@ -5,31 +5,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('allocated_worker', 'Allocated worker'), ('agency_record', 'Named on an agency record')], max_length=30)),
-                ('started', models.DateField()),
-                ('ended', models.DateField(blank=True, null=True)),
-                ('recorded_by', models.CharField(help_text='Which part of joinedup wrote this row, e.g. register', max_length=60)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='people.child')),
-                ('practitioner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='people.practitioner')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='agencies.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("allocated_worker", "Allocated worker"),
+                            ("agency_record", "Named on an agency record"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("started", models.DateField()),
+                ("ended", models.DateField(blank=True, null=True)),
+                (
+                    "recorded_by",
+                    models.CharField(help_text="Which part of joinedup wrote this row, e.g. register", max_length=60),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="involvements", to="people.child"
+                    ),
+                ),
+                (
+                    "practitioner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involvements",
+                        to="people.practitioner",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="agencies.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started'],
-                'indexes': [models.Index(fields=['practitioner', 'child'], name='access_invo_practit_fe4de8_idx'), models.Index(fields=['child', 'ended'], name='access_invo_child_i_b6ea7e_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended__isnull', True), ('ended__gte', models.F('started')), _connector='OR'), name='involvement_ends_after_it_starts')],
+                "ordering": ["-started"],
+                "indexes": [
+                    models.Index(fields=["practitioner", "child"], name="access_invo_practit_fe4de8_idx"),
+                    models.Index(fields=["child", "ended"], name="access_invo_child_i_b6ea7e_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended__isnull", True), ("ended__gte", models.F("started")), _connector="OR"
+                        ),
+                        name="involvement_ends_after_it_starts",
+                    )
+                ],
             },
         ),
     ]

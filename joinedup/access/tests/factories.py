@@ -21,8 +21,9 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
         model = Involvement
 
     class Params:
-        ended_yesterday = factory.Trait(started=factory.LazyFunction(lambda: days_ago(90)),
-                                        ended=factory.LazyFunction(lambda: days_ago(1)))
+        ended_yesterday = factory.Trait(
+            started=factory.LazyFunction(lambda: days_ago(90)), ended=factory.LazyFunction(lambda: days_ago(1))
+        )
         starting_tomorrow = factory.Trait(started=factory.LazyFunction(lambda: days_ago(-1)))
         agency_record = factory.Trait(kind=InvolvementKind.AGENCY_RECORD)
 

@@ -48,8 +48,11 @@ RUBY_TO_OSEI = dict(child_id="C2", service="", practitioner="k.osei", started="2
 
 
 def allocations() -> set[tuple]:
-    return set(Involvement.objects.filter(recorded_by=REGISTER).values_list(
-        "child__la_child_id", "practitioner__user__username", "service__code", "kind", "started", "ended"))
+    return set(
+        Involvement.objects.filter(recorded_by=REGISTER).values_list(
+            "child__la_child_id", "practitioner__user__username", "service__code", "kind", "started", "ended"
+        )
+    )
 
 
 def test_allocations_load_as_allocated_worker_involvements(caseload, tmp_path):
@@ -103,22 +106,26 @@ def test_allocation_that_ends_replaces_the_open_one(caseload, tmp_path):
 
 def test_involvements_recorded_elsewhere_are_left_alone(caseload, tmp_path):
     """The register replaces only its own rows; the index and casework write theirs."""
-    from_the_index = InvolvementFactory(child=caseload["ruby"], practitioner=caseload["school_nurse"],
-                                        agency_record=True, recorded_by="index")
+    from_the_index = InvolvementFactory(
+        child=caseload["ruby"], practitioner=caseload["school_nurse"], agency_record=True, recorded_by="index"
+    )
 
     load_allocations(path=allocations_file(tmp_path, [ALFIE_TO_SHAH]), la_child_ids=LA_CHILD_IDS)
 
     assert Involvement.objects.filter(pk=from_the_index.pk).exists()
 
 
-@pytest.mark.parametrize("changes, column, message", [
-    ({"practitioner": "nobody"}, "practitioner", "no practitioner has this username"),
-    ({"child_id": "C9"}, "child_id", "no child in the register has this id"),
-    ({"service": "CAMHS"}, "service", "no service has this code"),
-    ({"started": "06/01/2025"}, "started", "expected a date as iso, got '06/01/2025'"),
-    ({"started": ""}, "started", "a value is required"),
-    ({"ended": "2024-12-31"}, "ended", "ends before it starts"),
-])
+@pytest.mark.parametrize(
+    "changes, column, message",
+    [
+        ({"practitioner": "nobody"}, "practitioner", "no practitioner has this username"),
+        ({"child_id": "C9"}, "child_id", "no child in the register has this id"),
+        ({"service": "CAMHS"}, "service", "no service has this code"),
+        ({"started": "06/01/2025"}, "started", "expected a date as iso, got '06/01/2025'"),
+        ({"started": ""}, "started", "a value is required"),
+        ({"ended": "2024-12-31"}, "ended", "ends before it starts"),
+    ],
+)
 def test_bad_row_is_reported_by_row_and_column_and_nothing_changes(caseload, tmp_path, changes, column, message):
     load_allocations(path=allocations_file(tmp_path, [RUBY_TO_OSEI]), la_child_ids=LA_CHILD_IDS)
     before = allocations()

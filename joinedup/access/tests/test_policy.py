@@ -35,9 +35,14 @@ pytestmark = pytest.mark.django_db
 # work with themselves.
 # Columns are actions: view, change and audit are about this child; search, figures and accounts
 # about no child in particular.
-COLUMN_ACTIONS = {"view": Action.VIEW_CHILD, "change": Action.CHANGE_CHILD, "audit": Action.VIEW_CHILD_AUDIT,
-                  "search": Action.SEARCH_CHILDREN, "figures": Action.VIEW_AGGREGATES,
-                  "accounts": Action.MANAGE_ACCOUNTS}
+COLUMN_ACTIONS = {
+    "view": Action.VIEW_CHILD,
+    "change": Action.CHANGE_CHILD,
+    "audit": Action.VIEW_CHILD_AUDIT,
+    "search": Action.SEARCH_CHILDREN,
+    "figures": Action.VIEW_AGGREGATES,
+    "accounts": Action.MANAGE_ACCOUNTS,
+}
 POLICY_TABLE = """
 role                 relationship      view     change   audit    search   figures  accounts
 practitioner         none              no       no       no       yes      no       no
@@ -108,8 +113,9 @@ def policy_cells():
     actions = [COLUMN_ACTIONS[column] for column in header[2:]]
     for role, relationship, *answers in rows:
         for action, answer in zip(actions, answers, strict=True):
-            yield pytest.param(role, relationship, action, answer == "yes",
-                               id=f"{role}-{relationship}-{action}-{answer}")
+            yield pytest.param(
+                role, relationship, action, answer == "yes", id=f"{role}-{relationship}-{action}-{answer}"
+            )
 
 
 def user_related_to_child(role: str, relationship: str, child: Child):
@@ -159,8 +165,18 @@ def test_access_policy_table(role, relationship, action, allowed):
 
 def test_the_table_covers_every_role_and_relationship():
     rows = {tuple(line.split()[:2]) for line in POLICY_TABLE.strip().splitlines()[1:]}
-    relationships = ["none", "allocated", "agency_record", "ended_yesterday", "starts_tomorrow",
-                     "manages_team", "manages_locality", "manages_recorder", "manages_leaver", "inactive"]
+    relationships = [
+        "none",
+        "allocated",
+        "agency_record",
+        "ended_yesterday",
+        "starts_tomorrow",
+        "manages_team",
+        "manages_locality",
+        "manages_recorder",
+        "manages_leaver",
+        "inactive",
+    ]
 
     assert rows == {(role, relationship) for role in Role.values for relationship in relationships}
 
@@ -175,13 +191,15 @@ def test_allocated_worker_is_told_which_involvement_lets_them_in():
     decision = decide(worker.user, Action.VIEW_CHILD, involvement.child)
 
     assert decision.allowed
-    assert decision.reason == (f"You are allocated worker in Family Support since "
-                               f"{involvement.started.day} {involvement.started:%B %Y}")
+    assert decision.reason == (
+        f"You are allocated worker in Family Support since {involvement.started.day} {involvement.started:%B %Y}"
+    )
 
 
 def test_manager_is_told_which_team_member_is_involved():
-    worker = PractitionerFactory(user__first_name="Priya", user__last_name="Shah",
-                                 team=TeamFactory(name="Northby Early Help"))
+    worker = PractitionerFactory(
+        user__first_name="Priya", user__last_name="Shah", team=TeamFactory(name="Northby Early Help")
+    )
     involvement = InvolvementFactory(practitioner=worker)
     manager = PractitionerFactory(role=Role.SERVICE_MANAGER)
     manager.manages_teams.add(worker.team)
@@ -197,18 +215,27 @@ def test_refusal_says_why_in_a_sentence():
     decision = decide(stranger.user, Action.VIEW_CHILD, ChildFactory())
 
     assert not decision.allowed
-    assert decision.reason == ("You have no current involvement with this child "
-                               "and do not manage anyone who has")
+    assert decision.reason == ("You have no current involvement with this child and do not manage anyone who has")
 
 
-@pytest.mark.parametrize("role, action, reason", [
-    (Role.PRACTITIONER, Action.SEARCH_CHILDREN, "Your role (Practitioner) allows you to search children"),
-    (Role.DIRECTOR, Action.SEARCH_CHILDREN,
-     "Your role (Director of Children's Services) does not allow you to search children"),
-    (Role.ADMINISTRATOR, Action.MANAGE_ACCOUNTS, "Your role (Administrator) allows you to manage accounts"),
-    (Role.DIRECTOR, Action.VIEW_CHILD,
-     "Your role (Director of Children's Services) sees aggregate figures only, never an individual child's record"),
-])
+@pytest.mark.parametrize(
+    "role, action, reason",
+    [
+        (Role.PRACTITIONER, Action.SEARCH_CHILDREN, "Your role (Practitioner) allows you to search children"),
+        (
+            Role.DIRECTOR,
+            Action.SEARCH_CHILDREN,
+            "Your role (Director of Children's Services) does not allow you to search children",
+        ),
+        (Role.ADMINISTRATOR, Action.MANAGE_ACCOUNTS, "Your role (Administrator) allows you to manage accounts"),
+        (
+            Role.DIRECTOR,
+            Action.VIEW_CHILD,
+            "Your role (Director of Children's Services) sees aggregate figures only, "
+            "never an individual child's record",
+        ),
+    ],
+)
 def test_reasons_name_the_role_in_plain_english(role, action, reason):
     user = PractitionerFactory(role=role).user
 
@@ -276,8 +303,9 @@ def test_decision_about_a_record_follows_the_child_it_belongs_to():
 def sensitive_involvement():
     """A sexual health nurse's involvement with a child who also has an allocated family worker."""
     sexual_health = ServiceFactory(name="Sexual health", sensitive=True)
-    nurse = PractitionerFactory(team=TeamFactory(service=sexual_health, agency=sexual_health.agency),
-                                agency=sexual_health.agency)
+    nurse = PractitionerFactory(
+        team=TeamFactory(service=sexual_health, agency=sexual_health.agency), agency=sexual_health.agency
+    )
     return InvolvementFactory(practitioner=nurse, service=sexual_health)
 
 
@@ -315,8 +343,9 @@ def test_sensitive_involvement_is_visible_to_the_line_manager_of_its_practitione
 
 def test_sensitive_involvement_is_hidden_from_analysts_even_in_that_service(sensitive_involvement):
     service = sensitive_involvement.service
-    analyst = PractitionerFactory(role=Role.PERFORMANCE_ANALYST, agency=service.agency,
-                                  team=TeamFactory(service=service, agency=service.agency))
+    analyst = PractitionerFactory(
+        role=Role.PERFORMANCE_ANALYST, agency=service.agency, team=TeamFactory(service=service, agency=service.agency)
+    )
 
     assert not decide(analyst.user, Action.VIEW_SENSITIVE_INVOLVEMENT, sensitive_involvement)
 
@@ -345,7 +374,9 @@ def test_involvement_list_shields_only_the_sensitive_line(sensitive_involvement)
     lines = involvements_as_seen_by(family_worker_involvement.practitioner.user, child)
 
     assert {(line.involvement.pk, line.shielded) for line in lines} == {
-        (sensitive_involvement.pk, True), (family_worker_involvement.pk, False)}
+        (sensitive_involvement.pk, True),
+        (family_worker_involvement.pk, False),
+    }
 
 
 # get_or_404: fetch, decide and audit in one call
@@ -364,10 +395,13 @@ def test_allowed_read_returns_the_child_and_records_the_legal_basis():
     assert event.legal_basis.startswith("You are allocated worker")
 
 
-@pytest.mark.parametrize("action, verb", [
-    (Action.CHANGE_CHILD, "opened_child_for_change"),
-    (Action.VIEW_CHILD_AUDIT, "viewed_child_audit"),
-])
+@pytest.mark.parametrize(
+    "action, verb",
+    [
+        (Action.CHANGE_CHILD, "opened_child_for_change"),
+        (Action.VIEW_CHILD_AUDIT, "viewed_child_audit"),
+    ],
+)
 def test_each_kind_of_read_is_recorded_with_its_own_verb(action, verb):
     child = ChildFactory()
     manager = user_related_to_child(Role.SERVICE_MANAGER, "manages_team", child)
@@ -421,18 +455,24 @@ def test_opening_an_involvement_records_it_against_the_child():
 
     event = AuditEvent.objects.get()
     assert (event.child_id, event.object_type, event.object_id) == (
-        involvement.child_id, "Involvement", str(involvement.pk))
+        involvement.child_id,
+        "Involvement",
+        str(involvement.pk),
+    )
 
 
 # Capabilities for templates
 
 
-@pytest.mark.parametrize("relationship, expected", [
-    ("allocated", {"change_child": True, "view_child_audit": False}),
-    ("agency_record", {"change_child": False, "view_child_audit": False}),
-    ("manages_team", {"change_child": True, "view_child_audit": True}),
-    ("none", {"change_child": False, "view_child_audit": False}),
-])
+@pytest.mark.parametrize(
+    "relationship, expected",
+    [
+        ("allocated", {"change_child": True, "view_child_audit": False}),
+        ("agency_record", {"change_child": False, "view_child_audit": False}),
+        ("manages_team", {"change_child": True, "view_child_audit": True}),
+        ("none", {"change_child": False, "view_child_audit": False}),
+    ],
+)
 def test_capabilities_give_templates_booleans(relationship, expected):
     child = ChildFactory()
     user = user_related_to_child(Role.SERVICE_MANAGER, relationship, child)

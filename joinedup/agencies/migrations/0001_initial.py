@@ -5,100 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('la_code', models.CharField(help_text='DfE three-digit LA code', max_length=3, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("la_code", models.CharField(help_text="DfE three-digit LA code", max_length=3, unique=True)),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
+                "verbose_name_plural": "local authorities",
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=160)),
-                ('kind', models.CharField(choices=[('education', 'Education'), ('social_care', 'Social care'), ('health', 'Health'), ('youth_offending', 'Youth offending'), ('police', 'Police'), ('housing', 'Housing'), ('voluntary', 'Voluntary and community sector')], max_length=20)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agencies', to='agencies.localauthority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=160)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("education", "Education"),
+                            ("social_care", "Social care"),
+                            ("health", "Health"),
+                            ("youth_offending", "Youth offending"),
+                            ("police", "Police"),
+                            ("housing", "Housing"),
+                            ("voluntary", "Voluntary and community sector"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agencies",
+                        to="agencies.localauthority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Locality',
+            name="Locality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='localities', to='agencies.localauthority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="localities",
+                        to="agencies.localauthority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'localities',
-                'ordering': ['name'],
+                "verbose_name_plural": "localities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LocalityPostcode',
+            name="LocalityPostcode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=8, unique=True)),
-                ('locality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='postcodes', to='agencies.locality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=8, unique=True)),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="postcodes", to="agencies.locality"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.CharField(help_text='Unique reference number (GIAS)', max_length=8, unique=True)),
-                ('establishment_number', models.CharField(help_text='DfE number within the LA', max_length=4)),
-                ('name', models.CharField(max_length=160)),
-                ('phase', models.CharField(max_length=20)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schools', to='agencies.localauthority')),
-                ('locality', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='schools', to='agencies.locality')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("urn", models.CharField(help_text="Unique reference number (GIAS)", max_length=8, unique=True)),
+                ("establishment_number", models.CharField(help_text="DfE number within the LA", max_length=4)),
+                ("name", models.CharField(max_length=160)),
+                ("phase", models.CharField(max_length=20)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schools",
+                        to="agencies.localauthority",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="schools",
+                        to="agencies.locality",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=160)),
-                ('level_of_need', models.CharField(choices=[('universal', 'Universal (tier 1)'), ('additional', 'Additional (tier 2)'), ('complex', 'Complex (tier 3)'), ('acute', 'Acute or specialist (tier 4)')], max_length=12)),
-                ('sensitive', models.BooleanField(default=False, help_text='Involvement is shielded (e.g. sexual health, substance misuse): others see only that a sensitive service is involved')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='agencies.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=160)),
+                (
+                    "level_of_need",
+                    models.CharField(
+                        choices=[
+                            ("universal", "Universal (tier 1)"),
+                            ("additional", "Additional (tier 2)"),
+                            ("complex", "Complex (tier 3)"),
+                            ("acute", "Acute or specialist (tier 4)"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Involvement is shielded (e.g. sexual health, substance misuse): others see only that a sensitive service is involved",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="services", to="agencies.agency"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=160)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='agencies.agency')),
-                ('locality', models.ForeignKey(blank=True, help_text='Empty for an authority-wide team', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='teams', to='agencies.locality')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='teams', to='agencies.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=160)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="teams", to="agencies.agency"
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for an authority-wide team",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="teams",
+                        to="agencies.locality",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="teams",
+                        to="agencies.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -31,16 +31,26 @@ NORTHSHIRE = {
     ],
     "services": [
         {"code": "EH", "name": "Early Help", "agency": "NCC-CS", "level_of_need": "additional"},
-        {"code": "SH", "name": "Young people's sexual health", "agency": "NHS-ICB", "level_of_need": "complex",
-         "sensitive": True},
+        {
+            "code": "SH",
+            "name": "Young people's sexual health",
+            "agency": "NHS-ICB",
+            "level_of_need": "complex",
+            "sensitive": True,
+        },
     ],
     "teams": [
         {"code": "EH-N", "name": "Northby Early Help", "agency": "NCC-CS", "service": "EH", "locality": "NORTH"},
         {"code": "SH-ALL", "name": "Sexual health outreach", "agency": "NHS-ICB", "service": "SH"},
     ],
     "schools": [
-        {"urn": 100001, "establishment_number": 2001, "name": "Northby Primary", "phase": "primary",
-         "locality": "NORTH"},
+        {
+            "urn": 100001,
+            "establishment_number": 2001,
+            "name": "Northby Primary",
+            "phase": "primary",
+            "locality": "NORTH",
+        },
     ],
 }
 
@@ -64,8 +74,10 @@ DELETE = object()
 
 
 def everything_loaded() -> dict[str, list]:
-    return {model.__name__: sorted(model.objects.values_list("pk", flat=True))
-            for model in (LocalAuthority, Locality, LocalityPostcode, Agency, Service, Team, School)}
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (LocalAuthority, Locality, LocalityPostcode, Agency, Service, Team, School)
+    }
 
 
 def test_authority_loads_with_its_localities_services_and_teams():
@@ -73,7 +85,11 @@ def test_authority_loads_with_its_localities_services_and_teams():
 
     assert (authority.name, authority.la_code) == ("Northshire County Council", "999")
     assert sorted(LocalityPostcode.objects.values_list("prefix", "locality__code")) == [
-        ("NX4", "NORTH"), ("NX4 9", "SOUTH"), ("NX5", "NORTH"), ("SX1", "SOUTH")]
+        ("NX4", "NORTH"),
+        ("NX4 9", "SOUTH"),
+        ("NX5", "NORTH"),
+        ("SX1", "SOUTH"),
+    ]
     assert dict(Service.objects.values_list("code", "sensitive")) == {"EH": False, "SH": True}
     north_team = Team.objects.get(code="EH-N")
     assert (north_team.service.code, north_team.locality.code, north_team.agency.code) == ("EH", "NORTH", "NCC-CS")
@@ -101,21 +117,31 @@ def test_renamed_service_is_updated_in_place():
     assert Service.objects.count() == 2
 
 
-@pytest.mark.parametrize("changes, where, message", [
-    ({"services__0__level_of_need": "tier 2"}, "services[0].level_of_need",
-     "expected one of ['acute', 'additional', 'complex', 'universal']"),
-    ({"services__1__agency": "POLICE"}, "services[1].agency", "no agency has this code"),
-    ({"services__1__level_of_need": DELETE}, "services[1].level_of_need", "a value is required"),
-    ({"agencies__1__kind": "nhs"}, "agencies[1].kind",
-     "expected one of ['education', 'health', 'housing', 'police', 'social_care', 'voluntary', 'youth_offending']"),
-    ({"localities__1__name": ""}, "localities[1].name", "a value is required"),
-    ({"localities": [], "teams": [], "schools": []}, "localities", "an authority needs at least one locality"),
-    ({"la_code": DELETE}, "authority.la_code", "a value is required"),
-    ({"teams__0__agency": "NCC-XX"}, "teams[0].agency", "no agency has this code"),
-    ({"teams__0__locality": "EAST"}, "teams[0].locality", "no locality has this code"),
-    ({"teams__1__service": "CAMHS"}, "teams[1].service", "no service has this code"),
-    ({"schools__0__phase": DELETE}, "schools[0].phase", "a value is required"),
-])
+@pytest.mark.parametrize(
+    "changes, where, message",
+    [
+        (
+            {"services__0__level_of_need": "tier 2"},
+            "services[0].level_of_need",
+            "expected one of ['acute', 'additional', 'complex', 'universal']",
+        ),
+        ({"services__1__agency": "POLICE"}, "services[1].agency", "no agency has this code"),
+        ({"services__1__level_of_need": DELETE}, "services[1].level_of_need", "a value is required"),
+        (
+            {"agencies__1__kind": "nhs"},
+            "agencies[1].kind",
+            "expected one of ['education', 'health', 'housing', 'police', "
+            "'social_care', 'voluntary', 'youth_offending']",
+        ),
+        ({"localities__1__name": ""}, "localities[1].name", "a value is required"),
+        ({"localities": [], "teams": [], "schools": []}, "localities", "an authority needs at least one locality"),
+        ({"la_code": DELETE}, "authority.la_code", "a value is required"),
+        ({"teams__0__agency": "NCC-XX"}, "teams[0].agency", "no agency has this code"),
+        ({"teams__0__locality": "EAST"}, "teams[0].locality", "no locality has this code"),
+        ({"teams__1__service": "CAMHS"}, "teams[1].service", "no service has this code"),
+        ({"schools__0__phase": DELETE}, "schools[0].phase", "a value is required"),
+    ],
+)
 def test_problem_in_the_description_is_reported_where_it_is_and_nothing_loads(changes, where, message):
     with pytest.raises(FileProblems) as error:
         load_reference_data(data=northshire(**changes), source=SOURCE)
@@ -130,17 +156,24 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(FileProblems) as error:
         load_reference_data(data=data, source=SOURCE)
 
-    assert [p.column for p in error.value.problems] == [
-        "agencies[0].kind", "services[0].level_of_need"]
+    assert [p.column for p in error.value.problems] == ["agencies[0].kind", "services[0].level_of_need"]
 
 
 # Postcodes
 
 
-@pytest.mark.parametrize("typed, normal", [
-    ("NX4 2AB", "NX4 2AB"), ("nx42ab", "NX4 2AB"), (" nx4  2ab ", "NX4 2AB"), ("NX142AB", "NX14 2AB"),
-    ("N12AB", "N1 2AB"), ("NX4", "NX4"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "typed, normal",
+    [
+        ("NX4 2AB", "NX4 2AB"),
+        ("nx42ab", "NX4 2AB"),
+        (" nx4  2ab ", "NX4 2AB"),
+        ("NX142AB", "NX14 2AB"),
+        ("N12AB", "N1 2AB"),
+        ("NX4", "NX4"),
+        ("", ""),
+    ],
+)
 def test_postcode_is_normalised_to_upper_case_with_one_space(typed, normal):
     assert normalise_postcode(typed) == normal
 

@@ -4,31 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_id', models.BigIntegerField(help_text='User id; null for the system itself', null=True)),
-                ('actor_username', models.CharField(max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('verb', models.CharField(help_text='What happened, e.g. viewed_child, changed_child', max_length=60)),
-                ('child_id', models.BigIntegerField(db_index=True, null=True)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('legal_basis', models.CharField(help_text='Why the actor was allowed to do it', max_length=300)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_id", models.BigIntegerField(help_text="User id; null for the system itself", null=True)),
+                ("actor_username", models.CharField(max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                ("verb", models.CharField(help_text="What happened, e.g. viewed_child, changed_child", max_length=60)),
+                ("child_id", models.BigIntegerField(db_index=True, null=True)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("legal_basis", models.CharField(help_text="Why the actor was allowed to do it", max_length=300)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['child_id', '-at'], name='audit_audit_child_i_2c876c_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["child_id", "-at"], name="audit_audit_child_i_2c876c_idx")],
             },
         ),
     ]

@@ -109,9 +109,14 @@ def test_deleting_a_user_keeps_the_history_of_what_they_did():
 def test_record_names_the_actor_their_role_the_child_and_the_legal_basis():
     manager = StaffUser(pk=7, username="j.bloggs", practitioner=Profile(role="service_manager"))
 
-    event = audit.record(actor=manager, verb="viewed_plan", child_id=42, target=Plan(pk=9),
-                         legal_basis="You manage Northby Early Help, whose member Priya Shah is involved",
-                         detail={"page": "summary"})
+    event = audit.record(
+        actor=manager,
+        verb="viewed_plan",
+        child_id=42,
+        target=Plan(pk=9),
+        legal_basis="You manage Northby Early Help, whose member Priya Shah is involved",
+        detail={"page": "summary"},
+    )
 
     event.refresh_from_db()
     assert (event.actor_id, event.actor_username, event.actor_role) == (7, "j.bloggs", "service_manager")
@@ -136,8 +141,12 @@ def test_record_without_an_actor_is_the_system():
 
 
 def test_record_of_an_anonymous_user_says_so():
-    event = audit.record(actor=AnonymousUser(), verb="refused_view_child", child_id=42,
-                         legal_basis="Only signed-in staff with a practitioner profile may use joinedup")
+    event = audit.record(
+        actor=AnonymousUser(),
+        verb="refused_view_child",
+        child_id=42,
+        legal_basis="Only signed-in staff with a practitioner profile may use joinedup",
+    )
 
     assert (event.actor_id, event.actor_username) == (None, "anonymous")
 

@@ -19,13 +19,20 @@ def early_help_team():
 
 
 def staff_member(username: str, role: str, **more) -> dict:
-    return {"username": username, "given_name": "Priya", "family_name": "Shah", "agency": "NCC-CS",
-            "team": "EH-N", "job_role": "Family support worker", "role": role, **more}
+    return {
+        "username": username,
+        "given_name": "Priya",
+        "family_name": "Shah",
+        "agency": "NCC-CS",
+        "team": "EH-N",
+        "job_role": "Family support worker",
+        "role": role,
+        **more,
+    }
 
 
 def test_accounts_are_created_without_a_usable_password(early_help_team):
-    create_practitioner_accounts(practitioners=[staff_member("p.shah", Role.PRACTITIONER)], teams=[],
-                                 source=SOURCE)
+    create_practitioner_accounts(practitioners=[staff_member("p.shah", Role.PRACTITIONER)], teams=[], source=SOURCE)
 
     worker = Practitioner.objects.get(user__username="p.shah")
     assert (worker.team, worker.role, worker.name) == (early_help_team, Role.PRACTITIONER, "Priya Shah")

@@ -19,8 +19,14 @@ ALLOCATED = "You are allocated worker in Family Support since 1 March 2025"
 
 
 def change(child: Child, by, **details) -> Child:
-    current = {"forenames": child.forenames, "surname": child.surname, "date_of_birth": child.date_of_birth,
-               "sex": child.sex, "nhs_number": child.nhs_number, "upn": child.upn}
+    current = {
+        "forenames": child.forenames,
+        "surname": child.surname,
+        "date_of_birth": child.date_of_birth,
+        "sex": child.sex,
+        "nhs_number": child.nhs_number,
+        "upn": child.upn,
+    }
     return change_child_details(child=child, changed_by=by, legal_basis=ALLOCATED, **(current | details))
 
 
@@ -52,9 +58,12 @@ def test_change_is_audited_with_who_why_and_what_changed():
 
     event = AuditEvent.objects.get()
     assert (event.verb, event.child_id, event.actor_username, event.legal_basis) == (
-        "changed_child", child.pk, "p.shah", ALLOCATED)
-    assert event.detail == {"changed": {"surname": ["Hughes", "Patel"],
-                                        "date_of_birth": ["2016-01-20", "2016-02-01"]}}
+        "changed_child",
+        child.pk,
+        "p.shah",
+        ALLOCATED,
+    )
+    assert event.detail == {"changed": {"surname": ["Hughes", "Patel"], "date_of_birth": ["2016-01-20", "2016-02-01"]}}
 
 
 def test_unchanged_surname_adds_no_former_name():

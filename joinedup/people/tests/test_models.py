@@ -24,21 +24,27 @@ def test_child_with_valid_identifiers_passes_full_clean():
     child.full_clean(exclude=["family"])
 
 
-@pytest.mark.parametrize("nhs_number, message", [
-    ("9434765871", "Enter a valid NHS number: the last digit (the check digit) does not match"),
-    ("943476587", "Enter an NHS number with 10 digits, like 943 476 5919"),
-    ("1111111111", "Enter a real NHS number: 10 identical digits are not issued"),
-])
+@pytest.mark.parametrize(
+    "nhs_number, message",
+    [
+        ("9434765871", "Enter a valid NHS number: the last digit (the check digit) does not match"),
+        ("943476587", "Enter an NHS number with 10 digits, like 943 476 5919"),
+        ("1111111111", "Enter a real NHS number: 10 identical digits are not issued"),
+    ],
+)
 def test_invalid_nhs_number_is_rejected_with_its_reason(nhs_number, message):
     child = ChildFactory.build(nhs_number=nhs_number)
 
     assert problems_of(child) == {"nhs_number": [message]}
 
 
-@pytest.mark.parametrize("upn, message", [
-    ("A801200005001", "Enter a valid UPN: the first letter (the check letter) does not match"),
-    ("B80120000500", "Enter a UPN of 13 characters: a letter then 12 digits, like B801200005001"),
-])
+@pytest.mark.parametrize(
+    "upn, message",
+    [
+        ("A801200005001", "Enter a valid UPN: the first letter (the check letter) does not match"),
+        ("B80120000500", "Enter a UPN of 13 characters: a letter then 12 digits, like B801200005001"),
+    ],
+)
 def test_invalid_upn_is_rejected_with_its_reason(upn, message):
     child = ChildFactory.build(upn=upn)
 

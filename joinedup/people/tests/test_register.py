@@ -19,8 +19,19 @@ from joinedup.people.services import REGISTER_BASIS, load_register
 pytestmark = pytest.mark.django_db
 
 COLUMNS = {
-    "children.csv": ["child_id", "la_child_id", "forenames", "surname", "former_surnames", "date_of_birth", "sex",
-                     "ethnicity", "nhs_number", "upn", "family_id"],
+    "children.csv": [
+        "child_id",
+        "la_child_id",
+        "forenames",
+        "surname",
+        "former_surnames",
+        "date_of_birth",
+        "sex",
+        "ethnicity",
+        "nhs_number",
+        "upn",
+        "family_id",
+    ],
     "addresses.csv": ["child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"],
     "carers.csv": ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"],
     "child_carers.csv": ["child_id", "carer_id", "relationship", "parental_responsibility", "lives_with"],
@@ -32,38 +43,105 @@ class Register:
     """A small register: Alfie and his sister Ruby with their mother, and Zain with his.
     Alfie moved from Zebra Court to Apple Street, so his homes sort differently by name and by date."""
 
-    files: dict[str, list[dict[str, str]]] = field(default_factory=lambda: {
-        "children.csv": [
-            dict(child_id="C1", la_child_id="LA0001", forenames="Alfie", surname="Smith", former_surnames="Jones",
-                 date_of_birth="2015-03-07", sex="M", ethnicity="WBRI", nhs_number="943 476 5919",
-                 upn="B801200005001", family_id="F1"),
-            dict(child_id="C2", la_child_id="LA0002", forenames="Ruby", surname="Smith", former_surnames="",
-                 date_of_birth="2018-10-02", sex="F", ethnicity="WBRI", nhs_number="9434765870", upn="",
-                 family_id="F1"),
-            dict(child_id="C3", la_child_id="LA0003", forenames="Zain", surname="Ahmed", former_surnames="",
-                 date_of_birth="2012-01-15", sex="M", ethnicity="APKN", nhs_number="", upn="", family_id="F2"),
-        ],
-        "addresses.csv": [
-            dict(child_id="C1", address_line_1="7 Zebra Court", address_line_2="", town="Northby",
-                 postcode="nx4 2ab", moved_in="2015-03-07", moved_out="2020-06-30"),
-            dict(child_id="C1", address_line_1="1 Apple Street", address_line_2="Flat 2", town="Northby",
-                 postcode="NX51RT", moved_in="2020-07-01", moved_out=""),
-            dict(child_id="C2", address_line_1="1 Apple Street", address_line_2="Flat 2", town="Northby",
-                 postcode="NX5 1RT", moved_in="2020-07-01", moved_out=""),
-            dict(child_id="C3", address_line_1="4 Mill Lane", address_line_2="", town="Southby",
-                 postcode="SX1 9ZZ", moved_in="2012-01-15", moved_out=""),
-        ],
-        "carers.csv": [
-            dict(carer_id="P1", family_id="F1", forenames="Kelly", surname="Smith", date_of_birth="1990-02-02",
-                 sex="F"),
-            dict(carer_id="P2", family_id="F2", forenames="Nadia", surname="Ahmed", date_of_birth="", sex="F"),
-        ],
-        "child_carers.csv": [
-            dict(child_id="C1", carer_id="P1", relationship="mother", parental_responsibility="1", lives_with="1"),
-            dict(child_id="C2", carer_id="P1", relationship="mother", parental_responsibility="1", lives_with="1"),
-            dict(child_id="C3", carer_id="P2", relationship="mother", parental_responsibility="1", lives_with="0"),
-        ],
-    })
+    files: dict[str, list[dict[str, str]]] = field(
+        default_factory=lambda: {
+            "children.csv": [
+                dict(
+                    child_id="C1",
+                    la_child_id="LA0001",
+                    forenames="Alfie",
+                    surname="Smith",
+                    former_surnames="Jones",
+                    date_of_birth="2015-03-07",
+                    sex="M",
+                    ethnicity="WBRI",
+                    nhs_number="943 476 5919",
+                    upn="B801200005001",
+                    family_id="F1",
+                ),
+                dict(
+                    child_id="C2",
+                    la_child_id="LA0002",
+                    forenames="Ruby",
+                    surname="Smith",
+                    former_surnames="",
+                    date_of_birth="2018-10-02",
+                    sex="F",
+                    ethnicity="WBRI",
+                    nhs_number="9434765870",
+                    upn="",
+                    family_id="F1",
+                ),
+                dict(
+                    child_id="C3",
+                    la_child_id="LA0003",
+                    forenames="Zain",
+                    surname="Ahmed",
+                    former_surnames="",
+                    date_of_birth="2012-01-15",
+                    sex="M",
+                    ethnicity="APKN",
+                    nhs_number="",
+                    upn="",
+                    family_id="F2",
+                ),
+            ],
+            "addresses.csv": [
+                dict(
+                    child_id="C1",
+                    address_line_1="7 Zebra Court",
+                    address_line_2="",
+                    town="Northby",
+                    postcode="nx4 2ab",
+                    moved_in="2015-03-07",
+                    moved_out="2020-06-30",
+                ),
+                dict(
+                    child_id="C1",
+                    address_line_1="1 Apple Street",
+                    address_line_2="Flat 2",
+                    town="Northby",
+                    postcode="NX51RT",
+                    moved_in="2020-07-01",
+                    moved_out="",
+                ),
+                dict(
+                    child_id="C2",
+                    address_line_1="1 Apple Street",
+                    address_line_2="Flat 2",
+                    town="Northby",
+                    postcode="NX5 1RT",
+                    moved_in="2020-07-01",
+                    moved_out="",
+                ),
+                dict(
+                    child_id="C3",
+                    address_line_1="4 Mill Lane",
+                    address_line_2="",
+                    town="Southby",
+                    postcode="SX1 9ZZ",
+                    moved_in="2012-01-15",
+                    moved_out="",
+                ),
+            ],
+            "carers.csv": [
+                dict(
+                    carer_id="P1",
+                    family_id="F1",
+                    forenames="Kelly",
+                    surname="Smith",
+                    date_of_birth="1990-02-02",
+                    sex="F",
+                ),
+                dict(carer_id="P2", family_id="F2", forenames="Nadia", surname="Ahmed", date_of_birth="", sex="F"),
+            ],
+            "child_carers.csv": [
+                dict(child_id="C1", carer_id="P1", relationship="mother", parental_responsibility="1", lives_with="1"),
+                dict(child_id="C2", carer_id="P1", relationship="mother", parental_responsibility="1", lives_with="1"),
+                dict(child_id="C3", carer_id="P2", relationship="mother", parental_responsibility="1", lives_with="0"),
+            ],
+        }
+    )
 
     columns: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in COLUMNS.items()})
 
@@ -87,8 +165,10 @@ def register() -> Register:
 
 
 def everything_loaded() -> dict[str, int]:
-    return {model.__name__: model.objects.count()
-            for model in (Child, FormerName, NameKey, Address, Family, Carer, ChildCarer, AuditEvent)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Child, FormerName, NameKey, Address, Family, Carer, ChildCarer, AuditEvent)
+    }
 
 
 def nothing_loaded() -> dict[str, int]:
@@ -103,13 +183,19 @@ def test_register_loads_children_with_their_homes_and_carers(register, tmp_path)
     assert counts == {"children_created": 3, "children_updated": 0, "children_unchanged": 0}
     alfie = Child.objects.get(la_child_id="LA0001")
     assert (alfie.full_name, alfie.date_of_birth, alfie.nhs_number, alfie.upn) == (
-        "Alfie Smith", date(2015, 3, 7), "9434765919", "B801200005001")
+        "Alfie Smith",
+        date(2015, 3, 7),
+        "9434765919",
+        "B801200005001",
+    )
     assert [f.surname for f in alfie.former_names.all()] == ["Jones"]
     assert [(a.address_line_1, a.postcode, a.locality, a.moved_out) for a in alfie.addresses.all()] == [
         ("1 Apple Street", "NX5 1RT", None, None),
-        ("7 Zebra Court", "NX4 2AB", north, date(2020, 6, 30))]
+        ("7 Zebra Court", "NX4 2AB", north, date(2020, 6, 30)),
+    ]
     assert [(link.carer.full_name, link.relationship) for link in alfie.carer_links.all()] == [
-        ("Kelly Smith", "mother")]
+        ("Kelly Smith", "mother")
+    ]
     assert alfie.family == Child.objects.get(la_child_id="LA0002").family
 
 
@@ -145,15 +231,24 @@ def test_changed_row_updates_only_that_child_and_audits_it(register, tmp_path):
     change = AuditEvent.objects.get(verb="changed_child")
     assert (change.child_id, change.detail["changed"]) == (zain.pk, ["surname"])
     assert {c.la_child_id: c.updated_at for c in Child.objects.exclude(pk=zain.pk)} == {
-        k: v for k, v in untouched.items() if k != "LA0003"}
+        k: v for k, v in untouched.items() if k != "LA0003"
+    }
 
 
 def test_new_home_in_a_newer_register_is_added_and_audited(register, tmp_path):
     load_register(directory=register.write(tmp_path / "january"))
     register.row("addresses.csv", 5)["moved_out"] = "2024-09-01"
-    register.files["addresses.csv"].append(dict(
-        child_id="C3", address_line_1="9 Brook Road", address_line_2="", town="Southby", postcode="SX1 4AA",
-        moved_in="2024-09-02", moved_out=""))
+    register.files["addresses.csv"].append(
+        dict(
+            child_id="C3",
+            address_line_1="9 Brook Road",
+            address_line_2="",
+            town="Southby",
+            postcode="SX1 4AA",
+            moved_in="2024-09-02",
+            moved_out="",
+        )
+    )
 
     load_register(directory=register.write(tmp_path / "february"))
 
@@ -162,26 +257,45 @@ def test_new_home_in_a_newer_register_is_added_and_audited(register, tmp_path):
     assert AuditEvent.objects.get(verb="changed_child").detail["changed"] == ["addresses"]
 
 
-@pytest.mark.parametrize("file, row, column, bad_value, message", [
-    ("children.csv", 3, "nhs_number", "9434765871",
-     "Enter a valid NHS number: the last digit (the check digit) does not match"),
-    ("children.csv", 3, "upn", "A801200005001",
-     "Enter a valid UPN: the first letter (the check letter) does not match"),
-    ("children.csv", 3, "date_of_birth", "02/10/2018", "expected a date as iso, got '02/10/2018'"),
-    ("children.csv", 3, "date_of_birth", "2018-02-30", "expected a date as iso, got '2018-02-30'"),
-    ("children.csv", 4, "sex", "X", "expected one of M, F, U, got 'X'"),
-    ("children.csv", 4, "surname", "", "a value is required"),
-    ("addresses.csv", 5, "moved_in", "1 July 2020", "expected a date as iso, got '1 July 2020'"),
-    ("addresses.csv", 2, "moved_out", "2015-03-06", "moved out before moving in"),
-    ("addresses.csv", 4, "child_id", "C9", "no child in children.csv has this id"),
-    ("carers.csv", 3, "sex", "female", "expected one of M, F, U, got 'female'"),
-    ("child_carers.csv", 3, "relationship", "cousin",
-     "expected one of mother, father, step_mother, step_father, grandmother, grandfather, aunt, uncle, "
-     "special_guardian, other, got 'cousin'"),
-    ("child_carers.csv", 4, "lives_with", "yes", "expected 1 or 0, got 'yes'"),
-])
+@pytest.mark.parametrize(
+    "file, row, column, bad_value, message",
+    [
+        (
+            "children.csv",
+            3,
+            "nhs_number",
+            "9434765871",
+            "Enter a valid NHS number: the last digit (the check digit) does not match",
+        ),
+        (
+            "children.csv",
+            3,
+            "upn",
+            "A801200005001",
+            "Enter a valid UPN: the first letter (the check letter) does not match",
+        ),
+        ("children.csv", 3, "date_of_birth", "02/10/2018", "expected a date as iso, got '02/10/2018'"),
+        ("children.csv", 3, "date_of_birth", "2018-02-30", "expected a date as iso, got '2018-02-30'"),
+        ("children.csv", 4, "sex", "X", "expected one of M, F, U, got 'X'"),
+        ("children.csv", 4, "surname", "", "a value is required"),
+        ("addresses.csv", 5, "moved_in", "1 July 2020", "expected a date as iso, got '1 July 2020'"),
+        ("addresses.csv", 2, "moved_out", "2015-03-06", "moved out before moving in"),
+        ("addresses.csv", 4, "child_id", "C9", "no child in children.csv has this id"),
+        ("carers.csv", 3, "sex", "female", "expected one of M, F, U, got 'female'"),
+        (
+            "child_carers.csv",
+            3,
+            "relationship",
+            "cousin",
+            "expected one of mother, father, step_mother, step_father, grandmother, grandfather, aunt, uncle, "
+            "special_guardian, other, got 'cousin'",
+        ),
+        ("child_carers.csv", 4, "lives_with", "yes", "expected 1 or 0, got 'yes'"),
+    ],
+)
 def test_bad_cell_is_reported_by_file_row_and_column_and_nothing_is_loaded(
-        register, tmp_path, file, row, column, bad_value, message):
+    register, tmp_path, file, row, column, bad_value, message
+):
     register.row(file, row)[column] = bad_value
     directory = register.write(tmp_path)
 
@@ -222,8 +336,9 @@ def test_nhs_number_given_to_two_children_is_reported(register, tmp_path):
     with pytest.raises(FileProblems) as error:
         load_register(directory=directory)
 
-    assert error.value.problems == [Problem(str(directory / "children.csv"), 3, "nhs_number",
-                                            "also given to the child on row 2")]
+    assert error.value.problems == [
+        Problem(str(directory / "children.csv"), 3, "nhs_number", "also given to the child on row 2")
+    ]
     assert everything_loaded() == nothing_loaded()
 
 
@@ -236,8 +351,9 @@ def test_other_identifiers_given_twice_are_reported(register, tmp_path, column):
     with pytest.raises(FileProblems) as error:
         load_register(directory=directory)
 
-    assert error.value.problems == [Problem(str(directory / "children.csv"), 3, column,
-                                            "also given to the child on row 2")]
+    assert error.value.problems == [
+        Problem(str(directory / "children.csv"), 3, column, "also given to the child on row 2")
+    ]
     assert everything_loaded() == nothing_loaded()
 
 
@@ -248,8 +364,9 @@ def test_date_of_birth_in_the_future_is_reported(register, tmp_path):
     with pytest.raises(FileProblems) as error:
         load_register(directory=directory)
 
-    assert error.value.problems == [Problem(str(directory / "children.csv"), 3, "date_of_birth",
-                                            "Date of birth must be today or in the past")]
+    assert error.value.problems == [
+        Problem(str(directory / "children.csv"), 3, "date_of_birth", "Date of birth must be today or in the past")
+    ]
 
 
 def test_missing_column_is_reported_against_the_header(register, tmp_path):
@@ -259,8 +376,9 @@ def test_missing_column_is_reported_against_the_header(register, tmp_path):
     with pytest.raises(FileProblems) as error:
         load_register(directory=directory)
 
-    assert error.value.problems == [Problem(str(directory / "carers.csv"), 1, "sex",
-                                            "this column is missing from the header")]
+    assert error.value.problems == [
+        Problem(str(directory / "carers.csv"), 1, "sex", "this column is missing from the header")
+    ]
 
 
 def test_nhs_numbers_swapped_in_error_can_be_corrected(register, tmp_path):
@@ -274,18 +392,29 @@ def test_nhs_numbers_swapped_in_error_can_be_corrected(register, tmp_path):
 
     assert counts["children_updated"] == 2
     assert dict(Child.objects.filter(family__reference="F1").values_list("forenames", "nhs_number")) == {
-        "Alfie": "9434765870", "Ruby": "9434765919"}
+        "Alfie": "9434765870",
+        "Ruby": "9434765919",
+    }
 
 
 def test_nhs_number_already_held_by_a_child_outside_the_file_is_reported(register, tmp_path):
-    Child.objects.create(la_child_id="LA9999", forenames="Other", surname="Child", date_of_birth=date(2014, 1, 1),
-                         sex="F", nhs_number="9434765919")
+    Child.objects.create(
+        la_child_id="LA9999",
+        forenames="Other",
+        surname="Child",
+        date_of_birth=date(2014, 1, 1),
+        sex="F",
+        nhs_number="9434765919",
+    )
 
     with pytest.raises(FileProblems) as raised:
         load_register(directory=register.write(tmp_path))
 
-    assert raised.value.problems == [Problem(str(tmp_path / "children.csv"), 2, "nhs_number",
-                                             "already belongs to another child (LA child ID LA9999)")]
+    assert raised.value.problems == [
+        Problem(
+            str(tmp_path / "children.csv"), 2, "nhs_number", "already belongs to another child (LA child ID LA9999)"
+        )
+    ]
     assert Child.objects.count() == 1
 
 
@@ -295,5 +424,6 @@ def test_a_value_longer_than_its_column_is_reported(register, tmp_path):
     with pytest.raises(FileProblems) as raised:
         load_register(directory=register.write(tmp_path))
 
-    assert raised.value.problems == [Problem(str(tmp_path / "children.csv"), 3, "ethnicity",
-                                             "expected at most 4 characters, got 13")]
+    assert raised.value.problems == [
+        Problem(str(tmp_path / "children.csv"), 3, "ethnicity", "expected at most 4 characters, got 13")
+    ]

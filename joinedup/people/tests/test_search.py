@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 def alfred_smith():
     """The child being looked for, and a child nobody is looking for."""
     ChildFactory(forenames="Maisie", surname="Okonkwo", date_of_birth=date(2012, 11, 23))
-    return ChildFactory(forenames="Alfred George", surname="Smith", date_of_birth=date(2015, 3, 7),
-                        nhs_number="9434765919", upn="B801200005001", la_child_id="LA001234")
+    return ChildFactory(
+        forenames="Alfred George",
+        surname="Smith",
+        date_of_birth=date(2015, 3, 7),
+        nhs_number="9434765919",
+        upn="B801200005001",
+        la_child_id="LA001234",
+    )
 
 
 def found(matches) -> list[str]:
@@ -85,8 +91,10 @@ def test_date_of_birth_alone_finds_children_born_that_day(alfred_smith):
     assert found(matches) == ["Alfred George Smith"]
 
 
-@pytest.mark.parametrize("identifier", ["9434765919", "943 476 5919", " 943-476-5919 ", "B801200005001",
-                                        "b801200005001", "LA001234", "la001234"])
+@pytest.mark.parametrize(
+    "identifier",
+    ["9434765919", "943 476 5919", " 943-476-5919 ", "B801200005001", "b801200005001", "LA001234", "la001234"],
+)
 def test_identifier_finds_exactly_the_child(alfred_smith, identifier):
     matches = search_children(identifier=identifier)
 

@@ -38,8 +38,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self, data, source, register: Path, show_progress: bool) -> dict:
         load_reference_data(data=data, source=source)
-        staff = create_practitioner_accounts(practitioners=data.get("practitioners", []),
-                                             teams=data.get("teams", []), source=source)
+        staff = create_practitioner_accounts(
+            practitioners=data.get("practitioners", []), teams=data.get("teams", []), source=source
+        )
         with (register / "children.csv").open(encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
         with progress(total=len(rows), description="Loading children", enabled=show_progress) as advance:
