@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "joinedup.agencies",
     "joinedup.people",
     "joinedup.access",
+    "joinedup.index",
+    "joinedup.selfeval",
     "joinedup.synth",
     "joinedup.web",
 ]

@@ -1,6 +1,10 @@
 from django.urls import include, path
 
-urlpatterns = [path("", include("joinedup.web.urls"))]
+urlpatterns = [
+    path("", include("joinedup.web.urls")),
+    path("index/", include("joinedup.index.urls")),
+    path("self-evaluation/", include("joinedup.selfeval.urls")),
+]
 
 handler403 = "joinedup.web.views.error_403"
 handler404 = "joinedup.web.views.error_404"

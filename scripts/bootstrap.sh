@@ -9,6 +9,7 @@ purpose=${1:-demo}
 apt_packages=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 if [ "$purpose" = test ]; then apt_packages+=(chromium postgresql); fi
+command -v java >/dev/null || apt_packages+=(default-jre-headless)  # Spark, for linkage beyond one machine
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

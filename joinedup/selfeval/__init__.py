@@ -1,0 +1,1 @@
+"""Self-evaluation: the LARC method as software — instruments, coding, impact levels, maturity."""
