@@ -32,6 +32,9 @@ class Action(StrEnum):
     VIEW_CHILD_AUDIT = "view_child_audit"
     VIEW_AGGREGATES = "view_aggregates"
     MANAGE_ACCOUNTS = "manage_accounts"
+    VIEW_SELFEVAL_REPORTS = "view_selfeval_reports"
+    CODE_ANSWERS = "code_answers"
+    MANAGE_ROUNDS = "manage_rounds"
 
 
 ROLE_SENTENCES = {
@@ -44,6 +47,8 @@ ROLE_SENTENCES = {
     Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual child's record.",
     Role.ADMINISTRATOR: "Manages accounts and reference data and answers audit requests; does not "
     "see children's records.",
+    Role.RESEARCHER: "Runs self-evaluation rounds for the research consortium, codes open answers and "
+    "sees every participating authority's results; never sees a child's record.",
 }
 
 # What a current involvement of each kind lets the involved practitioner do.
@@ -61,8 +66,15 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.SEARCH_CHILDREN: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
     Action.VIEW_AGGREGATES: frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.SERVICE_MANAGER}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
+    # Self-evaluation (joinedup.selfeval): answers are anonymous and about services, not children.
+    # Authority staff see their own authority's results; which authorities is selfeval's to scope.
+    Action.VIEW_SELFEVAL_REPORTS: frozenset(
+        {Role.DIRECTOR, Role.SERVICE_MANAGER, Role.PERFORMANCE_ANALYST, Role.RESEARCHER}
+    ),
+    Action.CODE_ANSWERS: frozenset({Role.RESEARCHER, Role.PERFORMANCE_ANALYST}),
+    Action.MANAGE_ROUNDS: frozenset({Role.RESEARCHER}),
 }
-AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR})
+AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.
 ADMINISTRATOR_CHILD_ACTIONS = frozenset({Action.VIEW_CHILD_AUDIT})
 # The verb written to the audit log when a protected read is allowed.

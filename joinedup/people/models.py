@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     PERFORMANCE_ANALYST = "performance_analyst", "Performance analyst"
     DIRECTOR = "director", "Director of Children's Services"
     ADMINISTRATOR = "administrator", "Administrator"
+    RESEARCHER = "researcher", "Researcher"
 
 
 class Practitioner(models.Model):

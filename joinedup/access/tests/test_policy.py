@@ -105,6 +105,16 @@ administrator        manages_locality  no       no       yes      no       no   
 administrator        manages_recorder  no       no       yes      no       no       yes
 administrator        manages_leaver    no       no       yes      no       no       yes
 administrator        inactive          no       no       no       no       no       no
+researcher           none              no       no       no       no       no       no
+researcher           allocated         no       no       no       no       no       no
+researcher           agency_record     no       no       no       no       no       no
+researcher           ended_yesterday   no       no       no       no       no       no
+researcher           starts_tomorrow   no       no       no       no       no       no
+researcher           manages_team      no       no       no       no       no       no
+researcher           manages_locality  no       no       no       no       no       no
+researcher           manages_recorder  no       no       no       no       no       no
+researcher           manages_leaver    no       no       no       no       no       no
+researcher           inactive          no       no       no       no       no       no
 """
 
 
@@ -179,6 +189,45 @@ def test_the_table_covers_every_role_and_relationship():
     ]
 
     assert rows == {(role, relationship) for role in Role.values for relationship in relationships}
+
+
+# Self-evaluation (joinedup.selfeval): actions about no child. Researchers and analysts code open
+# answers; only researchers run rounds; no self-evaluation role reaches a child's record.
+SELFEVAL_TABLE = """
+role                 reports  code     rounds
+practitioner         no       no       no
+panel_chair          no       no       no
+service_manager      yes      no       no
+performance_analyst  yes      yes      no
+director             yes      no       no
+administrator        no       no       no
+researcher           yes      yes      yes
+"""
+SELFEVAL_COLUMNS = {
+    "reports": Action.VIEW_SELFEVAL_REPORTS,
+    "code": Action.CODE_ANSWERS,
+    "rounds": Action.MANAGE_ROUNDS,
+}
+
+
+def selfeval_cells():
+    header, *rows = [line.split() for line in SELFEVAL_TABLE.strip().splitlines()]
+    for role, *answers in rows:
+        for column, answer in zip(header[1:], answers, strict=True):
+            yield pytest.param(role, SELFEVAL_COLUMNS[column], answer == "yes", id=f"{role}-{column}-{answer}")
+
+
+@pytest.mark.parametrize("role, action, allowed", list(selfeval_cells()))
+def test_selfeval_policy_table(role, action, allowed):
+    user = PractitionerFactory(role=role).user
+
+    decision = decide(user, action)
+
+    assert decision.allowed is allowed, decision.reason
+
+
+def test_selfeval_table_covers_every_role():
+    assert {line.split()[0] for line in SELFEVAL_TABLE.strip().splitlines()[1:]} == set(Role.values)
 
 
 # Reasons
