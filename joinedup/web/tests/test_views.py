@@ -251,3 +251,15 @@ def test_a_session_left_idle_expires(client, scene, settings):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
     assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_every_role_has_a_home_page(client, scene):
+    from django.contrib.auth import get_user_model
+
+    from joinedup.people.models import Practitioner, Role
+
+    for role in Role.values:
+        user = get_user_model().objects.create_user(f"home-{role}", password="x" * 12)
+        Practitioner.objects.create(user=user, agency=scene["pat"].agency, job_role="Someone", role=role)
+        client.force_login(user)
+        assert client.get("/").status_code == 200, role

@@ -13,6 +13,9 @@ from joinedup.access.policy import ROLE_SENTENCES, current_involvements
 from joinedup.people.models import Practitioner, Role
 
 DEMO_PASSWORD = "joinedup-demo-only"
+# Researchers work for the research consortium, not the authority, so the synthetic authority has
+# none; the self-evaluation demo adds theirs.
+AUTHORITY_ROLES = [role for role in Role.values if role != Role.RESEARCHER]
 
 
 class Command(BaseCommand):
@@ -52,7 +55,7 @@ class Command(BaseCommand):
         teams, and the first of every other role."""
         open_work = Count("involvements", filter=Q(involvements__in=current_involvements()))
         logins = []
-        for role in Role.values:
+        for role in AUTHORITY_ROLES:
             staff = Practitioner.objects.filter(role=role).select_related("user")
             if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
                 staff = staff.annotate(open_work=open_work).order_by("-open_work", "user__username")
