@@ -8,8 +8,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
+from joinedup.access.policy import ROLE_SENTENCES
+from joinedup.agencies.models import Agency, Team
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
-from joinedup.people.models import Sex
+from joinedup.people.models import Role, Sex
 from joinedup.people.validators import validate_birth_date
 
 
@@ -228,3 +230,67 @@ class SetPasswordByEmailForm(PasswordResetForm):
         users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
         # As Django does: compare case-folded, so look-alike Unicode addresses cannot match.
         return (user for user in users if user.email.casefold() == email.casefold())
+
+
+class StaffAccountForm(forms.Form):
+    """An administrator's view of a staff account; identity fields only when creating."""
+
+    username = forms.RegexField(
+        label="Username",
+        regex=r"^[a-z0-9._-]{3,40}$",
+        max_length=40,
+        help_text="Lower case letters, numbers, dots and hyphens, for example jo.bloggs",
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Use 3 to 40 lower case letters, numbers, dots or hyphens",
+        },
+    )
+    given_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter a first name"})
+    family_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter a last name"})
+    email = forms.EmailField(
+        label="Work email address",
+        error_messages={
+            "required": "Enter a work email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+        },
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=None,
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the agency they work for"},
+    )
+    team = forms.ModelChoiceField(label="Team", queryset=None, required=False, empty_label="No team")
+    job_role = forms.CharField(label="Job title", max_length=120, error_messages={"required": "Enter a job title"})
+    role = forms.ChoiceField(
+        label="What they may do in joinedup",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what they may do in joinedup"},
+    )
+    active = forms.BooleanField(label="Account is switched on", required=False, initial=True)
+
+    def __init__(self, *args, agency: Agency | None = None, **kwargs):
+        """Without an agency the form creates an account; with one it changes that agency's account."""
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.order_by("name")
+        teams = Team.objects.order_by("name")
+        self.fields["team"].queryset = teams.filter(agency=agency) if agency else teams
+        self.fields["role"].choices = [(role.value, f"{role.label}: {ROLE_SENTENCES[role]}") for role in Role]
+        if agency is None:
+            del self.fields["active"]
+        else:
+            for name in ("username", "given_name", "family_name", "email", "agency"):
+                del self.fields[name]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError("That username is taken: choose another")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        team, agency = cleaned.get("team"), cleaned.get("agency")
+        if team and agency and team.agency_id != agency.pk:
+            self.add_error("team", f"{team.name} belongs to another agency: choose a team of {agency.name}")
+        return cleaned

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import accounts, views
 
 app_name = "web"
 urlpatterns = [
@@ -21,6 +21,13 @@ urlpatterns = [
         views.NewPasswordView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts", accounts.account_list, name="accounts"),
+    path("accounts/new", accounts.account_new, name="account_new"),
+    path("accounts/<int:account_id>", accounts.account_change, name="account_change"),
+    path(
+        "accounts/<int:account_id>/reset-two-factor", accounts.account_reset_two_factor, name="account_reset_two_factor"
+    ),
+    path("accounts/<int:account_id>/unlock", accounts.account_unlock, name="account_unlock"),
     path("children/search", views.child_search, name="child_search"),
     path("children/<int:child_id>", views.child_summary, name="child_summary"),
     path("children/<int:child_id>/edit", views.child_edit, name="child_edit"),

@@ -144,3 +144,31 @@ def test_forgotten_password_page_is_reachable_from_sign_in(live_server, scene, p
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     journey.check("reset sent")
+
+
+def test_administrator_adds_a_staff_account(live_server, scene, page):
+    journey = Journey(page, OUTPUT_DIR / "browser" / "administrator")
+    # Given Adi, an administrator
+    sign_in(page, journey, live_server, "adi")
+    journey.check("home")
+    page.get_by_role("button", name="Manage staff accounts").click()
+    journey.check("accounts")
+    page.get_by_role("button", name="Add an account").click()
+    # When the form is sent empty, every problem is listed
+    page.get_by_role("button", name="Add account").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter a username")
+    journey.check("account errors")
+    # When it is filled in
+    page.get_by_label("Username").fill("jo.bloggs")
+    page.get_by_label("First name").fill("Jo")
+    page.get_by_label("Last name").fill("Bloggs")
+    page.get_by_label("Work email address").fill("jo@northshire.example")
+    page.get_by_label("Agency", exact=True).select_option(label="Northshire Council")
+    page.get_by_label("Team", exact=True).select_option(label="North early help team")
+    page.get_by_label("Job title").fill("Youth worker")
+    page.get_by_label("Practitioner:").check()
+    page.get_by_role("button", name="Add account").click()
+    # Then the account is listed and its holder has been emailed
+    expect(page.get_by_text("Account jo.bloggs created")).to_be_visible()
+    expect(page.get_by_role("link", name="Jo Bloggs")).to_be_visible()
+    journey.check("account added")
