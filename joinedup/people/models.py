@@ -63,6 +63,12 @@ class Family(models.Model):
         return self.reference
 
 
+class ChildQuerySet(models.QuerySet):
+    def current(self) -> "ChildQuerySet":
+        """Children not merged into another by the index: one row per real child."""
+        return self.filter(merged_into__isnull=True)
+
+
 class Child(models.Model):
     la_child_id = models.CharField("LA child ID", max_length=20, unique=True, null=True, blank=True)
     forenames = models.CharField(max_length=120, help_text="First name then any middle names")
@@ -75,8 +81,14 @@ class Child(models.Model):
     )
     upn = models.CharField("UPN", max_length=13, unique=True, null=True, blank=True, validators=[validate_upn])
     family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_children",
+        help_text="Set when the index found this child to be another; undone by an unmerge",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChildQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "children"

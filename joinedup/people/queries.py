@@ -54,7 +54,7 @@ def search_children(
     identifier = identifier.strip()
     if identifier:
         number = normalise_nhs_number(identifier)
-        found = Child.objects.filter(
+        found = Child.objects.current().filter(
             Q(nhs_number=number) | Q(upn=normalise_upn(identifier)) | Q(la_child_id__iexact=identifier)
         )
         return [Match(child, 1.0, "identifier matches") for child in found[:limit]]
@@ -77,7 +77,7 @@ def search_children(
         candidates |= Q(date_of_birth__in=_date_variants(date_of_birth))
     matches = [
         _score(child, asked_forename, asked_surname, date_of_birth)
-        for child in Child.objects.filter(candidates).prefetch_related("former_names")[:2000]
+        for child in Child.objects.current().filter(candidates).prefetch_related("former_names")[:2000]
     ]
     matches = [m for m in matches if m.score >= MINIMUM_SCORE]
     return sorted(matches, key=lambda m: (-m.score, m.child.surname, m.child.forenames))[:limit]
@@ -122,7 +122,7 @@ def authority_figures(on: date | None = None) -> dict:
         .values_list("locality__name")
         .annotate(n=Count("child_id", distinct=True))
     )
-    births = Child.objects.values_list("date_of_birth", flat=True)
+    births = Child.objects.current().values_list("date_of_birth", flat=True)
     bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
     for born in births:
         age = age_on(born, on)
@@ -131,7 +131,7 @@ def authority_figures(on: date | None = None) -> dict:
                 bands[label] += 1
                 break
     return {
-        "children": Child.objects.count(),
+        "children": Child.objects.current().count(),
         "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
         "by_age": list(bands.items()),
     }

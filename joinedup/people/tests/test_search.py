@@ -134,3 +134,12 @@ def test_twins_are_both_found():
     matches = search_children(name="Hassan", date_of_birth=date(2017, 4, 4))
 
     assert sorted(found(matches)) == ["Amira Hassan", "Yusuf Hassan"]
+
+
+def test_a_child_merged_into_another_is_not_found_twice():
+    kept = ChildFactory(forenames="Maisie", surname="Turner", date_of_birth=date(2013, 5, 6))
+    ChildFactory(forenames="Maisie", surname="Turner", date_of_birth=date(2013, 5, 6), merged_into=kept)
+
+    matches = search_children(name="Maisie Turner")
+
+    assert [m.child for m in matches] == [kept]
