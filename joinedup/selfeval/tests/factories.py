@@ -1,0 +1,45 @@
+"""Factories for self-evaluation rounds: `ParticipantFactory()` is an authority in a round with
+the three LARC key groups; `ResearcherFactory()` a consortium researcher."""
+
+from datetime import date
+
+import factory
+
+from joinedup.agencies.tests.factories import LocalAuthorityFactory, LocalityFactory
+from joinedup.people.models import Role
+from joinedup.people.tests.factories import PractitionerFactory
+from joinedup.selfeval.models import KeyGroup, ParticipatingAuthority, Round
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Round {o.number}")
+    opens_on = date(2026, 1, 5)
+    closes_on = date(2026, 12, 18)
+
+
+class AuthorityFactory(LocalAuthorityFactory):
+    name = factory.Sequence(lambda n: f"Authority {n}")
+    la_code = factory.Sequence(lambda n: f"{940 + n % 60}")
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParticipatingAuthority
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(RoundFactory)
+    authority = factory.SubFactory(AuthorityFactory)
+    locality = factory.SubFactory(LocalityFactory, authority=factory.SelfAttribute("..authority"))
+
+    @factory.post_generation
+    def key_groups(self, create, extracted, **kwargs):
+        if create:
+            self.key_groups.set(extracted if extracted is not None else KeyGroup.objects.filter(standard=True))
+
+
+def ResearcherFactory(**kwargs):  # noqa: N802 - reads as the factory it wraps
+    return PractitionerFactory(role=Role.RESEARCHER, job_role="Link researcher", **kwargs)
