@@ -1,0 +1,433 @@
+"""Forms for self-evaluation pages. A questionnaire section's form is built from its questions
+(content is data) and hands each question to a GOV.UK macro as parameters."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from joinedup.agencies.models import LocalAuthority, Locality
+
+from .models import Answer, Instrument, KeyGroup, Question, QuestionKind
+from .services import Given
+
+UNKNOWN = "unknown"
+
+
+class ListField(forms.Field):
+    """Every value posted under one name (checkboxes)."""
+
+    widget = forms.SelectMultiple
+
+    def to_python(self, value):
+        return [str(v) for v in value or []]
+
+
+def wording(text: str, key_group: KeyGroup | None, audience: str) -> str:
+    """A question as its respondent reads it: `{key_group}` becomes the group they are asked about."""
+    if "{key_group}" not in text:
+        return text
+    if key_group is None:
+        phrase = {
+            "staff": "the children and young people in your key groups",
+            "family": "your child",
+            "child": "you",
+        }[audience]
+    elif audience == "staff":
+        name = key_group.name
+        phrase = name if name[1:2].isupper() else name[:1].lower() + name[1:]
+    else:
+        phrase = key_group.plain_name
+    return text.replace("{key_group}", phrase)
+
+
+class SectionForm(forms.Form):
+    """The questions of one section. Values are parsed here; whether they can be kept is the
+    service's decision (services.answer_problem), so one rule serves forms and interviews alike."""
+
+    def __init__(self, *args, questions: list[Question], key_group: KeyGroup | None, audience: str, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.key_group = key_group
+        self.audience = audience
+        for question in questions:
+            if question.kind == QuestionKind.GRID:
+                for row in question.options:
+                    self.fields[f"{question.key}__{row['key']}"] = ListField(required=False)
+            elif question.kind == QuestionKind.CHECKLIST:
+                self.fields[question.key] = ListField(required=False)
+            elif question.kind == QuestionKind.TEXT:
+                self.fields[question.key] = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+            else:
+                self.fields[question.key] = forms.CharField(required=False)
+            if question.evidence_label:
+                self.fields[f"{question.key}__evidence"] = forms.CharField(
+                    required=False, strip=False, widget=forms.Textarea
+                )
+
+    @classmethod
+    def initial_from(cls, answers: list[Answer]) -> dict[str, Any]:
+        """The saved answers as the form's initial values, so a person returns to what they gave."""
+        initial: dict[str, Any] = {}
+        for answer in answers:
+            question = answer.question
+            if question.kind == QuestionKind.GRID:
+                for row, columns in answer.grid.items():
+                    initial[f"{question.key}__{row}"] = columns
+            elif question.kind == QuestionKind.CHECKLIST:
+                initial[question.key] = answer.choices
+            elif question.kind == QuestionKind.CHOICE:
+                initial[question.key] = answer.choices[0] if answer.choices else ""
+            elif question.kind == QuestionKind.SCORE:
+                initial[question.key] = UNKNOWN if answer.dont_know else str(answer.score or "")
+            else:
+                initial[question.key] = answer.text
+            if question.evidence_label:
+                initial[f"{question.key}__evidence"] = answer.evidence
+        return initial
+
+    def given(self) -> dict[str, Given]:
+        """Each question's answer as posted. Call after is_valid(); values that cannot be read as
+        an answer at all become form errors."""
+        data = self.cleaned_data
+        result: dict[str, Given] = {}
+        for question in self.questions:
+            key = question.key
+            evidence = data.get(f"{key}__evidence", "") if question.evidence_label else ""
+            if question.kind == QuestionKind.GRID:
+                grid = {row["key"]: data.get(f"{key}__{row['key']}", []) for row in question.options}
+                result[key] = Given(grid={row: cols for row, cols in grid.items() if cols})
+            elif question.kind == QuestionKind.CHECKLIST:
+                result[key] = Given(choices=tuple(data.get(key, [])))
+            elif question.kind == QuestionKind.CHOICE:
+                value = data.get(key, "")
+                result[key] = Given(choices=(value,) if value else ())
+            elif question.kind == QuestionKind.SCORE:
+                value = (data.get(key) or "").strip()
+                if value == UNKNOWN:
+                    result[key] = Given(dont_know=True, evidence=evidence)
+                elif not value:
+                    result[key] = Given(evidence=evidence)
+                elif value.lstrip("-").isdigit():
+                    result[key] = Given(score=int(value), evidence=evidence)
+                else:
+                    unknown = f", or '{question.unknown_label}'" if question.unknown_label else ""
+                    self.add_error(key, f"Choose a score from {question.min_value} to {question.max_value}{unknown}")
+            else:
+                result[key] = Given(text=data.get(key, ""))
+        return result
+
+    # GOV.UK macro parameters
+
+    def _value(self, name: str) -> Any:
+        return self[name].value()
+
+    def _error(self, name: str) -> dict | None:
+        errors = self.errors.get(name)
+        return {"text": errors[0]} if errors else None
+
+    def components(self) -> list[dict[str, Any]]:
+        """What to draw, in order: each item names a macro and its parameters."""
+        items: list[dict[str, Any]] = []
+        for question in self.questions:
+            text = wording(question.text, self.key_group, self.audience)
+            hint = {"text": wording(question.hint, self.key_group, self.audience)} if question.hint else None
+            key = question.key
+            if question.kind == QuestionKind.GRID:
+                items.append({"macro": "heading", "text": text, "hint": hint["text"] if hint else ""})
+                for row in question.options:
+                    name = f"{key}__{row['key']}"
+                    chosen = self._value(name) or []
+                    items.append(
+                        {
+                            "macro": "checkboxes",
+                            "params": {
+                                "idPrefix": name,
+                                "name": name,
+                                "classes": "govuk-checkboxes--small",
+                                "fieldset": {"legend": {"text": row["label"], "classes": "govuk-fieldset__legend--s"}},
+                                "items": [
+                                    {"value": c["key"], "text": c["label"], "checked": c["key"] in chosen}
+                                    for c in question.columns
+                                ],
+                                "errorMessage": self._error(name),
+                            },
+                        }
+                    )
+                continue
+            legend = {"text": text, "classes": "govuk-fieldset__legend--m"}
+            if question.kind in (QuestionKind.SCORE, QuestionKind.CHOICE):
+                value = self._value(key) or ""
+                options = [
+                    {
+                        "value": o["key"],
+                        "text": o["label"],
+                        "checked": str(value) == o["key"],
+                        **({"hint": {"text": o["hint"]}} if o.get("hint") else {}),
+                    }
+                    for o in question.options
+                ]
+                if question.unknown_label:
+                    options += [
+                        {"divider": "or"},
+                        {"value": UNKNOWN, "text": question.unknown_label, "checked": value == UNKNOWN},
+                    ]
+                small = question.kind == QuestionKind.SCORE and not any(o.get("hint") for o in question.options)
+                items.append(
+                    {
+                        "macro": "radios",
+                        "params": {
+                            "idPrefix": key,
+                            "name": key,
+                            "classes": "govuk-radios--small" if small else "",
+                            "fieldset": {"legend": legend},
+                            "hint": hint,
+                            "items": options,
+                            "errorMessage": self._error(key),
+                        },
+                    }
+                )
+            elif question.kind == QuestionKind.CHECKLIST:
+                chosen = self._value(key) or []
+                options = []
+                for o in question.options:
+                    if o.get("exclusive"):
+                        options.append({"divider": "or"})
+                    options.append(
+                        {
+                            "value": o["key"],
+                            "text": o["label"],
+                            "checked": o["key"] in chosen,
+                            **({"behaviour": "exclusive"} if o.get("exclusive") else {}),
+                        }
+                    )
+                items.append(
+                    {
+                        "macro": "checkboxes",
+                        "params": {
+                            "idPrefix": key,
+                            "name": key,
+                            "fieldset": {"legend": legend},
+                            "hint": hint,
+                            "items": options,
+                            "errorMessage": self._error(key),
+                        },
+                    }
+                )
+            else:
+                items.append(
+                    {
+                        "macro": "textarea",
+                        "params": {
+                            "id": key,
+                            "name": key,
+                            "rows": 4,
+                            "label": {"text": text, "classes": "govuk-label--m", "isPageHeading": False},
+                            "hint": hint,
+                            "value": self._value(key) or "",
+                            "errorMessage": self._error(key),
+                        },
+                    }
+                )
+            if question.evidence_label:
+                name = f"{key}__evidence"
+                items.append(
+                    {
+                        "macro": "textarea",
+                        "params": {
+                            "id": name,
+                            "name": name,
+                            "rows": 3,
+                            "label": {"text": question.evidence_label, "classes": "govuk-label--s"},
+                            "value": self._value(name) or "",
+                            "errorMessage": self._error(name),
+                        },
+                    }
+                )
+        return items
+
+
+def describe_answer(answer: Answer | None) -> str:
+    """An answer in words, for the check-your-answers page."""
+    if answer is None:
+        return ""
+    question = answer.question
+    labels = {o["key"]: o["label"] for o in question.options}
+    if question.kind == QuestionKind.SCORE:
+        text = question.unknown_label if answer.dont_know else labels.get(str(answer.score), str(answer.score))
+        return f"{text}. Evidence: {answer.evidence}" if answer.evidence else text
+    if question.kind in (QuestionKind.CHOICE, QuestionKind.CHECKLIST):
+        return "; ".join(labels.get(c, c) for c in answer.choices)
+    if question.kind == QuestionKind.GRID:
+        columns = {c["key"]: c["label"].lower() for c in question.columns}
+        return "; ".join(
+            f"{labels.get(row, row)}: {' and '.join(columns.get(c, c) for c in cols)}"
+            for row, cols in answer.grid.items()
+        )
+    return answer.text
+
+
+# Researchers' forms
+
+
+def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
+    message = f"{label} must be a number between {low} and {high}"
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class DatesForm(forms.Form):
+    """GOV.UK date inputs: each date is three boxes named <prefix>_day, _month and _year, and the
+    error belongs to the date as a whole."""
+
+    dates: dict[str, str] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix, label in self.dates.items():
+            parts = [cleaned.get(f"{prefix}_{part}") for part in ("day", "month", "year")]
+            if any(f"{prefix}_{part}" in self.errors for part in ("day", "month", "year")):
+                continue
+            if all(p is None for p in parts):
+                self.add_error(f"{prefix}_day", f"Enter the {label.lower()}")
+                continue
+            missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if value is None]
+            if missing:
+                self.add_error(f"{prefix}_day", f"{label} must include a {' and '.join(missing)}")
+                continue
+            try:
+                cleaned[prefix] = date(parts[2], parts[1], parts[0])
+            except ValueError:
+                self.add_error(f"{prefix}_day", f"{label} must be a real date")
+        return cleaned
+
+
+class RoundForm(DatesForm):
+    dates = {"opens_on": "Opening date", "closes_on": "Closing date"}
+    number = forms.IntegerField(
+        label="Round number",
+        min_value=1,
+        max_value=99,
+        help_text="Rounds are compared in number order",
+        error_messages={"required": "Enter the round number", "invalid": "The round number must be a whole number"},
+    )
+    name = forms.CharField(
+        label="Name", max_length=120, error_messages={"required": "Enter a name, for example Round 2 (2026 to 2027)"}
+    )
+    opens_on_day = _date_part("Day", 1, 31)
+    opens_on_month = _date_part("Month", 1, 12)
+    opens_on_year = _date_part("Year", 2000, 2100)
+    closes_on_day = _date_part("Day", 1, 31)
+    closes_on_month = _date_part("Month", 1, 12)
+    closes_on_year = _date_part("Year", 2000, 2100)
+
+
+class JoinForm(forms.Form):
+    authority = forms.ModelChoiceField(
+        label="Authority",
+        queryset=LocalAuthority.objects.order_by("name"),
+        empty_label="Choose an authority",
+        error_messages={"required": "Choose the authority that is joining"},
+    )
+    locality = forms.ModelChoiceField(
+        label="Locality",
+        queryset=Locality.objects.select_related("authority").order_by("authority__name", "name"),
+        empty_label="Choose a locality",
+        help_text="The sub-area in which the authority's front-line teams will take part",
+        error_messages={"required": "Choose the locality the authority will study"},
+    )
+    key_groups = forms.ModelMultipleChoiceField(
+        label="Key groups",
+        queryset=KeyGroup.objects.filter(standard=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    own_key_group = forms.CharField(
+        label="Another key group (optional)",
+        max_length=100,
+        required=False,
+        help_text="A group of children the authority wants to study as well, for example Young carers",
+    )
+    integrated_since = forms.IntegerField(
+        label="Year integrated services began (optional)",
+        required=False,
+        min_value=1990,
+        max_value=2100,
+        error_messages={"invalid": "Enter a year, like 2006", "min_value": "Enter a year from 1990"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].label_from_instance = lambda loc: f"{loc.authority.name}: {loc.name}"
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    latest: dict[str, Instrument] = {}
+    for instrument in Instrument.objects.order_by("code", "version"):
+        latest[instrument.code] = instrument
+    order = ["dcs", "manager", "practitioner", "parent", "child"]
+    return [
+        (code, f"{latest[code].title} (version {latest[code].version})")
+        for code in sorted(latest, key=lambda c: order.index(c) if c in order else 99)
+    ]
+
+
+class LinksForm(DatesForm):
+    dates = {"expires_on": "Last day the links work"}
+    instrument = forms.ChoiceField(label="Questionnaire", error_messages={"required": "Choose the questionnaire"})
+    key_group = forms.ModelChoiceField(
+        label="Key group",
+        queryset=KeyGroup.objects.none(),
+        required=False,
+        empty_label="Not for one key group",
+        help_text="Practitioners, parents and children are asked about one key group",
+    )
+    how_many = forms.IntegerField(
+        label="How many links",
+        min_value=1,
+        max_value=500,
+        help_text="One for each person: a link works for one person's answers, once",
+        error_messages={
+            "required": "Enter how many links you need",
+            "invalid": "Enter a whole number",
+            "min_value": "Issue at least 1 link",
+            "max_value": "Issue at most 500 links at a time",
+        },
+    )
+    batch = forms.CharField(
+        label="Label for this set (optional)",
+        required=False,
+        max_length=80,
+        help_text="For your own records, for example 'North locality team meeting, March'",
+    )
+    expires_on_day = _date_part("Day", 1, 31)
+    expires_on_month = _date_part("Month", 1, 12)
+    expires_on_year = _date_part("Year", 2000, 2100)
+
+    def __init__(self, *args, participant, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "Choose a questionnaire")] + instrument_choices()
+        self.fields["key_group"].queryset = participant.key_groups.all()
+
+
+class InterviewForm(forms.Form):
+    instrument = forms.ChoiceField(label="Interview schedule", error_messages={"required": "Choose the schedule"})
+    key_group = forms.ModelChoiceField(
+        label="Key group", queryset=KeyGroup.objects.none(), required=False, empty_label="Not for one key group"
+    )
+
+    def __init__(self, *args, participant, **kwargs):
+        kwargs.setdefault("auto_id", "interview_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [("", "Choose a schedule")] + instrument_choices()
+        self.fields["key_group"].queryset = participant.key_groups.all()
