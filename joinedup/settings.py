@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "joinedup.people",
     "joinedup.access",
     "joinedup.index",
+    "joinedup.index.review",
     "joinedup.selfeval",
     "joinedup.synth",
     "joinedup.web",

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("joinedup.web.urls")),
+    path("index/review/", include("joinedup.index.review.urls")),
     path("index/", include("joinedup.index.urls")),
     path("self-evaluation/", include("joinedup.selfeval.urls")),
 ]

@@ -35,6 +35,7 @@ class Action(StrEnum):
     VIEW_SELFEVAL_REPORTS = "view_selfeval_reports"
     CODE_ANSWERS = "code_answers"
     MANAGE_ROUNDS = "manage_rounds"
+    REVIEW_INDEX_LINKS = "review_index_links"
 
 
 ROLE_SENTENCES = {
@@ -45,8 +46,8 @@ ROLE_SENTENCES = {
     "and who has looked at those children's records.",
     Role.PERFORMANCE_ANALYST: "Sees figures about groups of children, never an individual child's record.",
     Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual child's record.",
-    Role.ADMINISTRATOR: "Manages accounts and reference data and answers audit requests; does not "
-    "see children's records.",
+    Role.ADMINISTRATOR: "Manages accounts and reference data, answers audit requests and, as index "
+    "administrator, decides whether two uncertain records are one child; does not see children's case records.",
     Role.RESEARCHER: "Runs self-evaluation rounds for the research consortium, codes open answers and "
     "sees every participating authority's results; never sees a child's record.",
 }
@@ -66,6 +67,8 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.SEARCH_CHILDREN: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
     Action.VIEW_AGGREGATES: frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.SERVICE_MANAGER}),
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
+    # The index administrator compares identifying details only, never case records.
+    Action.REVIEW_INDEX_LINKS: frozenset({Role.ADMINISTRATOR}),
     # Self-evaluation (joinedup.selfeval): answers are anonymous and about services, not children.
     # Authority staff see their own authority's results; which authorities is selfeval's to scope.
     Action.VIEW_SELFEVAL_REPORTS: frozenset(

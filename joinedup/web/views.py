@@ -23,6 +23,8 @@ from joinedup.access import queries as access_queries
 from joinedup.access.policy import Action, capabilities, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.audit.queries import events_for_child
+from joinedup.index import involved
+from joinedup.index.key_groups import absence_threshold, key_groups
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child, Role
 from joinedup.people.services import change_child_details
@@ -196,6 +198,9 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
             "child": child,
             "can": capabilities(request.user, child),
             "involvements": access_queries.involvements_as_seen_by(request.user, child),
+            "records": involved.records_as_seen_by(request.user, child),
+            "key_groups": key_groups(child.pk),
+            "absence_threshold": absence_threshold(),
             "addresses": child.addresses.select_related("locality"),
             "carers": child.carer_links.select_related("carer"),
             "siblings": siblings,

@@ -1,5 +1,6 @@
-"""joinedup demo: a synthetic authority, loaded through the same paths a council would use,
-with one login per role, served on 127.0.0.1."""
+"""joinedup demo: a synthetic authority, loaded through the same paths a council would use (its
+register, then every agency's extract imported and linked into the index), with one login per
+role, served on 127.0.0.1."""
 
 import json
 from pathlib import Path
@@ -10,6 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from joinedup.access.policy import ROLE_SENTENCES, current_involvements
+from joinedup.index.linking import link_index
+from joinedup.index.services import import_file
+from joinedup.index.synthetic import synthetic_extracts
 from joinedup.people.models import Practitioner, Role
 
 DEMO_PASSWORD = "joinedup-demo-only"
@@ -35,6 +39,18 @@ class Command(BaseCommand):
         if not self._already_generated(authority_dir, children, seed):
             call_command("synth", children=children, seed=seed, out=str(authority_dir), force=True)
         call_command("load_authority", str(authority_dir))
+        for mapping_path, extract in synthetic_extracts(authority_dir):
+            batch = import_file(mapping_path=mapping_path, path=extract)
+            self.stdout.write(
+                f"Imported {batch.source.name}: {batch.created:,} new, {batch.updated:,} changed, "
+                f"{batch.unchanged:,} unchanged, {batch.rejected:,} rejected"
+            )
+        summary = link_index()
+        self.stdout.write(
+            f"Linked {summary.records:,} records: {summary.children_created:,} children found only in "
+            f"agency records, {summary.review_pairs_raised:,} pairs for review, "
+            f"{summary.involvements_created:,} involvements"
+        )
         logins = self._demo_logins()
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, username in logins:

@@ -1,0 +1,277 @@
+"""Linking the index: every current agency record belongs to one child, and a child's id never
+changes because a new extract arrived.
+
+The engine (index.linkage) scores and clusters records; this module turns clusters into children.
+A record keeps the child it was given; only a person's review moves it (review.services). A
+cluster that reaches two children is a question for a person, not a silent merge.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.agencies.models import Service
+from joinedup.audit import services as audit
+from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn
+from joinedup.people.models import Child, Practitioner
+from joinedup.people.services import refresh_name_keys
+
+from .canonical import CANONICAL_FIELDS
+from .linkage import engine
+from .models import IndexRecord
+
+# Involvements the index writes are labelled with the record they come from, so a merge, split or
+# newer extract moves or replaces exactly those.
+INDEX_RECORD_PREFIX = "index-record:"
+# The authority's own register of children, imported as a source like any other.
+REGISTER_SOURCE = "register"
+INDEX_BASIS = "Linked by the children's index from agency records"
+
+
+@dataclass
+class LinkSummary:
+    records: int = 0
+    children_created: int = 0
+    records_assigned: int = 0
+    review_pairs_raised: int = 0
+    involvements_created: int = 0
+    involvements_removed: int = 0
+    bridging_clusters: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def current_records():
+    return IndexRecord.objects.filter(withdrawn_at__isnull=True).select_related("source")
+
+
+def records_frame(records) -> pd.DataFrame:
+    """The canonical frame the engine takes, from index records."""
+    columns = [c for c in CANONICAL_FIELDS if c != "source"]
+    rows = list(records.values("pk", "source__name", *columns))
+    frame = pd.DataFrame(rows, columns=["pk", "source__name", *columns]).rename(columns={"source__name": "source"})
+    for column in CANONICAL_FIELDS:
+        frame[column] = frame[column].map(_as_text)
+    return frame
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+@transaction.atomic
+def link_index(*, actor: Any = None, backend: str | None = None) -> LinkSummary:
+    """Link every current record, give each unassigned record a child, raise review pairs, and
+    record who is involved."""
+    from .review.models import PairStatus, ReviewPair
+
+    summary = LinkSummary()
+    records = current_records()
+    frame = records_frame(records)
+    summary.records = len(frame)
+    if frame.empty:
+        return summary
+    result = engine.link(frame[CANONICAL_FIELDS], backend=backend)
+    uid_to_pk = dict(zip(frame["source"] + ":" + frame["record_id"], frame["pk"], strict=True))
+    clusters = result.clusters.assign(pk=result.clusters["unique_id"].map(uid_to_pk))
+
+    by_pk = {record.pk: record for record in records}
+    anchors = _register_anchors(by_pk.values())
+    decided_apart = {
+        frozenset(pair)
+        for pair in ReviewPair.objects.filter(status=PairStatus.DIFFERENT_CHILDREN).values_list("record_a", "record_b")
+    }
+    changed: list[IndexRecord] = []
+    for _, members in clusters.groupby("cluster_id", sort=True):
+        cluster = [by_pk[pk] for pk in members["pk"]]
+        probability = dict(zip(members["pk"], members["match_probability"], strict=True))
+        children = {r.child_id for r in cluster if r.child_id} | {anchors[r.pk] for r in cluster if r.pk in anchors}
+        if len(children) > 1:
+            summary.bridging_clusters += 1
+        target = min(children) if len(children) == 1 else None
+        unassigned = [r for r in cluster if r.child_id is None]
+        if target is None and not children and unassigned:
+            target = child_from_records(unassigned).pk
+            summary.children_created += 1
+        for record in unassigned:
+            record_target = anchors.get(record.pk) or target or _closest_child(record, cluster, result.pairs)
+            if record_target is None or any(
+                frozenset((record.pk, other.pk)) in decided_apart
+                for other in cluster
+                if other.child_id == record_target
+            ):
+                record_target = child_from_records([record]).pk
+                summary.children_created += 1
+            record.child_id = record_target
+            changed.append(record)
+        for record in cluster:
+            best = probability.get(record.pk)
+            record.match_probability = None if pd.isna(best) else float(best)
+    IndexRecord.objects.bulk_update(changed, ["child"], batch_size=2000)
+    IndexRecord.objects.bulk_update(list(by_pk.values()), ["match_probability"], batch_size=2000)
+    summary.records_assigned = len(changed)
+    summary.review_pairs_raised = _raise_review_pairs(result, uid_to_pk, by_pk)
+    summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
+    audit.record(
+        actor=actor,
+        verb="linked_index",
+        legal_basis=INDEX_BASIS,
+        detail={key: value for key, value in summary.__dict__.items() if key != "notes"},
+    )
+    return summary
+
+
+def _register_anchors(records) -> dict[int, int]:
+    """Register records belong to the register's child with the same LA child ID."""
+    wanted = {r.la_child_id: r.pk for r in records if r.source.name == REGISTER_SOURCE and r.la_child_id}
+    found = Child.objects.current().filter(la_child_id__in=list(wanted)).values_list("la_child_id", "pk")
+    return {wanted[la_child_id]: child_pk for la_child_id, child_pk in found}
+
+
+def _closest_child(record: IndexRecord, cluster: list[IndexRecord], pairs: pd.DataFrame) -> int | None:
+    """In a cluster that reaches several children, a new record joins the child of the record it
+    matches best."""
+    assigned = {f"{r.source.name}:{r.record_id}": r.child_id for r in cluster if r.child_id}
+    uid = f"{record.source.name}:{record.record_id}"
+    mine = pairs[(pairs["unique_id_l"] == uid) | (pairs["unique_id_r"] == uid)]
+    best_child, best_probability = None, -1.0
+    for left, right, probability in mine[["unique_id_l", "unique_id_r", "match_probability"]].itertuples(index=False):
+        other = right if left == uid else left
+        if other in assigned and probability > best_probability:
+            best_child, best_probability = assigned[other], probability
+    return best_child
+
+
+def _raise_review_pairs(result: engine.LinkResult, uid_to_pk: dict[str, int], by_pk: dict[int, IndexRecord]) -> int:
+    """Pairs in the uncertain band, and confident pairs that reach across two children, go to a
+    person; a pair already raised (decided or not) is never raised again."""
+    from .review.models import ReviewPair
+
+    existing = set(ReviewPair.objects.values_list("record_a", "record_b"))
+    new = []
+    for left, right, weight, probability in result.pairs[
+        ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    ].itertuples(index=False):
+        a, b = sorted((uid_to_pk[left], uid_to_pk[right]))
+        if (a, b) in existing:
+            continue
+        # Pairs within one child need no one; across two children, a person decides, whether the
+        # engine was unsure (below the threshold) or sure and the records were kept apart.
+        if by_pk[a].child_id != by_pk[b].child_id:
+            new.append(
+                ReviewPair(
+                    record_a_id=a, record_b_id=b, match_weight=float(weight), match_probability=float(probability)
+                )
+            )
+            existing.add((a, b))
+    ReviewPair.objects.bulk_create(new, batch_size=2000)
+    return len(new)
+
+
+def child_from_records(records: list[IndexRecord]) -> Child:
+    """A child the index found that no register holds, described by its most complete record.
+    Identifiers are kept only when their check digits are valid and no other child holds them."""
+    best = max(records, key=lambda r: sum(bool(getattr(r, f, "")) for f in CANONICAL_FIELDS))
+    nhs = next((r.nhs_number for r in records if r.nhs_number and is_valid_nhs_number(r.nhs_number)), None)
+    upn = next((r.upn for r in records if r.upn and is_valid_upn(r.upn)), None)
+    if nhs and Child.objects.filter(nhs_number=nhs).exists():
+        nhs = None
+    if upn and Child.objects.filter(upn=upn).exists():
+        upn = None
+    child = Child.objects.create(
+        forenames=best.forenames or "Unknown",
+        surname=best.surname or "Unknown",
+        date_of_birth=_as_date(best.date_of_birth),
+        sex=best.sex or "U",
+        nhs_number=nhs,
+        upn=upn,
+    )
+    former = sorted({s for r in records for s in (r.former_surname or "").split("|") if s and s != child.surname})
+    refresh_name_keys(child, former)
+    audit.record(
+        actor=None,
+        verb="created_child",
+        child_id=child.pk,
+        target=child,
+        legal_basis=INDEX_BASIS,
+        detail={"records": [r.pk for r in records]},
+    )
+    return child
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if value else date(1900, 1, 1)
+
+
+def _practitioners_by_name() -> dict[str, int]:
+    """Agencies name their workers by username, email or full name; a name two people share
+    identifies neither."""
+    keys: dict[str, set[int]] = defaultdict(set)
+    for practitioner in Practitioner.objects.select_related("user").filter(user__is_active=True):
+        user = practitioner.user
+        for key in (user.username, user.email, user.get_full_name()):
+            if key:
+                keys[key.casefold()].add(practitioner.pk)
+    return {key: next(iter(pks)) for key, pks in keys.items() if len(pks) == 1}
+
+
+def refresh_involvements(records) -> tuple[int, int]:
+    """A record naming a practitioner who has an account makes them involved with the child, for
+    as long as the record says; a record that changed or went away takes its involvement with it."""
+    practitioners = _practitioners_by_name()
+    services = dict(Service.objects.values_list("code", "pk"))
+    wanted: dict[str, tuple] = {}
+    for record in records:
+        practitioner = practitioners.get((record.practitioner or "").lower()) or practitioners.get(
+            (record.practitioner_contact or "").lower()
+        )
+        if practitioner is None or record.child_id is None:
+            continue
+        started = _as_date(record.involvement_start) if record.involvement_start else timezone.localdate()
+        ended = _as_date(record.involvement_end) if record.involvement_end else None
+        wanted[f"{INDEX_RECORD_PREFIX}{record.pk}"] = (
+            record.child_id,
+            practitioner,
+            services.get(record.service),
+            started,
+            ended,
+        )
+    held = defaultdict(list)
+    for involvement in Involvement.objects.filter(recorded_by__startswith=INDEX_RECORD_PREFIX):
+        held[involvement.recorded_by].append(involvement)
+    stale = [
+        i.pk
+        for label, rows in held.items()
+        for i in rows
+        if label not in wanted or (i.child_id, i.practitioner_id, i.service_id, i.started, i.ended) != wanted[label]
+    ]
+    Involvement.objects.filter(pk__in=stale).delete()
+    kept = {label for label, rows in held.items() if any(i.pk not in stale for i in rows)}
+    created = [
+        Involvement(
+            child_id=c,
+            practitioner_id=p,
+            service_id=s,
+            started=start,
+            ended=end,
+            kind=InvolvementKind.AGENCY_RECORD,
+            recorded_by=label,
+        )
+        for label, (c, p, s, start, end) in wanted.items()
+        if label not in kept and (end is None or end >= start)
+    ]
+    Involvement.objects.bulk_create(created, batch_size=2000)
+    return len(created), len(stale)

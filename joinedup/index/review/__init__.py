@@ -1,0 +1,1 @@
+"""Clerical review: pairs of records the linkage was unsure about, decided by a person, once."""
