@@ -48,6 +48,19 @@ def read_csv(path: Path, required_columns: list[str]) -> Iterator[tuple[int, dic
         yield from enumerate(reader, start=2)
 
 
+def write_problems(path: Path, problems: list[Problem]) -> Path:
+    """Write problems as a CSV a person can sort and filter: file, row, column, reason."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "column", "reason"])
+        for problem in problems:
+            writer.writerow(
+                [problem.file, "" if problem.row is None else problem.row, problem.column or "", problem.message]
+            )
+    return path
+
+
 class RowChecker:
     """Collects problems while converting the cells of one file."""
 

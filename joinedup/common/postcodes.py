@@ -1,0 +1,9 @@
+"""UK postcodes as every room writes them: upper case, one space before the inward code."""
+
+from __future__ import annotations
+
+
+def normalise_postcode(postcode: str) -> str:
+    """Upper case with one space before the three-character inward code: "nx42ab" -> "NX4 2AB"."""
+    compact = "".join((postcode or "").split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
