@@ -54,7 +54,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def account_new(request: HttpRequest) -> HttpResponse:
     _administrator(request)
-    form = StaffAccountForm(request.POST or None)
+    form = StaffAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         practitioner = accounts.create_staff_account(
@@ -88,7 +88,9 @@ def account_change(request: HttpRequest, account_id: int) -> HttpResponse:
         "role": practitioner.role,
         "active": practitioner.user.is_active,
     }
-    form = StaffAccountForm(request.POST or None, initial=initial, agency=practitioner.agency)
+    form = StaffAccountForm(
+        request.POST if request.method == "POST" else None, initial=initial, agency=practitioner.agency
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if practitioner.user == request.user and not data["active"]:

@@ -94,7 +94,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first() or TOTPDevice.objects.create(
             user=request.user, name="Authenticator app", confirmed=False
         )
-    form = TwoFactorForm(request.POST or None)
+    form = TwoFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
         if not allowed:
@@ -221,7 +221,7 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
         "date_of_birth_month": child.date_of_birth.month,
         "date_of_birth_year": child.date_of_birth.year,
     }
-    form = ChildDetailsForm(request.POST or None, initial=initial)
+    form = ChildDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         change_child_details(

@@ -46,7 +46,7 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
     )
     if pair is None:
         raise Http404("No such pair")
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_pair(

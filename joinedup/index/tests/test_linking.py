@@ -1,0 +1,110 @@
+"""Linking the index: each record gets a child, a child's id never changes because a newer
+extract arrived, and people's decisions are kept."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from joinedup.index.linking import link_index
+from joinedup.index.models import IndexRecord
+from joinedup.index.review.models import PairStatus, ReviewPair
+from joinedup.index.services import import_file
+from joinedup.index.synthetic import synthetic_extracts
+from joinedup.people.models import Child
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def authority_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("authority")
+    call_command("synth", children=300, seed=11, out=str(directory), force=True, no_progress=True)
+    return directory
+
+
+def load_and_link(authority_dir: Path):
+    call_command("load_authority", str(authority_dir), verbosity=0)
+    for mapping_path, extract in synthetic_extracts(authority_dir):
+        import_file(mapping_path=mapping_path, path=extract)
+    return link_index()
+
+
+def truth(authority_dir: Path) -> dict[tuple[str, str], str]:
+    with (authority_dir / "ground_truth.csv").open() as handle:
+        known = {(row["source"], row["record_id"]): row["child_id"] for row in csv.DictReader(handle)}
+    with (authority_dir / "register" / "children.csv").open() as handle:
+        known |= {("register", row["child_id"]): row["child_id"] for row in csv.DictReader(handle)}
+    return known
+
+
+def test_every_record_is_linked_to_the_child_the_ground_truth_names(authority_dir):
+    summary = load_and_link(authority_dir)
+
+    records = list(IndexRecord.objects.values_list("source__name", "record_id", "child_id"))
+    assert summary.records == len(records) and all(child for _, _, child in records)
+    true_child = truth(authority_dir)
+    children_of_truth: dict[str, set[int]] = {}
+    for source, record_id, child in records:
+        children_of_truth.setdefault(true_child[(source, record_id)], set()).add(child)
+    split = [t for t, children in children_of_truth.items() if len(children) > 1]
+    assert len(split) <= 0.01 * len(children_of_truth), f"{len(split)} true children split across index children"
+    truths_of_child: dict[int, set[str]] = {}
+    for source, record_id, child in records:
+        truths_of_child.setdefault(child, set()).add(true_child[(source, record_id)])
+    assert all(len(truths) == 1 for truths in truths_of_child.values()), "two true children share an index child"
+
+
+def test_linking_again_keeps_every_childs_id(authority_dir):
+    load_and_link(authority_dir)
+    before = dict(IndexRecord.objects.values_list("pk", "child_id"))
+    children_before = Child.objects.count()
+
+    summary = link_index()
+
+    assert dict(IndexRecord.objects.values_list("pk", "child_id")) == before
+    assert Child.objects.count() == children_before and summary.children_created == 0
+
+
+def test_a_decision_that_two_records_differ_survives_relinking(authority_dir):
+    load_and_link(authority_dir)
+    child = Child.objects.filter(index_records__source__name="child_health").first()
+    health = child.index_records.get(source__name="child_health")
+    register = child.index_records.get(source__name="register")
+    a, b = sorted((register, health), key=lambda r: r.pk)
+    pair = ReviewPair.objects.create(record_a=a, record_b=b, match_probability=0.99, match_weight=9)
+    from joinedup.index.review.services import decide_pair
+    from joinedup.people.tests.factories import PractitionerFactory
+
+    decide_pair(pair=pair, decided_by=PractitionerFactory(role="administrator").user, same_child=False)
+    health.refresh_from_db()
+    separated = health.child_id
+
+    link_index()
+
+    health.refresh_from_db()
+    assert health.child_id == separated != child.pk
+    assert ReviewPair.objects.get(pk=pair.pk).status == PairStatus.DIFFERENT_CHILDREN
+
+
+def test_a_record_in_a_newer_extract_joins_its_child_and_every_other_record_stays(authority_dir, tmp_path):
+    load_and_link(authority_dir)
+    before = dict(IndexRecord.objects.values_list("pk", "child_id"))
+    extract = authority_dir / "child_health" / "child_health_records.csv"
+    with extract.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    newer = tmp_path / "child_health_records.csv"
+    moved = {**rows[0], "LOCAL_PATIENT_ID": "CH-NEW-1", "NHS_NUMBER": ""}  # the same child, re-registered
+    with newer.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([*rows, moved])
+    mapping = next(m for m, _ in synthetic_extracts(authority_dir) if m.stem == "child_health")
+    import_file(mapping_path=mapping, path=newer)
+
+    link_index()
+
+    assert {pk: child for pk, child in IndexRecord.objects.values_list("pk", "child_id") if pk in before} == before
+    original = IndexRecord.objects.get(source__name="child_health", record_id=rows[0]["LOCAL_PATIENT_ID"])
+    assert IndexRecord.objects.get(record_id="CH-NEW-1").child_id == original.child_id
