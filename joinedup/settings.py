@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "joinedup.access",
     "joinedup.index",
     "joinedup.index.review",
+    "joinedup.casework",
     "joinedup.selfeval",
     "joinedup.synth",
     "joinedup.web",

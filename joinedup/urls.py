@@ -5,6 +5,7 @@ urlpatterns = [
     path("index/review/", include("joinedup.index.review.urls")),
     path("index/", include("joinedup.index.urls")),
     path("self-evaluation/", include("joinedup.selfeval.urls")),
+    path("casework/", include("joinedup.casework.urls")),
 ]
 
 handler403 = "joinedup.web.views.error_403"
