@@ -1,7 +1,6 @@
 """A small scene for the web tests: one authority, two children, staff in every role."""
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,7 +11,6 @@ from joinedup.people.models import Address, Child, Practitioner, Role
 from joinedup.people.services import refresh_name_keys
 
 PASSWORD = "correct-horse-battery-staple"
-OUTPUT_DIR = Path(__file__).resolve().parents[3] / "test-output"
 
 
 @pytest.fixture
@@ -98,10 +96,3 @@ def signed_in(client, scene):
         return client
 
     return sign_in_as
-
-
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """The live server must stop before the test database is dropped: PostgreSQL will not drop a
-    database its threads still hold a connection to."""
-    return live_server

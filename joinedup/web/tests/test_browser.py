@@ -1,31 +1,17 @@
 """Two people sign in and search for the same children: each sees only what they should."""
 
-import os
 from base64 import b32decode
 
 import pytest
 from django.test import override_settings
 from django_otp.oath import totp
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, Journey
-from .conftest import OUTPUT_DIR, PASSWORD
+from joinedup.common.browser_testing import Journey
+
+from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-# Playwright's sync API runs an event loop, and Django refuses database calls from one unless told.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page():
-    """Ask for `page` after every fixture that writes to the database: code run inside Playwright's
-    sync context gets its own database connection, which PostgreSQL then cannot drop."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def sign_in(page, journey, live_server, username):
@@ -37,7 +23,7 @@ def sign_in(page, journey, live_server, username):
 
 
 def test_practitioner_finds_their_child_and_not_others(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "practitioner")
+    journey = Journey(page, "practitioner")
     # Given Pat, a family support worker working with Alfred Smith
     sign_in(page, journey, live_server, "pat")
     expect(page.get_by_role("heading", name="Your children")).to_be_visible()
@@ -79,7 +65,7 @@ def test_practitioner_finds_their_child_and_not_others(live_server, scene, page)
 
 
 def test_analyst_sees_figures_but_no_child(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "analyst")
+    journey = Journey(page, "analyst")
     # Given Ana, a performance analyst
     sign_in(page, journey, live_server, "ana")
     # Then her home page shows figures about groups of children
@@ -97,7 +83,7 @@ def test_analyst_sees_figures_but_no_child(live_server, scene, page):
 
 
 def test_manager_sees_who_has_looked_at_a_child(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "manager")
+    journey = Journey(page, "manager")
     # Given Pat has opened Alfred's record
     sign_in(page, journey, live_server, "pat")
     page.goto(f"{live_server.url}/children/{scene['alfred'].pk}")
@@ -117,7 +103,7 @@ def test_manager_sees_who_has_looked_at_a_child(live_server, scene, page):
 
 @override_settings(JOINEDUP_REQUIRE_TWO_FACTOR=True)
 def test_staff_enrol_an_authenticator_app_before_seeing_anything(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "two-factor")
+    journey = Journey(page, "two-factor")
     # Given two-factor sign-in is mandatory, as in production
     sign_in(page, journey, live_server, "pat")
     # Then Pat must first set up an authenticator app from a QR code or a typed key
@@ -134,7 +120,7 @@ def test_staff_enrol_an_authenticator_app_before_seeing_anything(live_server, sc
 
 
 def test_forgotten_password_page_is_reachable_from_sign_in(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "password")
+    journey = Journey(page, "password")
     page.goto(f"{live_server.url}/sign-in")
     page.get_by_role("link", name="Set or reset your password").click()
     page.get_by_role("button", name="Send the link").click()
@@ -147,7 +133,7 @@ def test_forgotten_password_page_is_reachable_from_sign_in(live_server, scene, p
 
 
 def test_administrator_adds_a_staff_account(live_server, scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "administrator")
+    journey = Journey(page, "administrator")
     # Given Adi, an administrator
     sign_in(page, journey, live_server, "adi")
     journey.check("home")

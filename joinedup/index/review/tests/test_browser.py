@@ -1,40 +1,21 @@
 """The index administrator works the review queue; a practitioner sees who is involved."""
 
-import os
 from datetime import date
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.agencies.tests.factories import ServiceFactory
+from joinedup.common.browser_testing import Journey
 from joinedup.index.review.models import ReviewPair
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
-from joinedup.web.tests.browser import CHROMIUM, CHROMIUM_ARGS, Journey
-from joinedup.web.tests.conftest import OUTPUT_DIR
 
 from .factories import IndexRecordFactory, SourceFactory
 
 pytestmark = pytest.mark.browser
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "correct-horse-battery-staple"
-
-
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    return live_server
-
-
-@pytest.fixture
-def page():
-    """Ask for `page` after fixtures that write to the database (see joinedup/web/tests)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
@@ -104,7 +85,7 @@ def sign_in(page, live_server, username):
 
 
 def test_index_administrator_decides_a_pair(live_server, index_scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "index-review")
+    journey = Journey(page, "index-review")
     # Given a pair waiting for the index administrator
     sign_in(page, live_server, "adi")
     page.goto(f"{live_server.url}/index/review/")
@@ -132,7 +113,7 @@ def test_index_administrator_decides_a_pair(live_server, index_scene, page):
 
 
 def test_practitioner_sees_who_is_involved_with_a_sensitive_service_shielded(live_server, index_scene, page):
-    journey = Journey(page, OUTPUT_DIR / "browser" / "who-is-involved")
+    journey = Journey(page, "who-is-involved")
     sign_in(page, live_server, "pat")
     page.goto(f"{live_server.url}/children/{index_scene['maisie'].pk}")
     expect(page.get_by_role("cell", name="Youth justice casework")).to_be_visible()

@@ -1,0 +1,3 @@
+"""Fixtures every room's tests share."""
+
+pytest_plugins = ["joinedup.common.browser_testing"]
