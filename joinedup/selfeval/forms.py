@@ -12,6 +12,7 @@ from joinedup.agencies.models import LocalAuthority, Locality
 
 from .models import Answer, Instrument, KeyGroup, Question, QuestionKind
 from .services import Given
+from .suggestions import SHOWN
 
 UNKNOWN = "unknown"
 
@@ -431,3 +432,58 @@ class InterviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = [("", "Choose a schedule")] + instrument_choices()
         self.fields["key_group"].queryset = participant.key_groups.all()
+
+
+class CodingForm(forms.Form):
+    """The codes one coder gives an answer: any codes of its scheme, or 'No code fits'."""
+
+    codes = ListField(required=False)
+
+    def __init__(self, *args, codes: list, **kwargs):
+        kwargs.setdefault("auto_id", "%s")
+        super().__init__(*args, **kwargs)
+        self.code_list = codes
+        self.by_id = {str(c.pk): c for c in codes}
+
+    def clean_codes(self):
+        values = self.cleaned_data["codes"]
+        strays = [v for v in values if v != "none" and v not in self.by_id]
+        if strays:
+            raise forms.ValidationError("Choose from the codes shown")
+        return values
+
+    def chosen(self) -> list[str]:
+        return list(self["codes"].value() or [])
+
+    def cleaned_codes(self) -> list:
+        return [self.by_id[v] for v in self.cleaned_data["codes"] if v != "none"]
+
+    def no_code_fits(self) -> bool:
+        return "none" in self.cleaned_data["codes"]
+
+    def items(self, suggested: list, chosen: list[str]) -> list[dict]:
+        """Checkbox items: the top suggestions first, marked with their similarity, then every
+        other code in codebook order, then 'No code fits'. None is ticked for the coder."""
+        top = [s.code for s in suggested[:SHOWN]]
+        items = []
+        for code in top:
+            similarity = next(s.similarity for s in suggested if s.code_id == code.pk)
+            items.append(self._item(code, chosen, f"Suggested: similarity {similarity:.2f}. {code.description}"))
+        if top:
+            items.append({"divider": "or choose from every code"})
+        items += [self._item(c, chosen, c.description) for c in self.code_list if c not in top]
+        items += [
+            {"divider": "or"},
+            {"value": "none", "text": "No code fits", "checked": "none" in chosen, "behaviour": "exclusive"},
+        ]
+        return items
+
+    @staticmethod
+    def _item(code, chosen: list[str], hint: str) -> dict:
+        level = f"Level {code.level}: " if code.level else ""
+        return {
+            "value": str(code.pk),
+            "text": f"{level}{code.label}",
+            "hint": {"text": hint},
+            "checked": str(code.pk) in chosen,
+        }

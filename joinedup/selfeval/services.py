@@ -21,6 +21,7 @@ from .models import (
     Answer,
     Code,
     Codebook,
+    Coding,
     Instrument,
     Invitation,
     KeyGroup,
@@ -520,3 +521,39 @@ def submit(*, invitation: Invitation, sent_by: Any) -> Response:
         detail={"instrument": f"{invitation.instrument.code} v{invitation.instrument.version}"},
     )
     return response
+
+
+# Coding open answers
+
+
+@transaction.atomic
+def code_answer(
+    *, answer: Answer, coder: Any, codes: list[Code], no_code_fits: bool = False, top_suggestion: Code | None = None
+) -> Coding:
+    """Record one coder's codes for an open answer (replacing their earlier ones); a coding with
+    no codes says that no code fits. The top suggestion shown is kept, to measure how often the
+    suggester agrees with people."""
+    question = answer.question
+    if question.kind != QuestionKind.TEXT or not question.scheme:
+        raise RuleBroken("Only open answers with a codebook scheme are coded")
+    if answer.response.submitted_at is None:
+        raise RuleBroken("Answers are coded once they have been sent")
+    if not codes and not no_code_fits:
+        raise RuleBroken("Choose at least one code, or 'No code fits'")
+    if codes and no_code_fits:
+        raise RuleBroken("Choose codes or 'No code fits', not both")
+    strays = [c.label for c in codes if c.scheme != question.scheme]
+    if strays:
+        raise RuleBroken(f"These codes are not in the {question.scheme} scheme: {', '.join(strays)}")
+    coding, created = Coding.objects.update_or_create(
+        answer=answer, coder=coder, defaults={"top_suggestion": top_suggestion}
+    )
+    coding.codes.set(codes)
+    audit.record(
+        actor=coder,
+        verb="coded_selfeval_answer" if created else "recoded_selfeval_answer",
+        target=coding,
+        legal_basis="Codes open answers for the consortium",
+        detail={"answer": answer.pk, "codes": sorted(c.key for c in codes)},
+    )
+    return coding

@@ -18,10 +18,30 @@ from django.views.decorators.cache import never_cache
 
 from joinedup.access.policy import Action, decide
 
-from . import queries, scope, services
+from . import exports, queries, reports, scope, services, suggestions
 from .errors import LinkProblem, RuleBroken, Unfinished
-from .forms import InterviewForm, JoinForm, LinksForm, RoundForm, SectionForm, describe_answer, wording
-from .models import Instrument, Invitation, Mode, ParticipatingAuthority, RespondentGroup, Response, Round
+from .forms import (
+    CodingForm,
+    InterviewForm,
+    JoinForm,
+    LinksForm,
+    RoundForm,
+    SectionForm,
+    describe_answer,
+    wording,
+)
+from .models import (
+    Answer,
+    Code,
+    Coding,
+    Instrument,
+    Invitation,
+    Mode,
+    ParticipatingAuthority,
+    RespondentGroup,
+    Response,
+    Round,
+)
 
 # The questionnaire: the same pages by anonymous link and in an interview
 
@@ -280,7 +300,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_new(request: HttpRequest) -> HttpResponse:
     _require(request, Action.MANAGE_ROUNDS)
-    form = RoundForm(request.POST or None)
+    form = RoundForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -340,7 +360,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
 def round_join(request: HttpRequest, round_id: int) -> HttpResponse:
     _require(request, Action.MANAGE_ROUNDS)
     round_ = _round_or_404(round_id)
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -477,3 +497,251 @@ def interview_new(request: HttpRequest, participant_id: int) -> HttpResponse:
         else:
             return redirect("selfeval:interview_start", response.pk)
     return _participant_page(request, participant, interview_form=form, status=400)
+
+
+# Reports
+
+
+def _report_participant(request: HttpRequest, participant_id: int) -> ParticipatingAuthority:
+    participant = (
+        ParticipatingAuthority.objects.select_related("round", "authority", "locality")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None or not scope.sees_in_full(request.user, participant):
+        raise Http404("Not found")
+    return participant
+
+
+def _authority_report(request: HttpRequest, participant_id: int) -> tuple[ParticipatingAuthority, reports.Report]:
+    participant = _report_participant(request, participant_id)
+    full = request.GET.get("version") != "shared"
+    return participant, reports.authority_report(participant, full=full)
+
+
+@login_required
+def report(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant, built = _authority_report(request, participant_id)
+    return render(
+        request,
+        "selfeval/report.html",
+        {
+            "report": built,
+            "participant": participant,
+            "round": participant.round,
+            "versions": [
+                ("Full version, for the authority and its Children's Trust", "?version=full", built.full),
+                (
+                    "Version for sharing beyond the authority (small counts suppressed)",
+                    "?version=shared",
+                    not built.full,
+                ),
+            ],
+            "exports": _exports("selfeval:report", participant.pk, built.full),
+            "trends_url": reverse("selfeval:trends", args=[participant.pk]),
+        },
+    )
+
+
+def _exports(name: str, pk: int, full: bool) -> list[tuple[str, str]]:
+    query = "" if full else "?version=shared"
+    return [
+        ("Download as PDF", reverse(f"{name}_pdf", args=[pk]) + query),
+        ("Download as a spreadsheet (XLSX)", reverse(f"{name}_xlsx", args=[pk]) + query),
+    ]
+
+
+def _consortium_report(request: HttpRequest, round_id: int) -> tuple[Round, reports.Report]:
+    _require(request, Action.VIEW_SELFEVAL_REPORTS)
+    round_ = _round_or_404(round_id)
+    names = set(scope.full_view_participants(request.user, round_).values_list("pk", flat=True))
+    own = scope.own_participant(request.user, round_)
+    if not scope.runs_rounds(request.user):
+        names = set()
+    return round_, reports.consortium_report(round_, names_shown_for=names, own=own.pk if own else None)
+
+
+@login_required
+def consortium(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, built = _consortium_report(request, round_id)
+    return render(
+        request,
+        "selfeval/report.html",
+        {"report": built, "round": round_, "exports": _exports("selfeval:consortium", round_.pk, True)},
+    )
+
+
+@login_required
+def trends(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = _report_participant(request, participant_id)
+    built = reports.trends(participant.authority, full=True)
+    return render(
+        request, "selfeval/report.html", {"report": built, "participant": participant, "round": participant.round}
+    )
+
+
+def _download(content: bytes, name: str, kind: str) -> HttpResponse:
+    types = {
+        "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = HttpResponse(content, content_type=types[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+@login_required
+def report_pdf(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant, built = _authority_report(request, participant_id)
+    return _download(exports.pdf(built), _slug(f"{participant.authority.name} {participant.round.name}"), "pdf")
+
+
+@login_required
+def report_xlsx(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant, built = _authority_report(request, participant_id)
+    return _download(exports.xlsx(built), _slug(f"{participant.authority.name} {participant.round.name}"), "xlsx")
+
+
+@login_required
+def consortium_pdf(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, built = _consortium_report(request, round_id)
+    return _download(exports.pdf(built), _slug(f"{round_.name} consortium report"), "pdf")
+
+
+@login_required
+def consortium_xlsx(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_, built = _consortium_report(request, round_id)
+    return _download(exports.xlsx(built), _slug(f"{round_.name} consortium report"), "xlsx")
+
+
+# Coding open answers
+
+
+def _queue_filters(request: HttpRequest, round_: Round) -> tuple[ParticipatingAuthority | None, bool, str]:
+    participant = None
+    if request.GET.get("authority"):
+        participant = scope.codable_participants(request.user, round_).filter(pk=request.GET["authority"]).first()
+        if participant is None:
+            raise Http404("Not found")
+    elif not scope.runs_rounds(request.user):
+        participant = scope.codable_participants(request.user, round_).first()
+        if participant is None:
+            raise PermissionDenied("Your authority is not taking part in this round")
+    second = request.GET.get("pass") == "second"
+    query = f"?pass={'second' if second else 'first'}" + (f"&authority={participant.pk}" if participant else "")
+    return participant, second, query
+
+
+@login_required
+def coding_queue(request: HttpRequest, round_id: int) -> HttpResponse:
+    _require(request, Action.CODE_ANSWERS)
+    round_ = _round_or_404(round_id)
+    participant, second, _ = _queue_filters(request, round_)
+    base = f"?authority={participant.pk}" if participant else ""
+    joiner = "&" if base else "?"
+    passes = [
+        {
+            "title": "First coding",
+            "text": "Open answers nobody has coded yet. These codes are the record the reports use.",
+            "count": queries.coding_queue(round_, request.user, second=False, participant=participant).count(),
+            "href": reverse("selfeval:code_next", args=[round_.pk]) + base + f"{joiner}pass=first",
+        },
+        {
+            "title": "Second coding",
+            "text": "Answers another coder has coded and you have not. Your codes measure agreement (Cohen's kappa) "
+            "and do not change the reports.",
+            "count": queries.coding_queue(round_, request.user, second=True, participant=participant).count(),
+            "href": reverse("selfeval:code_next", args=[round_.pk]) + base + f"{joiner}pass=second",
+        },
+    ]
+    return render(
+        request,
+        "selfeval/coding_queue.html",
+        {
+            "round": round_,
+            "participant": participant,
+            "passes": passes,
+            "total": queries.codable_answers(round_, participant).count(),
+        },
+    )
+
+
+@login_required
+def code_next(request: HttpRequest, round_id: int) -> HttpResponse:
+    _require(request, Action.CODE_ANSWERS)
+    round_ = _round_or_404(round_id)
+    participant, second, query = _queue_filters(request, round_)
+    answer = queries.coding_queue(round_, request.user, second=second, participant=participant).first()
+    if answer is None:
+        messages.success(request, "There are no more answers to code in this pass")
+        return redirect(reverse("selfeval:coding_queue", args=[round_.pk]) + query)
+    return redirect(reverse("selfeval:code_answer", args=[answer.pk]) + query)
+
+
+@login_required
+def code_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
+    _require(request, Action.CODE_ANSWERS)
+    answer = (
+        Answer.objects.select_related("question__instrument", "response__participant__round")
+        .filter(pk=answer_id, response__submitted_at__isnull=False, question__kind="text")
+        .exclude(question__scheme="")
+        .first()
+    )
+    if answer is None or not scope.may_code(request.user, answer.response.participant):
+        raise Http404("Not found")
+    round_ = answer.response.participant.round
+    _, second, query = _queue_filters(request, round_)
+    codes = list(Code.objects.filter(codebook=services.current_codebook(), scheme=answer.question.scheme))
+    suggested = suggestions.suggest([answer]).get(answer.pk, [])
+    mine = Coding.objects.filter(answer=answer, coder=request.user).prefetch_related("codes").first()
+    form = CodingForm(request.POST if request.method == "POST" else None, codes=codes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_answer(
+                answer=answer,
+                coder=request.user,
+                codes=form.cleaned_codes(),
+                no_code_fits=form.no_code_fits(),
+                top_suggestion=suggested[0].code if suggested else None,
+            )
+        except RuleBroken as problem:
+            form.add_error("codes", str(problem))
+        else:
+            return redirect(reverse("selfeval:code_next", args=[round_.pk]) + query)
+    chosen = form.chosen() if form.is_bound else ([str(c.pk) for c in mine.codes.all()] if mine else [])
+    if mine and not mine.codes.exists() and not form.is_bound:
+        chosen = ["none"]
+    return render(
+        request,
+        "selfeval/code_answer.html",
+        {
+            "form": form,
+            "answer": answer,
+            "round": round_,
+            "question_text": wording(
+                answer.question.text, answer.response.key_group, answer.question.instrument.audience
+            ),
+            "group": RespondentGroup(answer.response.respondent_group).label,
+            "items": form.items(suggested, chosen),
+            "scheme": answer.question.scheme,
+            "second": second,
+            "skip": reverse("selfeval:coding_queue", args=[round_.pk]) + query,
+            "suggested": suggested[: suggestions.SHOWN],
+        },
+    )
+
+
+@login_required
+def agreement(request: HttpRequest, round_id: int) -> HttpResponse:
+    _require(request, Action.CODE_ANSWERS)
+    round_ = _round_or_404(round_id)
+    labels = queries.codebook_labels()
+    return render(
+        request,
+        "selfeval/agreement.html",
+        {"round": round_, "figures": queries.agreement(round_), "labels": labels, "model": suggestions.MODEL_NAME},
+    )

@@ -43,3 +43,24 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
 def ResearcherFactory(**kwargs):  # noqa: N802 - reads as the factory it wraps
     return PractitionerFactory(role=Role.RESEARCHER, job_role="Link researcher", **kwargs)
+
+
+def sent_response(participant, instrument_code, answers, *, key_group=None, by=None):
+    """A response sent with the given answers ({question key: Given}), through the services; the
+    required questions a test does not care about are not demanded."""
+    from django.utils import timezone
+
+    from joinedup.selfeval import services
+    from joinedup.selfeval.models import KeyGroup
+
+    by = by or ResearcherFactory().user
+    group = KeyGroup.objects.get(code=key_group) if key_group else None
+    invitation = services.issue_links(
+        participant=participant, instrument_code=instrument_code, key_group=group, how_many=1, issued_by=by
+    )[0].invitation
+    problems = services.save_answers(invitation=invitation, given=answers)
+    assert not problems, problems
+    response = invitation.response
+    response.submitted_at = timezone.now()
+    response.save(update_fields=["submitted_at"])
+    return response
