@@ -6,97 +6,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0003_child_merged_into'),
+        ("agencies", "0001_initial"),
+        ("people", "0003_child_merged_into"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="The source file's name, e.g. school_census", max_length=60, unique=True)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('format', models.CharField(max_length=30)),
-                ('agency_kind', models.CharField(choices=[('education', 'Education'), ('social_care', 'Social care'), ('health', 'Health'), ('youth_offending', 'Youth offending'), ('police', 'Police'), ('housing', 'Housing'), ('voluntary', 'Voluntary and community sector')], max_length=20)),
-                ('default_service', models.CharField(blank=True, help_text='Service code for involvements the records show', max_length=30)),
-                ('sensitive', models.BooleanField(default=False, help_text="Records from this source are shielded like a sensitive service's")),
-                ('mapping', models.TextField(help_text='The source file as last imported (TOML, `extends` resolved)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, help_text='Set when the source file names an agency the reference data holds', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sources', to='agencies.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The source file's name, e.g. school_census", max_length=60, unique=True
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
+                ("format", models.CharField(max_length=30)),
+                (
+                    "agency_kind",
+                    models.CharField(
+                        choices=[
+                            ("education", "Education"),
+                            ("social_care", "Social care"),
+                            ("health", "Health"),
+                            ("youth_offending", "Youth offending"),
+                            ("police", "Police"),
+                            ("housing", "Housing"),
+                            ("voluntary", "Voluntary and community sector"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "default_service",
+                    models.CharField(
+                        blank=True, help_text="Service code for involvements the records show", max_length=30
+                    ),
+                ),
+                (
+                    "sensitive",
+                    models.BooleanField(
+                        default=False, help_text="Records from this source are shielded like a sensitive service's"
+                    ),
+                ),
+                ("mapping", models.TextField(help_text="The source file as last imported (TOML, `extends` resolved)")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set when the source file names an agency the reference data holds",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sources",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_path', models.CharField(max_length=500)),
-                ('sha256', models.CharField(help_text='Of the files read, in order', max_length=64)),
-                ('mapping_sha256', models.CharField(help_text='Of the source file as imported', max_length=64)),
-                ('rejects_path', models.CharField(blank=True, max_length=500)),
-                ('rows_read', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('withdrawn', models.PositiveIntegerField(default=0, help_text='Records absent from this (full) extract')),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='index.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_path", models.CharField(max_length=500)),
+                ("sha256", models.CharField(help_text="Of the files read, in order", max_length=64)),
+                ("mapping_sha256", models.CharField(help_text="Of the source file as imported", max_length=64)),
+                ("rejects_path", models.CharField(blank=True, max_length=500)),
+                ("rows_read", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                (
+                    "withdrawn",
+                    models.PositiveIntegerField(default=0, help_text="Records absent from this (full) extract"),
+                ),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="batches", to="index.source"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-started_at', '-id'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IndexRecord',
+            name="IndexRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_id', models.TextField(help_text="The source's own key for the record")),
-                ('forenames', models.TextField(blank=True)),
-                ('surname', models.TextField(blank=True)),
-                ('former_surname', models.TextField(blank=True, help_text='"|"-separated when there are several')),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(blank=True, choices=[('M', 'Male'), ('F', 'Female'), ('U', 'Not known')], max_length=1)),
-                ('postcode', models.TextField(blank=True)),
-                ('address_line_1', models.TextField(blank=True)),
-                ('address_line_2', models.TextField(blank=True)),
-                ('nhs_number', models.TextField(blank=True, help_text='As held; the check digit is not verified', verbose_name='NHS number')),
-                ('upn', models.TextField(blank=True, help_text='As held; the check letter is not verified', verbose_name='UPN')),
-                ('la_child_id', models.TextField(blank=True, verbose_name='LA child ID')),
-                ('other_id', models.TextField(blank=True)),
-                ('service', models.TextField(blank=True, help_text="Service code, as held or the source's default")),
-                ('practitioner', models.TextField(blank=True)),
-                ('practitioner_contact', models.TextField(blank=True)),
-                ('involvement_start', models.DateField(blank=True, null=True)),
-                ('involvement_end', models.DateField(blank=True, null=True)),
-                ('facts', models.JSONField(blank=True, default=dict)),
-                ('row_hash', models.CharField(help_text='Of the canonical values, to tell what changed', max_length=32)),
-                ('match_probability', models.FloatField(blank=True, null=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, help_text='Absent from a newer full extract', null=True)),
-                ('child', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='index_records', to='people.child')),
-                ('first_batch', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='index.importbatch')),
-                ('last_batch', models.ForeignKey(db_index=False, help_text='The import that last created, changed, withdrew or restored the record', on_delete=django.db.models.deletion.PROTECT, related_name='changed_records', to='index.importbatch')),
-                ('source', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='records', to='index.source')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("record_id", models.TextField(help_text="The source's own key for the record")),
+                ("forenames", models.TextField(blank=True)),
+                ("surname", models.TextField(blank=True)),
+                ("former_surname", models.TextField(blank=True, help_text='"|"-separated when there are several')),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True, choices=[("M", "Male"), ("F", "Female"), ("U", "Not known")], max_length=1
+                    ),
+                ),
+                ("postcode", models.TextField(blank=True)),
+                ("address_line_1", models.TextField(blank=True)),
+                ("address_line_2", models.TextField(blank=True)),
+                (
+                    "nhs_number",
+                    models.TextField(
+                        blank=True, help_text="As held; the check digit is not verified", verbose_name="NHS number"
+                    ),
+                ),
+                (
+                    "upn",
+                    models.TextField(
+                        blank=True, help_text="As held; the check letter is not verified", verbose_name="UPN"
+                    ),
+                ),
+                ("la_child_id", models.TextField(blank=True, verbose_name="LA child ID")),
+                ("other_id", models.TextField(blank=True)),
+                ("service", models.TextField(blank=True, help_text="Service code, as held or the source's default")),
+                ("practitioner", models.TextField(blank=True)),
+                ("practitioner_contact", models.TextField(blank=True)),
+                ("involvement_start", models.DateField(blank=True, null=True)),
+                ("involvement_end", models.DateField(blank=True, null=True)),
+                ("facts", models.JSONField(blank=True, default=dict)),
+                (
+                    "row_hash",
+                    models.CharField(help_text="Of the canonical values, to tell what changed", max_length=32),
+                ),
+                ("match_probability", models.FloatField(blank=True, null=True)),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, help_text="Absent from a newer full extract", null=True),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="index_records",
+                        to="people.child",
+                    ),
+                ),
+                (
+                    "first_batch",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="index.importbatch",
+                    ),
+                ),
+                (
+                    "last_batch",
+                    models.ForeignKey(
+                        db_index=False,
+                        help_text="The import that last created, changed, withdrew or restored the record",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changed_records",
+                        to="index.importbatch",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="records",
+                        to="index.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'record_id'],
-                'indexes': [models.Index(fields=['nhs_number'], name='index_record_nhs_number'), models.Index(fields=['upn'], name='index_record_upn'), models.Index(fields=['la_child_id'], name='index_record_la_child_id'), models.Index(fields=['date_of_birth', 'surname'], name='index_record_birth_surname')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'record_id'), name='one_index_record_per_source_key'), models.CheckConstraint(condition=models.Q(('match_probability__isnull', True), models.Q(('match_probability__gte', 0.0), ('match_probability__lte', 1.0)), _connector='OR'), name='index_match_probability_is_a_probability')],
+                "ordering": ["source", "record_id"],
+                "indexes": [
+                    models.Index(fields=["nhs_number"], name="index_record_nhs_number"),
+                    models.Index(fields=["upn"], name="index_record_upn"),
+                    models.Index(fields=["la_child_id"], name="index_record_la_child_id"),
+                    models.Index(fields=["date_of_birth", "surname"], name="index_record_birth_surname"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source", "record_id"), name="one_index_record_per_source_key"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("match_probability__isnull", True),
+                            models.Q(("match_probability__gte", 0.0), ("match_probability__lte", 1.0)),
+                            _connector="OR",
+                        ),
+                        name="index_match_probability_is_a_probability",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='importbatch',
-            index=models.Index(fields=['source', '-started_at'], name='index_impor_source__3b8da9_idx'),
+            model_name="importbatch",
+            index=models.Index(fields=["source", "-started_at"], name="index_impor_source__3b8da9_idx"),
         ),
     ]

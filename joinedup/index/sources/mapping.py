@@ -6,6 +6,7 @@ become the canonical record, with what real files need (date formats, code maps,
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ AGENCY_KINDS = {"education", "social_care", "health", "youth_offending", "police
 # Canonical fields a source may map; source and record_id come from the source's name and key.
 MAPPABLE_FIELDS = [f for f in CANONICAL_FIELDS if f not in {"source", "record_id", "facts"}]
 SEX_CODES = {"M", "F", "U"}
+FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_CASES = {"as_held", "title", "upper"}
 EXTRACTS = {"full", "changes"}
 TOP_LEVEL = {
@@ -294,7 +296,9 @@ def _facts(table: Any, problem) -> dict[str, str]:
         return {}
     facts = {}
     for name, column in table.items():
-        if not isinstance(column, str) or not column:
+        if not FACT_NAME.match(name):
+            problem(f"facts.{name}", "a fact's name is lower-case letters, digits and _, starting with a letter")
+        elif not isinstance(column, str) or not column:
             problem(f"facts.{name}", "must name one column")
         else:
             facts[name] = column

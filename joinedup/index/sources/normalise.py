@@ -1,6 +1,10 @@
 """Column-at-a-time cleaning of extract values into the canonical record's shapes. Each rule that
 already exists for one value (the date parser, the identifier and postcode rules) is applied once
-per distinct value, so a million rows cost what their few thousand distinct dates cost."""
+per distinct value, so a million rows cost what their few thousand distinct dates cost.
+
+Text columns are Arrow-backed (pandas' "string[pyarrow]"): their operations run in C++, several
+times faster than on Python objects, which a million-row extract needs.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,16 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from joinedup.common.dates import parse_date
 from joinedup.common.identifiers import normalise_nhs_number, normalise_upn
 from joinedup.common.postcodes import normalise_postcode
 
-_SPACES = r"\s+"
-# Text columns are Arrow-backed: column operations run in C++, several times faster than on
-# Python objects, which a million-row extract needs.
 TEXT = "string[pyarrow]"
+_UNTIDY = r"\s\s|[\x00-\x1f\x7f]"  # runs of spaces, tabs, line breaks and other control characters
+_SPACES = r"[\s\x00-\x1f\x7f]+"
 
 
 def mask(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -27,26 +32,36 @@ def mask(values: pd.Series | np.ndarray) -> np.ndarray:
     return pd.Series(values).to_numpy(dtype=bool, na_value=False)
 
 
-def per_value(values: pd.Series, convert: Callable[[str], str], *, only: np.ndarray | None = None) -> pd.Series:
-    """Apply `convert` to each distinct value (of the rows `only` marks, when given: those not
-    already in shape) and spread the answers back over the rows."""
-    if only is not None:
-        if not only.any():
-            return values
-        converted = values.astype(object)
-        converted[only] = per_value(values[only], convert)
-        return converted.astype(TEXT)
-    distinct = pd.unique(values.astype(object).to_numpy())
-    answers = dict(zip(distinct, (convert(v) for v in distinct), strict=True))
-    return values.astype(object).map(answers)
+def as_text(values, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow text column from text values (a list, an array or a column); None stays missing."""
+    if isinstance(values, pd.Series) and values.dtype == TEXT:
+        return values
+    array = pa.array(values.tolist() if isinstance(values, pd.Series) else values, type=pa.large_string())
+    series = pd.Series(pd.arrays.ArrowStringArray(array))
+    return series.set_axis(index if index is not None else getattr(values, "index", series.index))
+
+
+def constant(value: str, index: pd.Index) -> pd.Series:
+    """A text column holding one value on every row."""
+    repeated = pa.array([value], type=pa.large_string()).take(pa.array(np.zeros(len(index), dtype=np.int64)))
+    return pd.Series(pd.arrays.ArrowStringArray(repeated), index=index)
+
+
+def per_value(values: pd.Series, convert: Callable[[str], str | None]) -> pd.Series:
+    """Apply `convert` to each distinct value and spread the answers back over the rows (missing
+    where it answered None)."""
+    codes, distinct = pd.factorize(as_text(values))
+    answers = pa.array([convert(v) for v in distinct.tolist()], type=pa.large_string())
+    spread = answers.take(pa.array(codes, type=pa.int64()))
+    return pd.Series(pd.arrays.ArrowStringArray(spread), index=values.index)
 
 
 def text(values: pd.Series) -> pd.Series:
-    """Stripped, with runs of spaces, tabs and line breaks made one space."""
-    stripped = values.astype(TEXT).str.strip()
-    untidy = mask(stripped.str.contains(r"\s\s|[\t\r\n]", regex=True))
+    """Stripped, with runs of spaces, tabs, line breaks and control characters made one space."""
+    stripped = as_text(values).str.strip()
+    untidy = mask(stripped.str.contains(_UNTIDY, regex=True))
     if untidy.any():
-        stripped = stripped.where(~untidy, stripped.str.replace(_SPACES, " ", regex=True))
+        stripped = stripped.where(~untidy, stripped.str.replace(_SPACES, " ", regex=True).str.strip())
     return stripped
 
 
@@ -62,22 +77,31 @@ def names(values: pd.Series, case: str) -> pd.Series:
 
 
 def postcodes(values: pd.Series) -> pd.Series:
-    return per_value(values, normalise_postcode).astype(TEXT)
+    return per_value(values, normalise_postcode)
 
 
 def nhs_numbers(values: pd.Series) -> pd.Series:
     """Digits as held, without the spaces or hyphens of 943 476 5919; the check digit is the
     linkage engine's to weigh, not the import's to refuse."""
-    return per_value(values, normalise_nhs_number, only=mask(values.str.contains(r"[\s-]", regex=True)))
+    return _where(values, r"[\s-]", normalise_nhs_number)
 
 
 def upns(values: pd.Series) -> pd.Series:
-    return per_value(values, normalise_upn, only=mask(values.str.contains(r"[\sa-z]", regex=True)))
+    return _where(values, r"[\sa-z]", normalise_upn)
+
+
+def _where(values: pd.Series, untidy: str, convert: Callable[[str], str]) -> pd.Series:
+    """`convert` applied only to values matching `untidy` (most are already in shape)."""
+    values = as_text(values)
+    needed = mask(values.str.contains(untidy, regex=True))
+    if not needed.any():
+        return values
+    return values.where(~needed, per_value(values, convert))
 
 
 def compact(values: pd.Series) -> pd.Series:
     """Other identifiers: no spaces, case as held."""
-    return values.str.replace(_SPACES, "", regex=True)
+    return as_text(values).str.replace(r"\s+", "", regex=True)
 
 
 @lru_cache(maxsize=65536)
@@ -96,7 +120,7 @@ def dates(values: pd.Series, format_name: str) -> tuple[pd.Series, pd.Series]:
     be read as one."""
     converted = per_value(values, lambda value: iso_date(value, format_name))
     failed = mask(converted.isna())
-    return converted.fillna("").astype(TEXT), pd.Series(failed, index=values.index)
+    return converted.fillna(""), pd.Series(failed, index=values.index)
 
 
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -112,3 +136,20 @@ def plain_number(value: float) -> int | float | None:
     if value is None or np.isnan(value):
         return None
     return int(value) if float(value).is_integer() else float(value)
+
+
+def json_objects(columns: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """One JSON object of text values per row, built column at a time. Keys are fact names
+    (letters, digits, _) and values have been through text(), which leaves no control
+    characters, so only backslashes and quotes need escaping."""
+    if not columns:
+        return constant("{}", index)
+    parts: list = []
+    for number, (key, values) in enumerate(columns.items()):
+        parts.append(pa.scalar(("{" if number == 0 else ",") + f'"{key}":"', type=pa.large_string()))
+        held = as_text(values).array._pa_array
+        parts.append(pc.replace_substring(pc.replace_substring(held, "\\", "\\\\"), '"', '\\"'))
+        parts.append(pa.scalar('"', type=pa.large_string()))
+    parts.append(pa.scalar("}", type=pa.large_string()))
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("", type=pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=index)

@@ -89,7 +89,7 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
     frame = extract.frame.reset_index(drop=True)
     files = [str(f) for f in extract.files]
     _check_columns(mapping, frame, files[0] if files else str(mapping.path))
-    frame = frame.astype({column: normalise.TEXT for column in mapping.columns_used()})
+    frame = frame.assign(**{column: normalise.as_text(frame[column]) for column in mapping.columns_used()})
     rejects = _Rejects(frame)
     for index, column, reason in extract.broken:
         rejects.add_at(index, column, reason)
@@ -99,7 +99,7 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
         column: held[column] if column in extract.iso else _iso_dates(mapping, held[column], column, rejects)
         for column in _date_columns(mapping)
     }
-    columns = {"source": pd.Series(mapping.name, index=frame.index), "record_id": record_id}
+    columns = {"source": normalise.constant(mapping.name, frame.index), "record_id": record_id}
     for name in CANONICAL_FIELDS:
         if name in columns or name == "facts":
             continue
@@ -108,7 +108,9 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
         rejects.add(columns[name] == "", mapping.fields[name][0], lambda _, n=name: f"a value is required ({n})")
     columns["facts"] = _facts(mapping, extract.facts, held, iso, frame.index)
     keep = ~rejects.mask
-    accepted = pd.DataFrame({name: _text(columns[name][keep]) for name in CANONICAL_FIELDS})
+    accepted = pd.DataFrame(
+        {name: _text(columns[name] if keep.all() else columns[name][keep]) for name in CANONICAL_FIELDS}
+    )
     rejected_ids = frozenset(record_id[rejects.mask & (record_id != "").to_numpy(dtype=bool)].tolist())
     problems = sorted(extract.problems + rejects.problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
     return ReadResult(accepted, problems, rejected_ids, tuple(extract.files), len(frame))
@@ -117,7 +119,7 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
 def _text(values: pd.Series) -> pd.Series:
     """A canonical column: pandas' Arrow-backed text (values are str, never missing), a third of
     the memory of Python objects, and what DuckDB and Splink read without copying."""
-    return values.astype(normalise.TEXT).reset_index(drop=True)
+    return normalise.as_text(values).reset_index(drop=True)
 
 
 class _Rejects:
@@ -198,9 +200,7 @@ def _field(
     columns = mapping.fields.get(name)
     index = rejects.frame.index
     if not columns:
-        if name == "service":
-            return pd.Series(mapping.service, index=index)
-        return pd.Series("", index=index)
+        return normalise.constant(mapping.service if name == "service" else "", index)
     if name in DATE_FIELDS:
         return iso[columns[0]]
     values = held[columns[0]]
@@ -214,14 +214,14 @@ def _field(
     if name == "sex":
         return _sex(mapping, values, columns[0], rejects)
     if name == "service":
-        return values.where(normalise.mask(values != ""), mapping.service)
+        return values.where(normalise.mask(values != ""), normalise.constant(mapping.service, values.index))
     return values
 
 
 def _sex(mapping: SourceMapping, values: pd.Series, column: str, rejects: _Rejects) -> pd.Series:
     codes = mapping.codes["sex"]
-    coded = values.str.upper().astype(object).map(codes)
-    unknown = normalise.mask(coded.isna()) & normalise.mask(values != "")
+    coded = normalise.per_value(values, lambda held: codes.get(held.upper(), "" if not held else None))
+    unknown = normalise.mask(coded.isna())
     known = ", ".join(repr(k) for k in codes)
     rejects.add(unknown, column, lambda i: f"{values[i]!r} is not a value codes.sex maps (it maps {known})")
     return coded.fillna("")
@@ -236,19 +236,15 @@ def _facts(
 ) -> pd.Series:
     """JSON text per record: the format's own facts (episodes, absence) and the columns the source
     file lists under [facts], dates as ISO."""
-    declared = pd.DataFrame(
-        {
-            name: iso[column] if column in iso else normalise.text(held[column])
-            for name, column in mapping.facts.items()
-        },
-        index=index,
-    )
+    declared = {
+        name: iso[column] if column in iso else normalise.text(held[column]) for name, column in mapping.facts.items()
+    }
     if format_facts is None:
-        if not mapping.facts:
-            return pd.Series("{}", index=index, dtype=object)
-        return pd.Series(declared.to_json(orient="records", lines=True, force_ascii=False).splitlines(), index=index)
-    rows = declared.to_dict("records")
-    return pd.Series(
-        [json.dumps({**facts, **row}, ensure_ascii=False) for facts, row in zip(format_facts, rows, strict=True)],
-        index=index,
-    )
+        return normalise.json_objects(declared, index)
+    names = list(declared)
+    rows = zip(*(values.tolist() for values in declared.values()), strict=True) if names else ([] for _ in index)
+    encoded = [
+        json.dumps({**facts, **dict(zip(names, row, strict=True))}, ensure_ascii=False)
+        for facts, row in zip(format_facts, rows, strict=True)
+    ]
+    return normalise.as_text(encoded, index)
