@@ -14,6 +14,11 @@ class InvolvementKind(models.TextChoices):
 
     ALLOCATED_WORKER = "allocated_worker", "Allocated worker"
     AGENCY_RECORD = "agency_record", "Named on an agency record"
+    # Written by joinedup.casework.
+    REFERRER = "referrer", "Referrer"
+    PANEL_MEMBER = "panel_member", "Member of the allocation panel considering the child"
+    LEAD_PROFESSIONAL = "lead_professional", "Lead professional"
+    TAC_MEMBER = "tac_member", "Member of the team around the child"
 
 
 class Involvement(models.Model):

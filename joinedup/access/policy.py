@@ -36,6 +36,17 @@ class Action(StrEnum):
     CODE_ANSWERS = "code_answers"
     MANAGE_ROUNDS = "manage_rounds"
     REVIEW_INDEX_LINKS = "review_index_links"
+    # Integrated casework (joinedup.casework)
+    REFER = "refer"
+    MANAGE_PANELS = "manage_panels"
+    VIEW_REFERRAL_FEEDBACK = "view_referral_feedback"
+    VIEW_REFERRAL = "view_referral"
+    DECIDE_REFERRAL = "decide_referral"
+    VIEW_CONSENT = "view_consent"
+    RECORD_CONSENT = "record_consent"
+    SHARE_WITHOUT_CONSENT = "share_without_consent"
+    VIEW_PLAN = "view_plan"
+    CHANGE_PLAN = "change_plan"
 
 
 ROLE_SENTENCES = {
@@ -54,8 +65,41 @@ ROLE_SENTENCES = {
 
 # What a current involvement of each kind lets the involved practitioner do.
 GRANTS: dict[str, frozenset[Action]] = {
-    InvolvementKind.ALLOCATED_WORKER: frozenset({Action.VIEW_CHILD, Action.CHANGE_CHILD}),
+    InvolvementKind.ALLOCATED_WORKER: frozenset(
+        {
+            Action.VIEW_CHILD,
+            Action.CHANGE_CHILD,
+            Action.VIEW_REFERRAL,
+            Action.VIEW_CONSENT,
+            Action.RECORD_CONSENT,
+            Action.SHARE_WITHOUT_CONSENT,
+        }
+    ),
     InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
+    # A referrer hears what was decided and why, and nothing more of the case (001 §6).
+    InvolvementKind.REFERRER: frozenset({Action.VIEW_REFERRAL_FEEDBACK}),
+    # Panel members see the children on their meeting's agenda until the decision is made.
+    InvolvementKind.PANEL_MEMBER: frozenset(
+        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.DECIDE_REFERRAL}
+    ),
+    InvolvementKind.LEAD_PROFESSIONAL: frozenset(
+        {
+            Action.VIEW_CHILD,
+            Action.CHANGE_CHILD,
+            Action.VIEW_REFERRAL,
+            Action.VIEW_CONSENT,
+            Action.RECORD_CONSENT,
+            Action.SHARE_WITHOUT_CONSENT,
+            Action.VIEW_PLAN,
+            Action.CHANGE_PLAN,
+        }
+    ),
+    InvolvementKind.TAC_MEMBER: frozenset({Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.VIEW_PLAN}),
+}
+# Actions on a child that need a role as well as need to know: the panel's chair records its
+# decision, which the members reach together.
+ROLE_LIMITED_CHILD_ACTIONS: dict[Action, frozenset[str]] = {
+    Action.DECIDE_REFERRAL: frozenset({Role.PANEL_CHAIR}),
 }
 # Who holds management lines, and what a line adds to the managed worker's own grants.
 MANAGING_ROLES = frozenset({Role.SERVICE_MANAGER})
@@ -76,6 +120,10 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     ),
     Action.CODE_ANSWERS: frozenset({Role.RESEARCHER, Role.PERFORMANCE_ANALYST}),
     Action.MANAGE_ROUNDS: frozenset({Role.RESEARCHER}),
+    # Integrated casework: any practitioner may refer a child they have found; chairs and managers
+    # set up panel meetings.
+    Action.REFER: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
+    Action.MANAGE_PANELS: frozenset({Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
 }
 AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.
@@ -85,6 +133,14 @@ READ_VERBS = {
     Action.VIEW_CHILD: "viewed_child",
     Action.CHANGE_CHILD: "opened_child_for_change",
     Action.VIEW_CHILD_AUDIT: "viewed_child_audit",
+    Action.VIEW_REFERRAL: "viewed_referral",
+    Action.VIEW_REFERRAL_FEEDBACK: "viewed_referral_feedback",
+    Action.DECIDE_REFERRAL: "opened_referral_for_decision",
+    Action.VIEW_CONSENT: "viewed_consent",
+    Action.RECORD_CONSENT: "opened_consent_for_change",
+    Action.SHARE_WITHOUT_CONSENT: "opened_sharing_without_consent",
+    Action.VIEW_PLAN: "viewed_plan",
+    Action.CHANGE_PLAN: "opened_plan_for_change",
 }
 
 
@@ -149,6 +205,10 @@ def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int)
         if action in ADMINISTRATOR_CHILD_ACTIONS:
             return Decision(True, "Administrator answering an information governance request")
         return Decision(False, "Administrators do not see children's records")
+    if action in ROLE_LIMITED_CHILD_ACTIONS and practitioner.role not in ROLE_LIMITED_CHILD_ACTIONS[action]:
+        return Decision(
+            False, f"Your role ({practitioner.get_role_display()}) does not allow you to {action.replace('_', ' ')}"
+        )
 
     involvements = (
         current_involvements()
