@@ -1,0 +1,91 @@
+"""Shared reads for casework: consent in force, who manages whom, panels and their agendas,
+referrals a practitioner made, and unread notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from joinedup.access.policy import Action, decide
+from joinedup.agencies.models import Agency
+from joinedup.people.models import Child, Practitioner
+
+from .models import Consent, Notification, Panel, PanelMeeting, Referral, SharingWithoutConsent
+
+
+def current_consents(child: Child) -> QuerySet[Consent]:
+    return Consent.objects.filter(child=child, withdrawn_at__isnull=True)
+
+
+def sharing_basis(*, child: Child, agency: Agency) -> str | None:
+    """Why information about this child may go to this agency, or None when it may not: sharing
+    follows consent, and without it only a recorded lawful reason allows it."""
+    consent = current_consents(child).filter(Q(share_with_all_partners=True) | Q(shared_with=agency)).distinct().first()
+    if consent is not None:
+        return f"{consent.given_by_name} gave consent on {consent.given_on:%-d %B %Y}"
+    lawful = SharingWithoutConsent.objects.filter(child=child).first()
+    if lawful is not None:
+        return f"Shared without consent: {lawful.lawful_reason}"
+    return None
+
+
+def managers_of(practitioner: Practitioner) -> QuerySet[Practitioner]:
+    """Service managers of the practitioner's team or of its locality."""
+    team = practitioner.team
+    if team is None:
+        return Practitioner.objects.none()
+    lines = Q(manages_teams=team)
+    if team.locality_id:
+        lines |= Q(manages_localities=team.locality_id)
+    return Practitioner.objects.filter(lines, user__is_active=True).exclude(pk=practitioner.pk).distinct()
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def referrals_made_by(practitioner: Practitioner) -> QuerySet[Referral]:
+    return Referral.objects.filter(referrer=practitioner).select_related("child", "locality")
+
+
+def panels_for(practitioner: Practitioner) -> QuerySet[Panel]:
+    return (
+        Panel.objects.filter(Q(chair=practitioner) | Q(members=practitioner))
+        .distinct()
+        .select_related("locality", "chair__user")
+    )
+
+
+def meetings_for(practitioner: Practitioner) -> QuerySet[PanelMeeting]:
+    return PanelMeeting.objects.filter(panel__in=panels_for(practitioner)).select_related("panel")
+
+
+def waiting_for_panel(panel: Panel) -> QuerySet[Referral]:
+    return Referral.objects.filter(locality=panel.locality, status="submitted")
+
+
+def agenda_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Referral, bool]]:
+    """The meeting's items with whether this user may open each one."""
+    items = meeting.agenda.select_related("child", "referrer__user").order_by("submitted_at")
+    return [(item, decide(user, Action.VIEW_REFERRAL, item).allowed) for item in items]
+
+
+def current_locality(child: Child):
+    """The locality of the child's current address, to route a referral to the right panel."""
+    address = child.addresses.filter(moved_out__isnull=True).select_related("locality").first()
+    return address.locality if address else None
+
+
+def possible_lead_professionals(referral: Referral) -> QuerySet[Practitioner]:
+    """Practitioners working in the referral's locality, and the panel's own members."""
+    members = referral.meeting.panel.members.all() if referral.meeting_id else Practitioner.objects.none()
+    return (
+        Practitioner.objects.filter(Q(team__locality=referral.locality) | Q(pk__in=members), user__is_active=True)
+        .select_related("user", "agency")
+        .distinct()
+    )

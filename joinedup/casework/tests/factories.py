@@ -1,0 +1,78 @@
+"""Factories for casework: `ConsentFactory(withdrawn=True)`, `ReferralFactory()`, `PanelFactory()`."""
+
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from joinedup.agencies.models import LevelOfNeed
+from joinedup.agencies.tests.factories import LocalityFactory
+from joinedup.casework.models import Consent, ConsentGiver, Panel, Referral, Route
+from joinedup.people.models import Role
+from joinedup.people.tests.factories import ChildFactory, PractitionerFactory, UserFactory
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    """Consent from a parent to assess and share with every partner; `withdrawn=True` for
+    consent since withdrawn."""
+
+    class Meta:
+        model = Consent
+        skip_postgeneration_save = True
+
+    class Params:
+        withdrawn = factory.Trait(
+            withdrawn_at=factory.LazyFunction(timezone.now),
+            withdrawn_by=factory.SubFactory(UserFactory),
+            withdrawal_reason="Mum no longer wants the school nurse told",
+        )
+
+    child = factory.SubFactory(ChildFactory)
+    given_by = ConsentGiver.PARENT_CARER
+    given_by_name = "Karen Testcarer"
+    given_on = factory.LazyFunction(lambda: date.today() - timedelta(days=2))
+    to_assess = True
+    share_with_all_partners = True
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class PanelFactory(factory.django.DjangoModelFactory):
+    """A fortnightly panel chaired by a panel chair, with two members from other agencies."""
+
+    class Meta:
+        model = Panel
+        skip_postgeneration_save = True
+
+    locality = factory.SubFactory(LocalityFactory)
+    name = factory.LazyAttribute(lambda panel: f"{panel.locality.name} allocation panel")
+    chair = factory.SubFactory(PractitionerFactory, role=Role.PANEL_CHAIR, job_role="Early help manager")
+
+    @factory.post_generation
+    def members(panel, create, extracted, **kwargs):
+        if not create:
+            return
+        members = (
+            extracted
+            if extracted is not None
+            else [
+                PractitionerFactory(job_role="School nurse"),
+                PractitionerFactory(job_role="Education welfare officer"),
+            ]
+        )
+        panel.members.set([panel.chair, *members])
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    """A referral waiting for its locality's panel, made with the family's consent."""
+
+    class Meta:
+        model = Referral
+
+    child = factory.SubFactory(ChildFactory)
+    referrer = factory.SubFactory(PractitionerFactory, job_role="Class teacher")
+    locality = factory.SubFactory(LocalityFactory)
+    route = Route.EARLY_HELP
+    concern = "Attendance has fallen to 80% and he is withdrawn in class"
+    level_of_need = LevelOfNeed.ADDITIONAL
+    consent = factory.SubFactory(ConsentFactory, child=factory.SelfAttribute("..child"))
+    submitted_at = factory.LazyFunction(timezone.now)

@@ -1,0 +1,184 @@
+"""Thin views for the front door and the panel: parse the request, ask the policy or a service,
+render a GOV.UK page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from joinedup.access.policy import Action, decide, get_or_404
+from joinedup.audit import services as audit
+from joinedup.people import queries as people_queries
+from joinedup.people.models import Child
+
+from . import queries, services
+from .errors import NotAllowed, RuleBroken
+from .forms import DecisionForm, FindChildForm, ReferralForm
+from .models import Referral, ReferralStatus
+from .services import ConsentGiven
+
+
+def _practitioner(request: HttpRequest):
+    practitioner = getattr(request.user, "practitioner", None)
+    if practitioner is None:
+        raise PermissionDenied("This account has no practitioner profile")
+    return practitioner
+
+
+@login_required
+def find_child_to_refer(request: HttpRequest) -> HttpResponse:
+    """The front door starts by finding the child, so nobody is recorded twice."""
+    decision = decide(request.user, Action.REFER)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    form = FindChildForm(request.GET or None)
+    matches = None
+    if form.is_bound and form.is_valid():
+        matches = people_queries.search_children(
+            name=form.cleaned_data["name"], identifier=form.cleaned_data["identifier"]
+        )
+        for match in matches:
+            audit.record(
+                actor=request.user,
+                verb="listed_in_search",
+                child_id=match.child.pk,
+                target=match.child,
+                legal_basis="Search to identify a child before referring",
+                detail={"why": match.why},
+            )
+    return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    form = ReferralForm(request.POST or None, initial={"locality": queries.current_locality(child)})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consent = None
+        if data["consent"] == "yes":
+            consent = ConsentGiven(
+                given_by=data["consent_given_by"],
+                given_by_name=data["consent_given_by_name"],
+                given_on=timezone.localdate(),
+                share_with_all_partners=data["consent_scope"] == "all_partners",
+            )
+        try:
+            referral = services.refer(
+                referrer=request.user,
+                child=child,
+                locality=data["locality"],
+                route=data["route"],
+                concern=data["concern"],
+                level_of_need=data["level_of_need"],
+                consent=consent,
+                lawful_reason=data["lawful_reason"] if consent is None else "",
+            )
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, f"Your referral for {child.full_name} has been sent")
+            return redirect("casework:referral_feedback", referral.pk)
+    return render(request, "casework/refer.html", {"form": form, "child": child})
+
+
+@login_required
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    referrals = queries.referrals_made_by(_practitioner(request))
+    return render(request, "casework/my_referrals.html", {"referrals": referrals})
+
+
+@login_required
+def referral_feedback(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """What the referrer is told: the outcome and the panel's reasons, nothing more of the case."""
+    referral = get_or_404(request.user, Action.VIEW_REFERRAL_FEEDBACK, Referral, pk=referral_id)
+    return render(request, "casework/referral_feedback.html", {"referral": referral})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+    action = Action.DECIDE_REFERRAL if request.method == "POST" else Action.VIEW_REFERRAL
+    referral = get_or_404(request.user, action, Referral, pk=referral_id)
+    can_decide = (
+        referral.status == ReferralStatus.ON_AGENDA and decide(request.user, Action.DECIDE_REFERRAL, referral).allowed
+    )
+    form = None
+    if can_decide:
+        form = DecisionForm(request.POST or None, lead_professionals=queries.possible_lead_professionals(referral))
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.record_decision(
+                referral=referral,
+                decided_by=request.user,
+                decision=form.cleaned_data["decision"],
+                reasons=form.cleaned_data["reasons"],
+                lead_professional=form.cleaned_data["lead_professional"],
+            )
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, "The panel's decision has been recorded and the referrer told")
+            return redirect("casework:meeting", referral.meeting_id)
+    return render(request, "casework/referral.html", {"referral": referral, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def panels(request: HttpRequest) -> HttpResponse:
+    practitioner = _practitioner(request)
+    mine = queries.panels_for(practitioner)
+    if request.method == "POST":
+        panel = mine.filter(pk=request.POST.get("panel")).first()
+        if panel is None:
+            raise Http404("Not found")
+        try:
+            meeting = services.prepare_meeting(panel=panel, prepared_by=request.user)
+        except NotAllowed as refused:
+            raise PermissionDenied(str(refused)) from refused
+        except RuleBroken as broken:
+            messages.info(request, str(broken))
+        else:
+            return redirect("casework:meeting", meeting.pk)
+    rows = [
+        {
+            "panel": panel,
+            "waiting": queries.waiting_for_panel(panel).count(),
+            "next_date": services.next_meeting_date(panel),
+            "meetings": panel.meetings.all()[:5],
+        }
+        for panel in mine
+    ]
+    can_prepare = decide(request.user, Action.MANAGE_PANELS).allowed
+    return render(request, "casework/panels.html", {"rows": rows, "can_prepare": can_prepare})
+
+
+@login_required
+def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = queries.meetings_for(_practitioner(request)).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404("Not found")
+    agenda = queries.agenda_as_seen_by(request.user, meeting)
+    for referral, _ in agenda:
+        audit.record(
+            actor=request.user,
+            verb="listed_on_panel_agenda",
+            child_id=referral.child_id,
+            target=referral,
+            legal_basis=f"Member of {meeting.panel.name}",
+        )
+    return render(request, "casework/meeting.html", {"meeting": meeting, "agenda": agenda})
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    shown = list(queries.notifications_for(request.user)[:50])
+    unread = {n.pk for n in shown if n.read_at is None}
+    services.mark_read(notifications=shown, reader=request.user)
+    return render(request, "casework/notifications.html", {"notifications": shown, "unread": unread})
