@@ -126,7 +126,8 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         else:
             messages.success(request, "The panel's decision has been recorded and the referrer told")
             return redirect("casework:meeting", referral.meeting_id)
-    return render(request, "casework/referral.html", {"referral": referral, "form": form})
+    context = {"referral": referral} | ({"form": form} if form is not None else {})
+    return render(request, "casework/referral.html", context)
 
 
 @login_required

@@ -1,0 +1,169 @@
+"""The front door and the panel through Django's test client: thin views, GOV.UK errors, 404s for
+people without a reason to see a case."""
+
+import pytest
+from django.utils import timezone
+
+from joinedup.audit.models import AuditEvent
+from joinedup.casework import services
+from joinedup.casework.models import Notification, PanelDecision, Referral, ReferralStatus
+from joinedup.people.models import Role
+from joinedup.people.tests.factories import PractitionerFactory
+
+pytestmark = pytest.mark.django_db
+
+GOOD_REFERRAL = {
+    "route": "early_help",
+    "concern": "Alfie is often late and hungry",
+    "level_of_need": "additional",
+    "consent": "yes",
+    "consent_given_by": "parent_carer",
+    "consent_given_by_name": "Karen Smith",
+    "consent_scope": "all_partners",
+    "lawful_reason": "",
+}
+
+
+@pytest.fixture
+def signed_in_as(client, front_door):
+    def sign_in(name):
+        client.force_login(front_door[name].user)
+        return client
+
+    return sign_in
+
+
+def test_referrer_finds_the_child_before_referring(signed_in_as, front_door):
+    response = signed_in_as("tom").get("/casework/refer/", {"name": "Alfie Smyth"})
+
+    assert f"/casework/refer/{front_door['alfie'].pk}/" in response.content.decode()
+    assert AuditEvent.objects.filter(verb="listed_in_search", child_id=front_door["alfie"].pk).exists()
+
+
+def test_referral_goes_to_the_locality_of_the_childs_address(signed_in_as, front_door):
+    response = signed_in_as("tom").get(f"/casework/refer/{front_door['alfie'].pk}/")
+
+    assert f'<option value="{front_door["north"].pk}" selected>' in response.content.decode()
+
+
+def test_a_referral_is_sent_and_the_referrer_sees_the_feedback_page(signed_in_as, front_door):
+    client = signed_in_as("tom")
+
+    response = client.post(
+        f"/casework/refer/{front_door['alfie'].pk}/", GOOD_REFERRAL | {"locality": front_door["north"].pk}, follow=True
+    )
+
+    referral = Referral.objects.get()
+    assert response.redirect_chain[-1][0] == f"/casework/referrals/{referral.pk}/feedback/"
+    assert "Waiting for the panel" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"consent": ""}, "Select whether the family has agreed to this referral"),
+        ({"consent_given_by_name": ""}, "Enter the name of the person who agreed"),
+        ({"consent": "no"}, "Enter the lawful reason for referring without consent, or ask the family first"),
+        ({"concern": ""}, "Describe your concern about the child"),
+    ],
+)
+def test_bad_referrals_get_govuk_error_messages(signed_in_as, front_door, changes, message):
+    data = GOOD_REFERRAL | {"locality": front_door["north"].pk} | changes
+
+    response = signed_in_as("tom").post(f"/casework/refer/{front_door['alfie'].pk}/", data)
+
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert message.replace("'", "&#39;") in page
+    assert not Referral.objects.exists()
+
+
+def test_an_analyst_cannot_refer(client, front_door):
+    client.force_login(PractitionerFactory(role=Role.PERFORMANCE_ANALYST).user)
+
+    assert client.get(f"/casework/refer/{front_door['alfie'].pk}/").status_code == 404
+
+
+def referral_on_agenda(front_door):
+    referral = services.refer(
+        referrer=front_door["tom"].user,
+        child=front_door["alfie"],
+        locality=front_door["north"],
+        route="early_help",
+        concern="Often late",
+        level_of_need="additional",
+        consent=services.ConsentGiven(
+            given_by="parent_carer", given_by_name="Karen Smith", given_on=timezone.localdate()
+        ),
+    )
+    meeting = services.prepare_meeting(panel=front_door["panel"], prepared_by=front_door["chris"].user)
+    referral.refresh_from_db()
+    return referral, meeting
+
+
+def test_the_referrer_cannot_open_the_case_itself(signed_in_as, front_door):
+    referral, _ = referral_on_agenda(front_door)
+
+    client = signed_in_as("tom")
+
+    assert client.get(f"/casework/referrals/{referral.pk}/").status_code == 404
+    assert client.get(f"/casework/referrals/{referral.pk}/feedback/").status_code == 200
+
+
+def test_chair_must_name_a_lead_professional_when_allocating(signed_in_as, front_door):
+    referral, _ = referral_on_agenda(front_door)
+
+    response = signed_in_as("chris").post(
+        f"/casework/referrals/{referral.pk}/", {"decision": "allocate", "reasons": "Needs family support"}
+    )
+
+    assert "Choose the lead professional for this family" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ON_AGENDA
+
+
+def test_a_panel_member_sees_the_case_but_no_decision_form(signed_in_as, front_door):
+    referral, _ = referral_on_agenda(front_door)
+
+    page = signed_in_as("nina").get(f"/casework/referrals/{referral.pk}/").content.decode()
+
+    assert "Often late" in page
+    assert "Record decision" not in page
+    assert (
+        signed_in_as("nina").post(f"/casework/referrals/{referral.pk}/", {"decision": "no_further_action"}).status_code
+        == 404
+    )
+
+
+def test_chair_records_a_decision_and_returns_to_the_agenda(signed_in_as, front_door):
+    referral, meeting = referral_on_agenda(front_door)
+
+    response = signed_in_as("chris").post(
+        f"/casework/referrals/{referral.pk}/",
+        {
+            "decision": PanelDecision.ALLOCATE,
+            "reasons": "Needs family support",
+            "lead_professional": front_door["pat"].pk,
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"/casework/panels/meetings/{meeting.pk}/"
+
+
+def test_a_meeting_is_not_shown_to_people_outside_the_panel(signed_in_as, front_door):
+    _, meeting = referral_on_agenda(front_door)
+
+    assert signed_in_as("tom").get(f"/casework/panels/meetings/{meeting.pk}/").status_code == 404
+    assert signed_in_as("nina").get(f"/casework/panels/meetings/{meeting.pk}/").status_code == 200
+
+
+def test_notifications_show_unread_then_mark_them_read(signed_in_as, front_door):
+    referral_on_agenda(front_door)
+    client = signed_in_as("tom")
+
+    page = client.get("/casework/notifications/").content.decode()
+
+    assert "1 new since you last looked" in page
+    assert not Notification.objects.filter(recipient=front_door["tom"].user, read_at__isnull=True).exists()
+    assert "0 new since you last looked" in client.get("/casework/notifications/").content.decode()
