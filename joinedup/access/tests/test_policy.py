@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from joinedup.access.models import Involvement
+from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.access.policy import Action, capabilities, decide, get_or_404
 from joinedup.access.queries import involvements_as_seen_by
 from joinedup.access.tests.factories import InvolvementFactory
@@ -534,3 +534,203 @@ def test_administrator_capabilities_allow_audit_only():
     administrator = PractitionerFactory(role=Role.ADMINISTRATOR).user
 
     assert capabilities(administrator, child) == {"change_child": False, "view_child_audit": True}
+
+
+# Integrated casework (joinedup.casework). Relationships casework writes as involvements:
+#   referrer                   made a referral for the child: hears the outcome, nothing more
+#   panel_member               on the allocation panel with the child on its agenda
+#   panel_member_ended         was, but the panel decided before yesterday
+#   lead_professional          allocated by the panel as the family's single point of contact
+#   tac_member                 in the team around the child
+#   manages_lead_professional  manages the team of the child's lead professional
+#   manages_referrer           manages the team of the referrer
+# plus none, allocated and agency_record as above. Only a panel chair records the panel's
+# decision, even among the panel's members.
+CASEWORK_COLUMNS = {
+    "feedback": Action.VIEW_REFERRAL_FEEDBACK,
+    "referral": Action.VIEW_REFERRAL,
+    "decide": Action.DECIDE_REFERRAL,
+    "consent": Action.VIEW_CONSENT,
+    "record": Action.RECORD_CONSENT,
+    "share": Action.SHARE_WITHOUT_CONSENT,
+    "plan": Action.VIEW_PLAN,
+    "change": Action.CHANGE_PLAN,
+}
+CASEWORK_TABLE = """
+role                 relationship               feedback referral decide   consent  record   share    plan     change
+practitioner         none                       no       no       no       no       no       no       no       no
+practitioner         allocated                  no       yes      no       yes      yes      yes      no       no
+practitioner         agency_record              no       no       no       no       no       no       no       no
+practitioner         referrer                   yes      no       no       no       no       no       no       no
+practitioner         panel_member               no       yes      no       yes      no       no       no       no
+practitioner         panel_member_ended         no       no       no       no       no       no       no       no
+practitioner         lead_professional          no       yes      no       yes      yes      yes      yes      yes
+practitioner         tac_member                 no       no       no       yes      no       no       yes      no
+practitioner         manages_lead_professional  no       no       no       no       no       no       no       no
+practitioner         manages_referrer           no       no       no       no       no       no       no       no
+panel_chair          none                       no       no       no       no       no       no       no       no
+panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no
+panel_chair          agency_record              no       no       no       no       no       no       no       no
+panel_chair          referrer                   yes      no       no       no       no       no       no       no
+panel_chair          panel_member               no       yes      yes      yes      no       no       no       no
+panel_chair          panel_member_ended         no       no       no       no       no       no       no       no
+panel_chair          lead_professional          no       yes      no       yes      yes      yes      yes      yes
+panel_chair          tac_member                 no       no       no       yes      no       no       yes      no
+panel_chair          manages_lead_professional  no       no       no       no       no       no       no       no
+panel_chair          manages_referrer           no       no       no       no       no       no       no       no
+service_manager      none                       no       no       no       no       no       no       no       no
+service_manager      allocated                  no       yes      no       yes      yes      yes      no       no
+service_manager      agency_record              no       no       no       no       no       no       no       no
+service_manager      referrer                   yes      no       no       no       no       no       no       no
+service_manager      panel_member               no       yes      no       yes      no       no       no       no
+service_manager      panel_member_ended         no       no       no       no       no       no       no       no
+service_manager      lead_professional          no       yes      no       yes      yes      yes      yes      yes
+service_manager      tac_member                 no       no       no       yes      no       no       yes      no
+service_manager      manages_lead_professional  no       yes      no       yes      yes      yes      yes      yes
+service_manager      manages_referrer           yes      no       no       no       no       no       no       no
+performance_analyst  none                       no       no       no       no       no       no       no       no
+performance_analyst  allocated                  no       no       no       no       no       no       no       no
+performance_analyst  agency_record              no       no       no       no       no       no       no       no
+performance_analyst  referrer                   no       no       no       no       no       no       no       no
+performance_analyst  panel_member               no       no       no       no       no       no       no       no
+performance_analyst  panel_member_ended         no       no       no       no       no       no       no       no
+performance_analyst  lead_professional          no       no       no       no       no       no       no       no
+performance_analyst  tac_member                 no       no       no       no       no       no       no       no
+performance_analyst  manages_lead_professional  no       no       no       no       no       no       no       no
+performance_analyst  manages_referrer           no       no       no       no       no       no       no       no
+director             none                       no       no       no       no       no       no       no       no
+director             allocated                  no       no       no       no       no       no       no       no
+director             agency_record              no       no       no       no       no       no       no       no
+director             referrer                   no       no       no       no       no       no       no       no
+director             panel_member               no       no       no       no       no       no       no       no
+director             panel_member_ended         no       no       no       no       no       no       no       no
+director             lead_professional          no       no       no       no       no       no       no       no
+director             tac_member                 no       no       no       no       no       no       no       no
+director             manages_lead_professional  no       no       no       no       no       no       no       no
+director             manages_referrer           no       no       no       no       no       no       no       no
+administrator        none                       no       no       no       no       no       no       no       no
+administrator        allocated                  no       no       no       no       no       no       no       no
+administrator        agency_record              no       no       no       no       no       no       no       no
+administrator        referrer                   no       no       no       no       no       no       no       no
+administrator        panel_member               no       no       no       no       no       no       no       no
+administrator        panel_member_ended         no       no       no       no       no       no       no       no
+administrator        lead_professional          no       no       no       no       no       no       no       no
+administrator        tac_member                 no       no       no       no       no       no       no       no
+administrator        manages_lead_professional  no       no       no       no       no       no       no       no
+administrator        manages_referrer           no       no       no       no       no       no       no       no
+researcher           none                       no       no       no       no       no       no       no       no
+researcher           allocated                  no       no       no       no       no       no       no       no
+researcher           agency_record              no       no       no       no       no       no       no       no
+researcher           referrer                   no       no       no       no       no       no       no       no
+researcher           panel_member               no       no       no       no       no       no       no       no
+researcher           panel_member_ended         no       no       no       no       no       no       no       no
+researcher           lead_professional          no       no       no       no       no       no       no       no
+researcher           tac_member                 no       no       no       no       no       no       no       no
+researcher           manages_lead_professional  no       no       no       no       no       no       no       no
+researcher           manages_referrer           no       no       no       no       no       no       no       no
+"""
+CASEWORK_RELATIONSHIPS = {
+    "referrer": InvolvementKind.REFERRER,
+    "panel_member": InvolvementKind.PANEL_MEMBER,
+    "lead_professional": InvolvementKind.LEAD_PROFESSIONAL,
+    "tac_member": InvolvementKind.TAC_MEMBER,
+}
+
+
+def casework_cells():
+    header, *rows = [line.split() for line in CASEWORK_TABLE.strip().splitlines()]
+    for role, relationship, *answers in rows:
+        for column, answer in zip(header[2:], answers, strict=True):
+            yield pytest.param(
+                role,
+                relationship,
+                CASEWORK_COLUMNS[column],
+                answer == "yes",
+                id=f"{role}-{relationship}-{column}-{answer}",
+            )
+
+
+def user_in_casework_relationship(role: str, relationship: str, child: Child):
+    me = PractitionerFactory(role=role)
+    if relationship in CASEWORK_RELATIONSHIPS:
+        InvolvementFactory(child=child, practitioner=me, kind=CASEWORK_RELATIONSHIPS[relationship])
+    elif relationship == "panel_member_ended":
+        InvolvementFactory(child=child, practitioner=me, kind=InvolvementKind.PANEL_MEMBER, ended_yesterday=True)
+    elif relationship in {"manages_lead_professional", "manages_referrer"}:
+        kind = (
+            InvolvementKind.LEAD_PROFESSIONAL
+            if relationship == "manages_lead_professional"
+            else InvolvementKind.REFERRER
+        )
+        me.manages_teams.add(InvolvementFactory(child=child, kind=kind).practitioner.team)
+    else:
+        return user_related_to_child(role, relationship, child) if relationship != "none" else me.user
+    return me.user
+
+
+@pytest.mark.parametrize("role, relationship, action, allowed", list(casework_cells()))
+def test_casework_policy_table(role, relationship, action, allowed):
+    child = ChildFactory()
+    user = user_in_casework_relationship(role, relationship, child)
+
+    decision = decide(user, action, child)
+
+    assert decision.allowed is allowed, decision.reason
+
+
+def test_casework_table_covers_every_role_and_casework_relationship():
+    rows = {tuple(line.split()[:2]) for line in CASEWORK_TABLE.strip().splitlines()[1:]}
+    relationships = {
+        "none",
+        "allocated",
+        "agency_record",
+        "referrer",
+        "panel_member",
+        "panel_member_ended",
+        "lead_professional",
+        "tac_member",
+        "manages_lead_professional",
+        "manages_referrer",
+    }
+
+    assert rows == {(role, relationship) for role in Role.values for relationship in relationships}
+
+
+# Casework actions about no particular child: referring, and setting up panel meetings.
+CASEWORK_ROLE_TABLE = """
+role                 refer    panels
+practitioner         yes      no
+panel_chair          yes      yes
+service_manager      yes      yes
+performance_analyst  no       no
+director             no       no
+administrator        no       no
+researcher           no       no
+"""
+
+
+@pytest.mark.parametrize(
+    "role, action, allowed",
+    [
+        pytest.param(
+            role,
+            {"refer": Action.REFER, "panels": Action.MANAGE_PANELS}[column],
+            answer == "yes",
+            id=f"{role}-{column}",
+        )
+        for header, *rows in [[line.split() for line in CASEWORK_ROLE_TABLE.strip().splitlines()]]
+        for role, *answers in rows
+        for column, answer in zip(header[1:], answers, strict=True)
+    ],
+)
+def test_casework_role_table(role, action, allowed):
+    assert decide(PractitionerFactory(role=role).user, action).allowed is allowed
+
+
+def test_only_the_chair_of_a_panel_records_its_decision_and_is_told_why():
+    child = ChildFactory()
+    member = InvolvementFactory(child=child, kind=InvolvementKind.PANEL_MEMBER).practitioner
+
+    decision = decide(member.user, Action.DECIDE_REFERRAL, child)
+
+    assert decision.reason == "Your role (Practitioner) does not allow you to decide referral"
