@@ -709,20 +709,17 @@ researcher           no       no
 """
 
 
-@pytest.mark.parametrize(
-    "role, action, allowed",
-    [
-        pytest.param(
-            role,
-            {"refer": Action.REFER, "panels": Action.MANAGE_PANELS}[column],
-            answer == "yes",
-            id=f"{role}-{column}",
-        )
-        for header, *rows in [[line.split() for line in CASEWORK_ROLE_TABLE.strip().splitlines()]]
-        for role, *answers in rows
-        for column, answer in zip(header[1:], answers, strict=True)
-    ],
-)
+CASEWORK_ROLE_COLUMNS = {"refer": Action.REFER, "panels": Action.MANAGE_PANELS}
+
+
+def casework_role_cells():
+    header, *rows = [line.split() for line in CASEWORK_ROLE_TABLE.strip().splitlines()]
+    for role, *answers in rows:
+        for column, answer in zip(header[1:], answers, strict=True):
+            yield pytest.param(role, CASEWORK_ROLE_COLUMNS[column], answer == "yes", id=f"{role}-{column}-{answer}")
+
+
+@pytest.mark.parametrize("role, action, allowed", list(casework_role_cells()))
 def test_casework_role_table(role, action, allowed):
     assert decide(PractitionerFactory(role=role).user, action).allowed is allowed
 
