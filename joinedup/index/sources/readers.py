@@ -105,7 +105,9 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
             continue
         columns[name] = _field(mapping, name, held, iso, rejects)
     for name in mapping.required:
-        rejects.add(columns[name] == "", mapping.fields[name][0], lambda _, n=name: f"a value is required ({n})")
+        # A date that could not be read is already rejected; it is not also missing.
+        given = held[mapping.fields[name][0]].str.strip() if name in DATE_FIELDS else columns[name]
+        rejects.add(given == "", mapping.fields[name][0], lambda _, n=name: f"a value is required ({n})")
     columns["facts"] = _facts(mapping, extract.facts, held, iso, frame.index)
     keep = ~rejects.mask
     accepted = pd.DataFrame(

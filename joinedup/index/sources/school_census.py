@@ -210,10 +210,21 @@ def _sen_needs(extract: Extract, needs: pd.DataFrame | None) -> dict[str, dict]:
     needs = needs.assign(sentype=needs["sentype"].str.strip())
     needs = needs[needs["sentype"] != ""].sort_values([KEY, "rank"], kind="stable")
     result: dict[str, dict] = {}
-    for pupil, need, rank in zip(needs[KEY].tolist(), needs["sentype"].tolist(), needs["rank"].tolist(), strict=True):
+    rows = zip(needs.index, needs[KEY].tolist(), needs["sentype"].tolist(), needs["rank"].tolist(), strict=True)
+    for index, pupil, need, rank in rows:
         found = result.setdefault(pupil, {"sen_needs": [], "sen_primary_need": ""})
         found["sen_needs"].append(need)
-        if rank == 1 and not found["sen_primary_need"]:
+        if rank == 1 and found["sen_primary_need"]:
+            extract.problems.append(
+                Problem(
+                    needs.at[index, FILE],
+                    int(needs.at[index, ROW]),
+                    "sentyperank",
+                    f"a second primary need (rank 1) for this pupil: {found['sen_primary_need']!r}, the first, is "
+                    f"kept as primary and {need!r} as a further need",
+                )
+            )
+        elif rank == 1:
             found["sen_primary_need"] = need
     return result
 

@@ -1,0 +1,94 @@
+"""The source files shipped for the synthetic authority read every extract it writes: with no
+errors injected nothing is rejected and the facts reproduce the key groups the generator counted;
+with the usual errors the extracts still read, anything rejected being reported."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from joinedup.common.tables import Problem
+from joinedup.index.sources import load_mapping, read_source
+from joinedup.index.synthetic import synthetic_extracts
+from joinedup.synth.tests.conftest import NO_ERRORS, build_authority
+
+KEY_STAGE_3 = {"7", "8", "9"}
+
+
+@pytest.fixture(scope="module")
+def exact(tmp_path_factory) -> Path:
+    return build_authority(tmp_path_factory, "exact", children=1500, seed=5, rates=NO_ERRORS)
+
+
+@pytest.fixture(scope="module")
+def usual(tmp_path_factory) -> Path:
+    return build_authority(tmp_path_factory, "usual", children=1500, seed=6)
+
+
+@pytest.fixture(scope="module")
+def read_exact(exact) -> dict:
+    return {mapping.stem: read_source(load_mapping(mapping), path) for mapping, path in synthetic_extracts(exact)}
+
+
+def test_every_extract_has_a_source_file(exact):
+    written = {path.split("/")[0] for path in json.loads((exact / "manifest.json").read_text())["files"]}
+    read = {mapping.stem for mapping, _ in synthetic_extracts(exact)}
+
+    assert written - {"ground_truth.csv"} <= read  # register, school census, SSDA903, CIN, health, youth justice
+    assert all(mapping.is_file() for mapping, _ in synthetic_extracts(exact))
+
+
+def test_with_no_errors_every_record_is_read_and_none_rejected(exact, read_exact):
+    truth = pd.read_csv(exact / "ground_truth.csv", dtype=str)
+
+    for name, result in read_exact.items():
+        assert result.rejects == [], name
+        expected = truth.loc[truth["source"] == name, "record_id"] if name != "register" else None
+        if expected is not None:
+            assert sorted(result.records["record_id"]) == sorted(expected), name
+    assert len(read_exact["register"].records) == 1500
+
+
+def test_the_facts_reproduce_the_generators_key_groups(exact, read_exact):
+    """The figures joinedup synth counted (manifest.json) are what later rooms derive flags from."""
+    groups = json.loads((exact / "manifest.json").read_text())["key_groups"]
+
+    def facts(name):
+        return [json.loads(f) for f in read_exact[name].records["facts"]]
+
+    pupils, care, need = facts("school_census"), facts("ssda903"), facts("cin_census")
+    rate = [p["sessions_absent"] / p["sessions_possible"] for p in pupils]
+    assert len(pupils) == groups["pupils"]
+    assert sum(p["sen_primary_need"] == "ASD" for p in pupils) == groups["autism_primary_need"]
+    assert Counter(p["sen_provision"] for p in pupils)["E"] == groups["ehc_plans"]
+    assert sum(r >= 0.1 for r in rate) == groups["persistent_absence_10_percent"]
+    assert sum(r >= 0.5 for r in rate) == groups["severe_absence_50_percent"]
+    ks3 = [r for p, r in zip(pupils, rate, strict=True) if p["nc_year"] in KEY_STAGE_3]
+    assert len(ks3) == groups["key_stage_3_pupils"]
+    assert sum(r > 0.2 for r in ks3) == groups["key_stage_3_absence_over_20_percent"]
+    assert sum(e["category"] == "SUSP" for p in pupils for e in p["exclusions"]) == groups["suspensions"]
+    assert sum(c["looked_after_open"] for c in care) == groups["looked_after_on_reference_date"]
+    assert len(care) == groups["looked_after_during_year"]
+    assert len(need) == groups["children_in_need_during_year"]
+    assert sum(c["cin_open"] for c in need) == groups["children_in_need_on_reference_date"]
+    assert sum(c["protection_plan_open"] for c in need) == groups["child_protection_plans_on_reference_date"]
+
+
+def test_involvements_carry_the_sources_service_and_practitioner(read_exact):
+    youth = read_exact["youth_offending"].records
+    care = read_exact["ssda903"].records
+
+    assert set(youth["service"]) == {"YJS-CASE"} and (youth["practitioner"] != "").all()
+    assert set(care["service"]) == {"CSC-CIC"} and (care["involvement_start"] != "").all()
+
+
+def test_with_the_usual_errors_every_extract_still_reads(usual):
+    for mapping, path in synthetic_extracts(usual):
+        result = read_source(load_mapping(mapping), path)
+
+        assert len(result.records) == result.rows_read - len(result.rejected_ids) > 0, mapping.stem
+        assert all(isinstance(p, Problem) and p.file and p.message for p in result.rejects)
