@@ -469,8 +469,6 @@ class CodingForm(forms.Form):
         for code in top:
             similarity = next(s.similarity for s in suggested if s.code_id == code.pk)
             items.append(self._item(code, chosen, f"Suggested: similarity {similarity:.2f}. {code.description}"))
-        if top:
-            items.append({"divider": "or choose from every code"})
         items += [self._item(c, chosen, c.description) for c in self.code_list if c not in top]
         items += [
             {"divider": "or"},
