@@ -216,3 +216,200 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ClosureReason(models.TextChoices):
+    NEEDS_MET = "needs_met", "Needs met"
+    STEPPED_UP = "stepped_up", "Stepped up to children's social care"
+    STEPPED_DOWN = "stepped_down", "Stepped down to universal services"
+    MOVED_AWAY = "moved_away", "Moved out of the area"
+    DECLINED = "declined", "Declined or disengaged"
+
+
+class Case(models.Model):
+    """One child's early help episode, from allocation to closure, led by one lead professional."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="case")
+    lead_professional = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="cases_led")
+    opened_on = models.DateField()
+    review_interval_days = models.PositiveSmallIntegerField(
+        default=42, help_text="How often the team around the child reviews the plan; six weeks unless agreed"
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    needs_met_at = models.CharField(
+        "Level at which needs were met", max_length=12, choices=LevelOfNeed.choices, blank=True
+    )
+    review_overdue_flagged_for = models.DateField(
+        null=True, blank=True, help_text="The overdue review date already flagged, so each is flagged once"
+    )
+
+    class Meta:
+        ordering = ["-opened_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(closed_on__isnull=True), name="one_open_case_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closure_reason="", needs_met_at="")
+                | (Q(closed_on__isnull=False) & ~Q(closure_reason="") & ~Q(needs_met_at="")),
+                name="closed_case_has_reason_and_destination",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closes_after_it_opens",
+            ),
+            models.CheckConstraint(condition=Q(review_interval_days__gte=7), name="reviews_at_least_a_week_apart"),
+        ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def __str__(self) -> str:
+        return f"Case of child {self.child_id} opened {self.opened_on:%d/%m/%Y}"
+
+
+class TacMember(models.Model):
+    """A practitioner in the team around the child, on behalf of their agency."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tac_members")
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="tac_memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["joined_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "practitioner"], name="one_tac_membership_per_practitioner"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                name="tac_member_leaves_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner.name} in the team around child {self.case.child_id}"
+
+
+class TacMeeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tac_meetings")
+    held_on = models.DateField()
+    attendees = models.ManyToManyField(TacMember, blank=True, related_name="meetings_attended")
+    family_attended = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["held_on"]
+
+    def __str__(self) -> str:
+        return f"TAC meeting on {self.held_on:%d/%m/%Y}"
+
+
+class PlanOutcome(models.Model):
+    """A need the family and the team agreed, and the outcome they want, in plain words."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    need = models.TextField()
+    desired_outcome = models.TextField()
+    closing_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="At closure: 1 (not achieved) to 4 (fully achieved)"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closing_rating__isnull=True) | Q(closing_rating__gte=1, closing_rating__lte=4),
+                name="closing_rating_one_to_four",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.desired_outcome
+
+
+class PlanAction(models.Model):
+    """Who does what, for which agency, by when."""
+
+    outcome = models.ForeignKey(PlanOutcome, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="plan_actions")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    overdue_flagged_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Progress(models.TextChoices):
+    WORSE = "worse", "Worse"
+    NO_CHANGE = "no_change", "No change yet"
+    SOME = "some", "Some progress"
+    ACHIEVED = "achieved", "Achieved"
+
+
+class SdqInformant(models.TextChoices):
+    PARENT = "parent", "Parent or carer"
+    TEACHER = "teacher", "Teacher"
+    SELF = "self", "The young person (11 to 17)"
+
+
+class Review(models.Model):
+    """The team and the family look at the plan together: progress per outcome, the child's and the
+    parents' views in their own words, what changed (LARC checklist) and wellbeing scores."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField()
+    child_views = models.TextField(blank=True)
+    parents_views = models.TextField(blank=True)
+    what_changed = models.JSONField(default=list, blank=True, help_text="Codes of the LARC checklist items ticked")
+    sdq_informant = models.CharField(max_length=8, choices=SdqInformant.choices, blank=True)
+    sdq_total = models.PositiveSmallIntegerField("SDQ total difficulties", null=True, blank=True)
+    sdq_emotional = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_conduct = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_hyperactivity = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_peer = models.PositiveSmallIntegerField(null=True, blank=True)
+    sdq_prosocial = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sdq_total__isnull=True) | Q(sdq_total__lte=40), name="sdq_total_zero_to_forty"
+            ),
+            models.CheckConstraint(
+                condition=Q(sdq_total__isnull=True) | ~Q(sdq_informant=""), name="sdq_score_says_who_completed_it"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"sdq_{scale}__isnull": True}) | Q(**{f"sdq_{scale}__lte": 10}),
+                    name=f"sdq_{scale}_zero_to_ten",
+                )
+                for scale in ("emotional", "conduct", "hyperactivity", "peer", "prosocial")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"Review on {self.held_on:%d/%m/%Y}"
+
+
+class OutcomeProgress(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="progress")
+    outcome = models.ForeignKey(PlanOutcome, on_delete=models.CASCADE, related_name="progress")
+    progress = models.CharField(max_length=10, choices=Progress.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "outcome"], name="one_progress_per_outcome_a_review")]
+
+    def __str__(self) -> str:
+        return f"{self.get_progress_display()}: {self.outcome}"

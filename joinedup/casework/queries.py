@@ -3,6 +3,7 @@ referrals a practitioner made, and unread notifications."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,7 @@ from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency
 from joinedup.people.models import Child, Practitioner
 
-from .models import Consent, Notification, Panel, PanelMeeting, Referral, SharingWithoutConsent
+from .models import Case, Consent, Notification, Panel, PanelMeeting, PlanAction, Referral, SharingWithoutConsent
 
 
 def current_consents(child: Child) -> QuerySet[Consent]:
@@ -89,3 +90,34 @@ def possible_lead_professionals(referral: Referral) -> QuerySet[Practitioner]:
         .select_related("user", "agency")
         .distinct()
     )
+
+
+def overdue_actions(*, on: date) -> QuerySet[PlanAction]:
+    return PlanAction.objects.filter(
+        done_on__isnull=True, due_on__lt=on, outcome__case__closed_on__isnull=True
+    ).select_related("outcome__case__lead_professional__user", "owner__user", "owner__team", "agency")
+
+
+def next_review_due(case: Case) -> date:
+    """One interval after the last review, or after the case opened when none has been held."""
+    last = case.reviews.order_by("-held_on").first()
+    return (last.held_on if last else case.opened_on) + timedelta(days=case.review_interval_days)
+
+
+def overdue_reviews(*, on: date) -> list[tuple[Case, date]]:
+    cases = Case.objects.filter(closed_on__isnull=True).select_related(
+        "lead_professional__user", "lead_professional__team"
+    )
+    return [(case, due) for case in cases if (due := next_review_due(case)) < on]
+
+
+def days_from_decision_to_first_tac(case: Case) -> int | None:
+    """Timeliness from the panel's decision to the first meeting of the team around the child."""
+    first = case.tac_meetings.order_by("held_on").first()
+    if first is None or case.referral is None or case.referral.decided_at is None:
+        return None
+    return (first.held_on - case.referral.decided_at.date()).days
+
+
+def cases_led_by(practitioner: Practitioner) -> QuerySet[Case]:
+    return Case.objects.filter(lead_professional=practitioner, closed_on__isnull=True).select_related("child")

@@ -13,3 +13,6 @@ urlpatterns = [
     path("panels/meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("notifications/", views.notifications, name="notifications"),
 ]
+urlpatterns += [
+    path("cases/<int:case_id>/", views.case, name="case"),
+]

@@ -19,7 +19,7 @@ from joinedup.people.models import Child
 from . import queries, services
 from .errors import NotAllowed, RuleBroken
 from .forms import DecisionForm, FindChildForm, ReferralForm
-from .models import Referral, ReferralStatus
+from .models import Case, Referral, ReferralStatus
 from .services import ConsentGiven
 
 
@@ -183,3 +183,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
     unread = {n.pk for n in shown if n.read_at is None}
     services.mark_read(notifications=shown, reader=request.user)
     return render(request, "casework/notifications.html", {"notifications": shown, "unread": unread})
+
+
+@login_required
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_or_404(request.user, Action.VIEW_PLAN, Case, pk=case_id)
+    return render(request, "casework/case.html", {"case": case})

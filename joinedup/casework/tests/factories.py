@@ -5,9 +5,10 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.agencies.models import LevelOfNeed
 from joinedup.agencies.tests.factories import LocalityFactory
-from joinedup.casework.models import Consent, ConsentGiver, Panel, Referral, Route
+from joinedup.casework.models import Case, Consent, ConsentGiver, Panel, Referral, Route, TacMember
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory, UserFactory
 
@@ -76,3 +77,34 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     level_of_need = LevelOfNeed.ADDITIONAL
     consent = factory.SubFactory(ConsentFactory, child=factory.SelfAttribute("..child"))
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open case whose lead professional is its first TAC member and is involved as such;
+    build more of the team with `services.invite_to_tac`."""
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    child = factory.SubFactory(ChildFactory)
+    lead_professional = factory.SubFactory(PractitionerFactory, job_role="Family support worker")
+    opened_on = factory.LazyFunction(lambda: date.today() - timedelta(days=10))
+
+    @factory.post_generation
+    def team(case, create, extracted, **kwargs):
+        if not create:
+            return
+        TacMember.objects.create(
+            case=case,
+            practitioner=case.lead_professional,
+            agency=case.lead_professional.agency,
+            joined_on=case.opened_on,
+        )
+        Involvement.objects.create(
+            child=case.child,
+            practitioner=case.lead_professional,
+            kind=InvolvementKind.LEAD_PROFESSIONAL,
+            started=case.opened_on,
+            recorded_by="tests",
+        )

@@ -1,0 +1,39 @@
+"""Reference data for reviews, kept as data files with their sources: the LARC checklist of what
+families said support changed, and the SDQ's published bands for scores entered from paper."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+SDQ_INFORMANTS = {"parent": "Parent or carer", "teacher": "Teacher", "self": "The young person (11 to 17)"}
+SDQ_BAND_LABELS = {"close_to_average": "Close to average", "borderline": "Borderline", "abnormal": "Abnormal"}
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    code: str
+    text: str
+    said_by: tuple[str, ...]
+
+
+@cache
+def larc_items() -> tuple[ChecklistItem, ...]:
+    data = tomllib.loads((DATA / "larc_views.toml").read_text())
+    return tuple(ChecklistItem(i["code"], i["text"], tuple(i["said_by"])) for i in data["item"])
+
+
+@cache
+def _sdq_bands() -> dict:
+    return tomllib.loads((DATA / "sdq_bands.toml").read_text())["total"]
+
+
+def sdq_band(total: int, informant: str) -> str:
+    """The published band of an SDQ total difficulties score, in words."""
+    for band, (low, high) in _sdq_bands()[informant].items():
+        if low <= total <= high:
+            return SDQ_BAND_LABELS[band]
+    raise ValueError(f"An SDQ total difficulties score is 0 to 40, not {total}")
