@@ -23,10 +23,10 @@ def pdf(report: Report) -> bytes:
 
 
 def _sheet_name(caption: str, used: set[str]) -> str:
-    name = re.sub(r"[\[\]:*?/\\]", "", caption)[:28].strip() or "Table"
+    name = re.sub(r"[\[\]:*?/\\]", "", caption)[:31].strip() or "Table"
     candidate, n = name, 2
     while candidate in used:
-        candidate, n = f"{name[:25]} {n}", n + 1
+        candidate, n = f"{name[:27]} {n}", n + 1
     used.add(candidate)
     return candidate
 

@@ -249,3 +249,23 @@ def test_the_consortium_page_for_a_director(westshire_director, figures_round):
     html = page.content.decode()
     assert "Westshire (yours)" in html and "Eastborough" not in html
     assert "Table 2: key contributing features" in html
+
+
+def test_the_consortium_report_downloads_with_the_same_suppression(westshire_director, figures_round):
+    xlsx = westshire_director.get(f"/self-evaluation/rounds/{figures_round['round'].pk}/report.xlsx")
+
+    book = load_workbook(io.BytesIO(xlsx.content))
+    rows = [[c.value for c in row] for row in book["Authorities by confidence index"].iter_rows(min_row=3)]
+    assert [row[0] for row in rows] == ["Westshire (yours)", rows[1][0]]
+    assert rows[1][0].startswith("Authority ")
+    assert rows[1][5] == 6  # the other authority's staff: 6 answers, shown
+    practitioners = [[c.value for c in row] for row in book["Key contributing features Pract"].iter_rows(min_row=3)]
+    assert practitioners[0][3] == "<5"  # one practitioner in each authority named it: suppressed
+
+
+def test_the_trends_page_and_the_home_page_for_a_director(westshire_director, figures_round):
+    trends = westshire_director.get(f"/self-evaluation/authorities/{figures_round['confident'].pk}/trends")
+    home = westshire_director.get("/self-evaluation/")
+
+    assert "Confidence over time" in trends.content.decode()
+    assert "Your authority&#39;s report" in home.content.decode()

@@ -281,3 +281,23 @@ def test_another_researchers_interview_is_not_found(client, loaded, researcher):
     client.force_login(ResearcherFactory().user)
 
     assert client.get(f"/self-evaluation/interviews/{response.pk}").status_code == 404
+
+
+def test_a_researcher_gives_an_expired_set_seven_more_days(client, loaded, researcher):
+    client.force_login(researcher)
+    participant = ParticipantFactory()
+    issued = services.issue_links(
+        participant=participant, instrument_code="child", key_group=None, how_many=2, issued_by=researcher, batch="Club"
+    )
+    services.save_answers(invitation=issued[0].invitation, given={"support_received": services.Given(text="Mum")})
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    page = client.get(f"/self-evaluation/authorities/{participant.pk}").content.decode()
+    assert "Give 7 more days" in page
+
+    client.post(
+        f"/self-evaluation/authorities/{participant.pk}/links/extend",
+        {"batch": "Club", "instrument": issued[0].invitation.instrument_id},
+    )
+
+    assert client.get(f"/self-evaluation/q/{issued[0].token}").status_code == 200
+    assert Invitation.objects.filter(expires_at__gt=timezone.now()).count() == 2
