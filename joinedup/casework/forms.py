@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.people.models import Practitioner
 
-from .models import ConsentGiver, PanelDecision, Route
+from .instruments import larc_items
+from .models import ClosureReason, ConsentGiver, PanelDecision, Progress, Route, SdqInformant
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SHARING = [
@@ -119,3 +122,216 @@ class DecisionForm(forms.Form):
         if not allocating and cleaned.get("lead_professional"):
             self.add_error("lead_professional", "Only an allocation names a lead professional: leave this empty")
         return cleaned
+
+
+def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        error_messages={
+            "invalid": f"{label} must be a number",
+            "min_value": f"{label} must be between {low} and {high}",
+            "max_value": f"{label} must be between {low} and {high}",
+        },
+    )
+
+
+class WithDates(forms.Form):
+    """GOV.UK date inputs: `dates = {"held_on": "Date of the meeting"}` adds three boxes each and
+    puts the date, or an error saying which part is wrong, in cleaned_data."""
+
+    dates: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for prefix in self.dates:
+            self.fields[f"{prefix}_day"] = _date_part("Day", 1, 31)
+            self.fields[f"{prefix}_month"] = _date_part("Month", 1, 12)
+            self.fields[f"{prefix}_year"] = _date_part("Year", 2000, 2100)
+
+    def clean(self):
+        cleaned = super().clean()
+        for prefix, label in self.dates.items():
+            parts = [cleaned.get(f"{prefix}_{part}") for part in ("day", "month", "year")]
+            target = f"{prefix}_day"
+            if target in self.errors:
+                continue
+            if None in parts:
+                self.add_error(target, f"Enter the {label.lower()}, with a day, month and year")
+                continue
+            day, month, year = parts
+            try:
+                cleaned[prefix] = date(year, month, day)
+            except ValueError:
+                self.add_error(target, f"The {label.lower()} must be a real date")
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    practitioner = forms.ModelChoiceField(
+        label="Who should join the team around the child?",
+        queryset=Practitioner.objects.none(),
+        empty_label="Choose a practitioner",
+        error_messages={"required": "Choose the practitioner to invite"},
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = candidates
+        self.fields["practitioner"].label_from_instance = lambda p: f"{p.name}, {p.job_role} ({p.agency})"
+
+
+class LeadProfessionalForm(forms.Form):
+    lead_professional = forms.ModelChoiceField(
+        label="New lead professional",
+        queryset=Practitioner.objects.none(),
+        empty_label="Choose a member of the team",
+        help_text="Chosen with the family from the team around the child",
+        error_messages={
+            "required": "Choose the new lead professional",
+            "invalid_choice": "The lead professional must be a member of the team around the child",
+        },
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_professional"].queryset = members
+        self.fields["lead_professional"].label_from_instance = lambda p: f"{p.name}, {p.job_role} ({p.agency})"
+
+
+class TacMeetingForm(WithDates):
+    dates = {"held_on": "Date of the meeting"}
+    family_attended = forms.ChoiceField(
+        label="Did the family take part?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the family took part"},
+    )
+    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+
+
+class OutcomeForm(forms.Form):
+    need = forms.CharField(
+        label="Need",
+        widget=forms.Textarea,
+        help_text="In the family's words where you can",
+        error_messages={"required": "Enter the need"},
+    )
+    desired_outcome = forms.CharField(
+        label="Outcome the family wants",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the outcome the family wants"},
+    )
+
+
+class ActionForm(WithDates):
+    dates = {"due_on": "Due date"}
+    outcome = forms.ModelChoiceField(label="Which outcome is it for?", queryset=None, empty_label=None)
+    description = forms.CharField(
+        label="What will be done", widget=forms.Textarea, error_messages={"required": "Enter what will be done"}
+    )
+    owner = forms.ModelChoiceField(
+        label="Who will do it?",
+        queryset=Practitioner.objects.none(),
+        empty_label="Choose a member of the team",
+        error_messages={
+            "required": "Choose who will do it",
+            "invalid_choice": "The owner of an action must be a member of the team around the child",
+        },
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = case.outcomes.all()
+        self.fields["owner"].queryset = Practitioner.objects.filter(
+            tac_memberships__case=case, tac_memberships__left_on__isnull=True
+        )
+        self.fields["owner"].label_from_instance = lambda p: f"{p.name} ({p.agency})"
+
+
+class ReviewForm(WithDates):
+    dates = {"held_on": "Date of the review"}
+    child_views = forms.CharField(label="The child's views, in their own words", widget=forms.Textarea, required=False)
+    parents_views = forms.CharField(
+        label="The parents' or carers' views, in their own words", widget=forms.Textarea, required=False
+    )
+    what_changed = forms.MultipleChoiceField(
+        label="What has the support changed, as the family sees it?",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="What parents and children said in the LARC study; tick all the family names",
+    )
+    sdq_informant = forms.ChoiceField(
+        label="SDQ completed by", choices=[("", "No SDQ this time"), *SdqInformant.choices], required=False
+    )
+    sdq_total = forms.IntegerField(
+        label="SDQ total difficulties score",
+        required=False,
+        min_value=0,
+        max_value=40,
+        help_text="From the scored paper form, 0 to 40",
+        error_messages={
+            "min_value": "The SDQ total is between 0 and 40",
+            "max_value": "The SDQ total is between 0 and 40",
+        },
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what_changed"].choices = [(item.code, item.text) for item in larc_items()]
+        self.outcomes = list(case.outcomes.all())
+        for outcome in self.outcomes:
+            self.fields[f"progress_{outcome.pk}"] = forms.ChoiceField(
+                label=f"Progress: {outcome.desired_outcome}",
+                choices=Progress.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Select the progress towards: {outcome.desired_outcome}"},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sdq_total") is not None and not cleaned.get("sdq_informant"):
+            self.add_error("sdq_informant", "Select who completed the SDQ")
+        return cleaned
+
+    def progress(self) -> dict:
+        return {o: self.cleaned_data[f"progress_{o.pk}"] for o in self.outcomes}
+
+
+RATINGS = [
+    ("4", "4: fully achieved"),
+    ("3", "3: mostly achieved"),
+    ("2", "2: partly achieved"),
+    ("1", "1: not achieved"),
+]
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the case closing?",
+        choices=ClosureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the case is closing"},
+    )
+    needs_met_at = forms.ChoiceField(
+        label="At what level were the family's needs met?",
+        choices=LevelOfNeed.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the level at which needs were met"},
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcomes = list(case.outcomes.all())
+        for outcome in self.outcomes:
+            self.fields[f"rating_{outcome.pk}"] = forms.ChoiceField(
+                label=f"How far was this achieved: {outcome.desired_outcome}",
+                choices=RATINGS,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Rate how far this was achieved: {outcome.desired_outcome}"},
+            )
+
+    def ratings(self) -> dict:
+        return {o: int(self.cleaned_data[f"rating_{o.pk}"]) for o in self.outcomes}

@@ -12,6 +12,7 @@ from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency
 from joinedup.people.models import Child, Practitioner
 
+from .instruments import larc_items
 from .models import Case, Consent, Notification, Panel, PanelMeeting, PlanAction, Referral, SharingWithoutConsent
 
 
@@ -121,3 +122,52 @@ def days_from_decision_to_first_tac(case: Case) -> int | None:
 
 def cases_led_by(practitioner: Practitioner) -> QuerySet[Case]:
     return Case.objects.filter(lead_professional=practitioner, closed_on__isnull=True).select_related("child")
+
+
+def tac_practitioners(case: Case) -> QuerySet[Practitioner]:
+    return Practitioner.objects.filter(
+        tac_memberships__case=case, tac_memberships__left_on__isnull=True
+    ).select_related("user", "agency")
+
+
+def possible_tac_members(case: Case) -> QuerySet[Practitioner]:
+    return (
+        Practitioner.objects.filter(user__is_active=True)
+        .exclude(pk__in=tac_practitioners(case))
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name")
+    )
+
+
+def case_summary(case: Case, *, on: date) -> dict[str, Any]:
+    """Everything the case page shows: team, meetings, the plan with what is late, reviews."""
+    outcomes = list(case.outcomes.prefetch_related("actions__owner__user", "actions__agency"))
+    due = next_review_due(case)
+    return {
+        "case": case,
+        "members": case.tac_members.filter(left_on__isnull=True).select_related("practitioner__user", "agency"),
+        "meetings": case.tac_meetings.all(),
+        "outcomes": outcomes,
+        "reviews": case.reviews.prefetch_related("progress__outcome"),
+        "next_review_due": due,
+        "review_overdue": case.is_open and due < on,
+        "today": on,
+        "days_to_first_tac": days_from_decision_to_first_tac(case),
+        "larc": {item.code: item.text for item in larc_items()},
+    }
+
+
+def workspace(practitioner: Practitioner, *, on: date) -> dict[str, Any]:
+    """A lead professional's cases, the actions they own, and what is due or late."""
+    cases = list(cases_led_by(practitioner).select_related("child"))
+    rows = [{"case": case, "next_review_due": next_review_due(case)} for case in cases]
+    actions = PlanAction.objects.filter(
+        owner=practitioner, done_on__isnull=True, outcome__case__closed_on__isnull=True
+    ).select_related("outcome__case__child")
+    return {
+        "rows": rows,
+        "actions": actions,
+        "today": on,
+        "reviews_late": sum(row["next_review_due"] < on for row in rows),
+        "actions_late": sum(action.due_on < on for action in actions),
+    }

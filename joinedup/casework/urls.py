@@ -11,8 +11,14 @@ urlpatterns = [
     path("referrals/<int:referral_id>/feedback/", views.referral_feedback, name="referral_feedback"),
     path("panels/", views.panels, name="panels"),
     path("panels/meetings/<int:meeting_id>/", views.meeting, name="meeting"),
-    path("notifications/", views.notifications, name="notifications"),
-]
-urlpatterns += [
+    path("cases/mine/", views.my_cases, name="my_cases"),
     path("cases/<int:case_id>/", views.case, name="case"),
+    path("cases/<int:case_id>/team/", views.invite, name="invite"),
+    path("cases/<int:case_id>/lead-professional/", views.change_lead, name="change_lead"),
+    path("cases/<int:case_id>/meetings/new/", views.new_tac_meeting, name="new_tac_meeting"),
+    path("cases/<int:case_id>/outcomes/new/", views.new_outcome, name="new_outcome"),
+    path("cases/<int:case_id>/actions/new/", views.new_action, name="new_action"),
+    path("cases/<int:case_id>/reviews/new/", views.new_review, name="new_review"),
+    path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("notifications/", views.notifications, name="notifications"),
 ]
