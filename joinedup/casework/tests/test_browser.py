@@ -1,12 +1,15 @@
 """The front door in a real browser: a teacher refers, the panel decides, the teacher hears back
 and the new lead professional is told, each signed in as themselves, with axe on every page."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
 from joinedup.common.browser_testing import Journey
 
 from .conftest import PASSWORD
+from .factories import CaseFactory
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +98,85 @@ def test_referral_to_panel_decision_with_feedback(live_server, front_door, page)
     page.goto(f"{live_server.url}/casework/notifications/")
     expect(page.get_by_role("link", name="You are now a family's lead professional")).to_be_visible()
     journey.check("lead professional told")
+
+
+def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_server, front_door, page):
+    CaseFactory(child=front_door["alfie"], lead_professional=front_door["pat"])
+    journey = Journey(page, "casework-plan-review-closure")
+    today = date.today()
+
+    # Given Pat, Alfie's lead professional, opens her workspace
+    sign_in(page, live_server, "pat")
+    page.goto(f"{live_server.url}/casework/cases/mine/")
+    journey.check("lead professional workspace")
+    page.get_by_role("link", name="Alfie Smith").click()
+    journey.check("case page")
+
+    # When she invites Nina, the school nurse, into the team around the child
+    page.get_by_role("link", name="Invite someone to the team").click()
+    page.get_by_label("Who should join the team around the child?").select_option(
+        label="Nina Evans, School nurse (Northshire Community Health)"
+    )
+    journey.check("invite to the team")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_text("Nina Evans has joined the team around the child and been told")).to_be_visible()
+
+    # And records the first meeting, with the family
+    page.get_by_role("link", name="Record a meeting").click()
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Record meeting").click()
+    expect(page.get_by_text("Days from panel decision to first meeting")).to_be_visible()
+
+    # And agrees a need and outcome with the family
+    page.get_by_role("link", name="Add a need and outcome").click()
+    page.get_by_label("Need").fill("Alfie misses school most Mondays")
+    page.get_by_label("Outcome the family wants").fill("Alfie goes to school every day")
+    page.get_by_role("button", name="Add to the plan").click()
+
+    # When she gives Nina an action due in the past
+    page.get_by_role("link", name="Add an action").click()
+    page.get_by_label("What will be done").fill("Hearing check at school")
+    page.get_by_label("Who will do it?").select_option(label="Nina Evans (Northshire Community Health)")
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2020")
+    page.get_by_role("button", name="Add action").click()
+    # Then she is told the date must not be in the past
+    expect(page.get_by_role("alert")).to_contain_text("The due date must be today or in the future")
+    journey.check("action due in the past")
+    page.get_by_label("Year").fill(str(today.year + 1))
+    page.get_by_role("button", name="Add action").click()
+    expect(page.get_by_role("cell", name="Hearing check at school")).to_be_visible()
+    journey.check("plan with an action")
+
+    # When the team reviews the plan with the family's own words and what changed for them
+    page.get_by_role("link", name="Record a review").click()
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("The child's views, in their own words").fill("I like breakfast club")
+    page.get_by_label("The parents' or carers' views, in their own words").fill("Mornings are calmer now")
+    page.get_by_label("Improved school attendance").check()
+    page.get_by_label("Feel happier", exact=True).check()
+    page.get_by_label("Some progress").check()
+    page.get_by_label("SDQ completed by").select_option(label="Parent or carer")
+    page.get_by_label("SDQ total difficulties score").fill("15")
+    journey.check("review form")
+    page.get_by_role("button", name="Record review").click()
+    expect(page.get_by_text("I like breakfast club")).to_be_visible()
+    expect(page.get_by_text("Improved school attendance; Feel happier")).to_be_visible()
+    journey.check("review recorded")
+
+    # And closes the case when needs are met, rating the outcome
+    page.get_by_role("button", name="Close the case").click()
+    page.get_by_label("Needs met", exact=True).check()
+    page.get_by_label("Additional (tier 2)").check()
+    page.get_by_label("4: fully achieved").check()
+    journey.check("closure form")
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.get_by_text("The case is closed", exact=True)).to_be_visible()
+    expect(page.get_by_text("Needs met; needs met at Additional (tier 2)")).to_be_visible()
+    journey.check("case closed")
