@@ -335,3 +335,12 @@ class CloseForm(forms.Form):
 
     def ratings(self) -> dict:
         return {o: int(self.cleaned_data[f"rating_{o.pk}"]) for o in self.outcomes}
+
+
+class FamilyViewForm(forms.Form):
+    text = forms.CharField(
+        label="What would you like the team to know before the next review?",
+        widget=forms.Textarea,
+        help_text="For example, what is going well, what is still hard, and what you would like to change",
+        error_messages={"required": "Write what you would like the team to know"},
+    )

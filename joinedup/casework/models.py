@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from joinedup.agencies.models import Agency, LevelOfNeed, Locality, Service
-from joinedup.people.models import Child, Practitioner
+from joinedup.people.models import Carer, Child, Practitioner
 
 
 class ConsentGiver(models.TextChoices):
@@ -413,3 +413,41 @@ class OutcomeProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_progress_display()}: {self.outcome}"
+
+
+class FamilyAccount(models.Model):
+    """A parent or carer, or a young person, who signs in to see their own plan. Exactly one of
+    carer and child is set: a carer sees the plans of children they have parental responsibility
+    for; a young person sees their own."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="family_account")
+    carer = models.ForeignKey(Carer, on_delete=models.CASCADE, null=True, blank=True, related_name="accounts")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, null=True, blank=True, related_name="accounts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(carer__isnull=False, child__isnull=True) | Q(carer__isnull=True, child__isnull=False),
+                name="family_account_is_a_carer_or_a_young_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Family account {self.user_id}"
+
+
+class FamilyView(models.Model):
+    """What the family wants the team to hear at the next review, in their own words."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_views")
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="views_given")
+    text = models.TextField()
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="family_view_says_something")]
+
+    def __str__(self) -> str:
+        return f"Family view on case {self.case_id}"

@@ -13,7 +13,17 @@ from joinedup.agencies.models import Agency
 from joinedup.people.models import Child, Practitioner
 
 from .instruments import larc_items
-from .models import Case, Consent, Notification, Panel, PanelMeeting, PlanAction, Referral, SharingWithoutConsent
+from .models import (
+    Case,
+    Consent,
+    FamilyAccount,
+    Notification,
+    Panel,
+    PanelMeeting,
+    PlanAction,
+    Referral,
+    SharingWithoutConsent,
+)
 
 
 def current_consents(child: Child) -> QuerySet[Consent]:
@@ -154,6 +164,7 @@ def case_summary(case: Case, *, on: date) -> dict[str, Any]:
         "today": on,
         "days_to_first_tac": days_from_decision_to_first_tac(case),
         "larc": {item.code: item.text for item in larc_items()},
+        "family_views": case.family_views.select_related("account__user")[:5],
     }
 
 
@@ -171,3 +182,26 @@ def workspace(practitioner: Practitioner, *, on: date) -> dict[str, Any]:
         "reviews_late": sum(row["next_review_due"] < on for row in rows),
         "actions_late": sum(action.due_on < on for action in actions),
     }
+
+
+def family_account_of(user: Any) -> FamilyAccount | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return FamilyAccount.objects.filter(user=user).select_related("carer", "child").first()
+
+
+def family_cases(user: Any) -> QuerySet[Case]:
+    """The open cases a family account may see: a carer's children they have parental
+    responsibility for, or a young person's own."""
+    account = family_account_of(user)
+    if account is None:
+        return Case.objects.none()
+    if account.carer_id:
+        children = Q(child__carer_links__carer=account.carer, child__carer_links__parental_responsibility=True)
+    else:
+        children = Q(child=account.child)
+    return (
+        Case.objects.filter(children, closed_on__isnull=True)
+        .select_related("child", "lead_professional__user", "lead_professional__agency")
+        .distinct()
+    )

@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/<int:case_id>/reviews/new/", views.new_review, name="new_review"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
     path("notifications/", views.notifications, name="notifications"),
+    path("family/", views.family, name="family"),
 ]

@@ -22,6 +22,7 @@ from .forms import (
     ActionForm,
     CloseForm,
     DecisionForm,
+    FamilyViewForm,
     FindChildForm,
     InviteForm,
     LeadProfessionalForm,
@@ -381,3 +382,36 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """The lead professional's workspace: open cases, what is due and what is late."""
     practitioner = _practitioner(request)
     return render(request, "casework/my_cases.html", queries.workspace(practitioner, on=timezone.localdate()))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family(request: HttpRequest) -> HttpResponse:
+    """A parent, carer or young person sees their plan, their lead professional and the next review,
+    and adds their own views before it. Their access is their own family's cases only."""
+    if queries.family_account_of(request.user) is None:
+        raise Http404("Not found")
+    cases = list(queries.family_cases(request.user))
+    form = FamilyViewForm(request.POST or None)
+    if request.method == "POST":
+        chosen = next((c for c in cases if str(c.pk) == request.POST.get("case")), None)
+        if chosen is None:
+            raise Http404("Not found")
+        if form.is_valid():
+            try:
+                services.add_family_view(case=chosen, written_by=request.user, text=form.cleaned_data["text"])
+            except RuleBroken as broken:
+                form.add_error("text", str(broken))
+            else:
+                messages.success(request, "Thank you. Your lead professional will read this before the review")
+                return redirect("casework:family")
+    for case in cases:
+        audit.record(
+            actor=request.user,
+            verb="family_viewed_plan",
+            child_id=case.child_id,
+            target=case,
+            legal_basis="A family member seeing their own plan",
+        )
+    plans = [queries.case_summary(case, on=timezone.localdate()) for case in cases]
+    return render(request, "casework/family.html", {"plans": plans, "form": form})

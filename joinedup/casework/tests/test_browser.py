@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from joinedup.casework import services
 from joinedup.common.browser_testing import Journey
+from joinedup.people.tests.factories import ChildCarerFactory
 
 from .conftest import PASSWORD
 from .factories import CaseFactory
@@ -180,3 +182,49 @@ def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_serv
     expect(page.get_by_text("The case is closed", exact=True)).to_be_visible()
     expect(page.get_by_text("Needs met; needs met at Additional (tier 2)")).to_be_visible()
     journey.check("case closed")
+
+
+@pytest.fixture
+def karen(front_door):
+    """Alfie's mum, with parental responsibility and an account, while Pat leads his case."""
+    case = CaseFactory(child=front_door["alfie"], lead_professional=front_door["pat"])
+    mum = ChildCarerFactory(child=case.child, carer__forenames="Karen", parental_responsibility=True).carer
+    account = services.create_family_account(
+        case=case,
+        created_by=front_door["pat"].user,
+        username="karen",
+        email="karen@example.com",
+        first_name="Karen",
+        last_name="Smith",
+        carer=mum,
+    )
+    account.user.set_password(PASSWORD)
+    account.user.save()
+    return account
+
+
+def test_a_parent_signs_in_sees_the_plan_and_adds_her_views(live_server, karen, page):
+    journey = Journey(page, "casework-parent")
+
+    # Given Karen, Alfie's mum, signs in
+    page.goto(f"{live_server.url}/sign-in?next=/casework/family/")
+    page.get_by_label("Username").fill("karen")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # Then she sees who her lead professional is and when the next review is
+    expect(page.get_by_role("heading", name="Your family's plan")).to_be_visible()
+    expect(page.get_by_text("Pat Jones, Family support worker")).to_be_visible()
+    journey.check("parent sees the plan")
+
+    # When she sends nothing, she is asked to write something
+    page.get_by_role("button", name="Send your views").click()
+    expect(page.get_by_role("alert")).to_contain_text("Write what you would like the team to know")
+    journey.check("empty views")
+    # When she writes her views before the review
+    page.get_by_label("What would you like the team to know before the next review?").fill(
+        "Mornings are better but Mondays are still hard"
+    )
+    page.get_by_role("button", name="Send your views").click()
+    # Then she is thanked
+    expect(page.get_by_text("Your lead professional will read this before the review", exact=False)).to_be_visible()
+    journey.check("views sent")
