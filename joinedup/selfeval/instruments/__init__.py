@@ -1,0 +1,1 @@
+"""Self-evaluation content as data files (TOML): a package so that the files ship with joinedup."""

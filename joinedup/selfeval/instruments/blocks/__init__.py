@@ -1,0 +1,1 @@
+"""Shared questionnaire sections, listed by name in each instrument file."""
