@@ -344,3 +344,43 @@ class FamilyViewForm(forms.Form):
         help_text="For example, what is going well, what is still hard, and what you would like to change",
         error_messages={"required": "Write what you would like the team to know"},
     )
+
+
+class AssessmentDomainForm(forms.Form):
+    """Strengths and needs for each element of one domain; every box may be left empty."""
+
+    def __init__(self, *args, domain=None, held=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = held or {}
+        for element in domain.elements:
+            strengths, needs = held.get(element.code, ("", ""))
+            self.fields[f"strengths_{element.code}"] = forms.CharField(
+                label=f"{element.title}: strengths", widget=forms.Textarea, required=False, initial=strengths
+            )
+            self.fields[f"needs_{element.code}"] = forms.CharField(
+                label=f"{element.title}: needs", widget=forms.Textarea, required=False, initial=needs
+            )
+        self.domain = domain
+
+    def elements(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {e.code: (data[f"strengths_{e.code}"], data[f"needs_{e.code}"]) for e in self.domain.elements}
+
+
+class AssessmentFinishForm(forms.Form):
+    child_views = forms.CharField(label="The child's views, in their own words", widget=forms.Textarea, required=False)
+    parents_views = forms.CharField(
+        label="The parents' or carers' views, in their own words", widget=forms.Textarea, required=False
+    )
+    level_of_need = forms.ChoiceField(
+        label="What level of need does the assessment show?",
+        choices=LevelOfNeed.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data.get("complete") and not cleaned.get("level_of_need"):
+            self.add_error("level_of_need", "Select the level of need the assessment shows")
+        return cleaned

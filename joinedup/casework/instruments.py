@@ -1,5 +1,6 @@
-"""Reference data for reviews, kept as data files with their sources: the LARC checklist of what
-families said support changed, and the SDQ's published bands for scores entered from paper."""
+"""Reference data kept as data files with their sources: the early help assessment's domains and
+elements, the LARC checklist of what families said support changed, and the SDQ's published bands
+for scores entered from paper."""
 
 from __future__ import annotations
 
@@ -37,3 +38,29 @@ def sdq_band(total: int, informant: str) -> str:
         if low <= total <= high:
             return SDQ_BAND_LABELS[band]
     raise ValueError(f"An SDQ total difficulties score is 0 to 40, not {total}")
+
+
+@dataclass(frozen=True)
+class Element:
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    code: str
+    title: str
+    elements: tuple[Element, ...]
+
+
+@cache
+def assessment_domains() -> tuple[Domain, ...]:
+    data = tomllib.loads((DATA / "assessment_domains.toml").read_text())
+    return tuple(
+        Domain(d["code"], d["title"], tuple(Element(e["code"], e["title"]) for e in d["element"]))
+        for d in data["domain"]
+    )
+
+
+def element_codes() -> set[str]:
+    return {element.code for domain in assessment_domains() for element in domain.elements}

@@ -451,3 +451,61 @@ class FamilyView(models.Model):
 
     def __str__(self) -> str:
         return f"Family view on case {self.case_id}"
+
+
+class Assessment(models.Model):
+    """The early help assessment (CAF): strengths and needs in three domains, the child's and the
+    parents' views in their own words, and the level of need. Saved as a draft until complete."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    assessor = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="assessments")
+    started_at = models.DateTimeField()
+    sittings = models.PositiveSmallIntegerField(default=1, help_text="How many times it was opened and saved")
+    child_views = models.TextField(blank=True)
+    parents_views = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    level_of_need = models.CharField(max_length=12, choices=LevelOfNeed.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True, level_of_need="")
+                | (Q(completed_at__isnull=False) & ~Q(level_of_need="")),
+                name="completed_assessment_states_level_of_need",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(completed_at__gte=F("started_at")),
+                name="assessment_completed_after_it_started",
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(completed_at__isnull=True), name="one_draft_assessment_per_case"
+            ),
+        ]
+
+    @property
+    def child_id(self) -> int:
+        return self.case.child_id
+
+    @property
+    def minutes_to_complete(self) -> int | None:
+        """From first opening to completion: the figure practitioners' complaints were about."""
+        if self.completed_at is None:
+            return None
+        return round((self.completed_at - self.started_at).total_seconds() / 60)
+
+    def __str__(self) -> str:
+        return f"Early help assessment for case {self.case_id}"
+
+
+class AssessmentElement(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="elements")
+    code = models.CharField(max_length=40, help_text="An element code from data/assessment_domains.toml")
+    strengths = models.TextField(blank=True)
+    needs = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "code"], name="one_row_per_assessment_element")]
+
+    def __str__(self) -> str:
+        return self.code

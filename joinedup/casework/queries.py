@@ -12,8 +12,9 @@ from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency
 from joinedup.people.models import Child, Practitioner
 
-from .instruments import larc_items
+from .instruments import assessment_domains, larc_items
 from .models import (
+    Assessment,
     Case,
     Consent,
     FamilyAccount,
@@ -165,6 +166,8 @@ def case_summary(case: Case, *, on: date) -> dict[str, Any]:
         "days_to_first_tac": days_from_decision_to_first_tac(case),
         "larc": {item.code: item.text for item in larc_items()},
         "family_views": case.family_views.select_related("account__user")[:5],
+        "assessments": case.assessments.all(),
+        "has_draft": case.assessments.filter(completed_at__isnull=True).exists(),
     }
 
 
@@ -205,3 +208,30 @@ def family_cases(user: Any) -> QuerySet[Case]:
         .select_related("child", "lead_professional__user", "lead_professional__agency")
         .distinct()
     )
+
+
+def assessment_shared_with(assessment: Assessment, user: Any) -> bool:
+    """A completed assessment goes to the team as far as consent allows; the assessor and the lead
+    professional always see it."""
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None:
+        return False
+    if practitioner.pk in {assessment.assessor_id, assessment.case.lead_professional_id}:
+        return True
+    return sharing_basis(child=assessment.case.child, agency=practitioner.agency) is not None
+
+
+def assessment_summary(assessment: Assessment) -> dict[str, Any]:
+    """Each domain with its elements' strengths and needs, and whether anything is written yet."""
+    held = {e.code: e for e in assessment.elements.all()}
+    domains = [
+        {
+            "domain": domain,
+            "elements": [(element, held.get(element.code)) for element in domain.elements],
+            "started": any(
+                held.get(e.code) and (held[e.code].strengths or held[e.code].needs) for e in domain.elements
+            ),
+        }
+        for domain in assessment_domains()
+    ]
+    return {"assessment": assessment, "case": assessment.case, "domains": domains}

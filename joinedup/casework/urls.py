@@ -20,6 +20,10 @@ urlpatterns = [
     path("cases/<int:case_id>/actions/new/", views.new_action, name="new_action"),
     path("cases/<int:case_id>/reviews/new/", views.new_review, name="new_review"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("cases/<int:case_id>/assessment/", views.start_assessment, name="start_assessment"),
+    path("assessments/<int:assessment_id>/", views.assessment, name="assessment"),
+    path("assessments/<int:assessment_id>/finish/", views.assessment_finish, name="assessment_finish"),
+    path("assessments/<int:assessment_id>/<slug:domain>/", views.assessment_domain, name="assessment_domain"),
     path("notifications/", views.notifications, name="notifications"),
     path("family/", views.family, name="family"),
 ]

@@ -16,10 +16,12 @@ from joinedup.audit import services as audit
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
-from . import queries, services
+from . import instruments, queries, services
 from .errors import NotAllowed, RuleBroken
 from .forms import (
     ActionForm,
+    AssessmentDomainForm,
+    AssessmentFinishForm,
     CloseForm,
     DecisionForm,
     FamilyViewForm,
@@ -31,7 +33,7 @@ from .forms import (
     ReviewForm,
     TacMeetingForm,
 )
-from .models import Case, Referral, ReferralStatus
+from .models import Assessment, Case, Referral, ReferralStatus
 from .services import ConsentGiven, SdqScores
 
 
@@ -415,3 +417,80 @@ def family(request: HttpRequest) -> HttpResponse:
         )
     plans = [queries.case_summary(case, on=timezone.localdate()) for case in cases]
     return render(request, "casework/family.html", {"plans": plans, "form": form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_or_404(request.user, Action.CHANGE_PLAN, Case, pk=case_id)
+    try:
+        assessment = services.start_assessment(case=case, assessor=request.user)
+    except RuleBroken as broken:
+        messages.info(request, str(broken))
+        return redirect("casework:case", case.pk)
+    return redirect("casework:assessment", assessment.pk)
+
+
+@login_required
+def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_or_404(request.user, Action.VIEW_PLAN, Assessment, pk=assessment_id)
+    if not queries.assessment_shared_with(assessment, request.user):
+        raise Http404("Not found")
+    can_change = assessment.completed_at is None and decide(request.user, Action.CHANGE_PLAN, assessment).allowed
+    return render(
+        request, "casework/assessment.html", queries.assessment_summary(assessment) | {"can_change": can_change}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> HttpResponse:
+    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    chosen = next((d for d in instruments.assessment_domains() if d.code == domain), None)
+    if chosen is None:
+        raise Http404("Not found")
+    held = {e.code: (e.strengths, e.needs) for e in assessment.elements.all()}
+    form = AssessmentDomainForm(request.POST or None, domain=chosen, held=held)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_assessment(assessment=assessment, saved_by=request.user, elements=form.elements())
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, f"{chosen.title}: saved")
+            return redirect("casework:assessment", assessment.pk)
+    return render(
+        request, "casework/assessment_form.html", {"assessment": assessment, "form": form, "title": chosen.title}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    initial = {"child_views": assessment.child_views, "parents_views": assessment.parents_views}
+    form = AssessmentFinishForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_assessment(
+                assessment=assessment,
+                saved_by=request.user,
+                child_views=data["child_views"],
+                parents_views=data["parents_views"],
+            )
+            if request.POST.get("complete"):
+                services.complete_assessment(
+                    assessment=assessment, completed_by=request.user, level_of_need=data["level_of_need"]
+                )
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            done = "The assessment is complete" if assessment.completed_at else "Your draft is saved"
+            messages.success(request, done)
+            return redirect("casework:assessment", assessment.pk)
+    return render(
+        request,
+        "casework/assessment_form.html",
+        {"assessment": assessment, "form": form, "title": "Views and level of need", "finish": True},
+    )
