@@ -1,8 +1,9 @@
 """How long importing an extract takes, and how much memory: `python benchmarks/import.py --rows 1000000`.
 
 Writes an N-row extract in the child health system's shape (joinedup/index/sources/synthetic/
-child_health.toml) in a separate process, imports it into a fresh SQLite database in a temporary
-folder, then imports it again (nothing changes). Prints, as its last line,
+child_health.toml) and a newer one (1% of records changed, 1% gone, 1% new) in a separate
+process, imports the first into a fresh SQLite database in a temporary folder, imports it again
+(nothing changes), then the newer one. Prints, as its last line,
 rows=... seconds=... peak_rss_mb=...
 where seconds is the first import and peak_rss_mb the importing process's peak.
 """
@@ -40,7 +41,16 @@ STREETS = "Maple Road|Mill Way|Station Road|Church Lane|Park Avenue|High Street|
 TOWNS = ["Clarkton", "Alexanderbury", "Parrystead", "Holmewick"]
 
 
-def write_extract(rows: int, path: Path, seed: int = 1) -> None:
+def write_extracts(rows: int, first: Path, newer: Path) -> None:
+    frame = extract_frame(rows)
+    frame.to_csv(first, index=False, lineterminator="\n")
+    hundredth = max(rows // 100, 1)
+    frame.loc[: hundredth - 1, "FAMILY_NAME"] += "-Smith"  # changed
+    arrivals = extract_frame(hundredth, seed=2).assign(LOCAL_PATIENT_ID=[f"CH9{n:08d}" for n in range(hundredth)])
+    pd.concat([frame.iloc[: rows - hundredth], arrivals]).to_csv(newer, index=False, lineterminator="\n")
+
+
+def extract_frame(rows: int, seed: int = 1) -> pd.DataFrame:
     """A child health extract of `rows` children, built column at a time."""
     rng = np.random.default_rng(seed)
 
@@ -77,7 +87,7 @@ def write_extract(rows: int, path: Path, seed: int = 1) -> None:
             ),
         }
     )
-    frame.to_csv(path, index=False, lineterminator="\n")
+    return frame
 
 
 def main() -> None:
@@ -86,8 +96,11 @@ def main() -> None:
     parser.add_argument("--progress", action="store_true", help="show the progress bar")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="import-benchmark-") as folder:
-        extract = Path(folder) / "child_health_records.csv"
-        writer = multiprocessing.get_context("fork").Process(target=write_extract, args=(arguments.rows, extract))
+        extract, newer = Path(folder) / "child_health_records.csv", Path(folder) / "newer" / "child_health_records.csv"
+        newer.parent.mkdir()
+        writer = multiprocessing.get_context("fork").Process(
+            target=write_extracts, args=(arguments.rows, extract, newer)
+        )
         writer.start()
         writer.join()
         os.environ.pop("DATABASE_URL", None)
@@ -112,6 +125,12 @@ def main() -> None:
         import_file(mapping_path=SOURCE_FILE, path=extract, progress=stage)
         again_seconds = time.perf_counter() - again
         print(f"created={batch.created} rejected={batch.rejected} same_file_again_seconds={again_seconds:.1f}")
+        later = time.perf_counter()
+        update = import_file(mapping_path=SOURCE_FILE, path=newer, progress=stage)
+        print(
+            f"newer_extract: created={update.created} updated={update.updated} withdrawn={update.withdrawn} "
+            f"unchanged={update.unchanged} seconds={time.perf_counter() - later:.1f}"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
     print(f"rows={arguments.rows} seconds={seconds:.1f} peak_rss_mb={peak_mb:.0f}")
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -154,11 +156,15 @@ def _sha256(files: list[Path]) -> str:
 
 
 def _row_hashes(records: pd.DataFrame) -> pd.Series:
-    """A 64-bit hash of each record's canonical values: equal for a record re-exported unchanged."""
+    """The MD5 of each record's canonical values (unit-separated), equal for a record re-exported
+    unchanged; DuckDB reads the Arrow columns without copying and hashes a million rows in a second."""
     if records.empty:
         return pd.Series([], dtype=object)
-    hashed = pd.util.hash_pandas_object(records[HASHED], index=False).to_numpy()
-    return pd.Series([f"{h:016x}" for h in hashed.tolist()], index=records.index, dtype=object)
+    with duckdb.connect() as database:
+        database.register("records", records[HASHED])
+        columns = ", ".join(f'"{name}"' for name in HASHED)
+        hashed = database.sql(f"SELECT md5(concat_ws(chr(31), {columns})) FROM records").to_arrow_table()
+    return pd.Series(pd.arrays.ArrowStringArray(hashed.column(0).cast(pa.large_string())), index=records.index)
 
 
 def _default_rejects_path(mapping: SourceMapping, started) -> Path:
@@ -183,25 +189,24 @@ def _save_source(mapping: SourceMapping) -> Source:
 
 
 def _plan(source: Source, mapping: SourceMapping, records: pd.DataFrame, rejected_ids: frozenset[str]) -> _Plan:
-    held = pd.DataFrame(
-        IndexRecord.objects.filter(source=source).values_list("record_id", "id", "row_hash", "withdrawn_at"),
-        columns=["record_id", "id", "row_hash", "withdrawn_at"],
-    )
-    position = pd.Index(held["record_id"].astype(object)).get_indexer(records["record_id"].astype(object))
+    rows = list(IndexRecord.objects.filter(source=source).values_list("record_id", "id", "row_hash", "withdrawn_at"))
+    if not rows:  # a source's first extract: every record is new
+        return _Plan(records.sort_values("record_id", kind="stable"), records.iloc[:0].assign(id=0), [], 0)
+    record_ids, ids, hashes, withdrawn_at = (np.array(column, dtype=object) for column in zip(*rows, strict=True))
+    ids, withdrawn = ids.astype(np.int64), np.not_equal(withdrawn_at, None)
+    position = pd.Index(record_ids).get_indexer(records["record_id"].astype(object))
     new = position < 0
     matched = position[~new]
     changed = np.zeros(len(records), dtype=bool)
-    changed[~new] = (records["row_hash"].to_numpy(dtype=object)[~new] != held["row_hash"].to_numpy()[matched]) | (
-        held["withdrawn_at"].notna().to_numpy()[matched]
-    )
+    changed[~new] = (records["row_hash"].to_numpy(dtype=object)[~new] != hashes[matched]) | withdrawn[matched]
     withdraw: list[int] = []
-    if mapping.extract == "full" and len(held):
-        present = set(records["record_id"].tolist()) | rejected_ids
-        absent = ~held["record_id"].isin(present).to_numpy() & held["withdrawn_at"].isna().to_numpy()
-        withdraw = held.loc[absent, "id"].astype(int).tolist()
+    if mapping.extract == "full":
+        present = pd.Index(records["record_id"].astype(object)).union(pd.Index(list(rejected_ids), dtype=object))
+        absent = (present.get_indexer(record_ids) < 0) & ~withdrawn
+        withdraw = ids[absent].tolist()
     # Rows in key order: appending to the (source, record_id) index is faster than scattering into it.
     create = records[new].sort_values("record_id", kind="stable")
-    update = records[changed].assign(id=held["id"].to_numpy()[position[changed]].astype(int))
+    update = records[changed].assign(id=ids[position[changed]])
     return _Plan(create=create, update=update, withdraw=withdraw, unchanged=int((~new & ~changed).sum()))
 
 

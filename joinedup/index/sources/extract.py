@@ -82,7 +82,10 @@ def _header(path: Path, *, encoding: str, delimiter: str) -> list[str]:
         raise FileProblems([_not_encoded(path, encoding, error)]) from None
     if not header:
         raise FileProblems([Problem(str(path), None, None, "the file is empty: expected a header row")])
-    return [c.lstrip("\ufeff") for c in header]
+    header = [c.lstrip("\ufeff").strip() for c in header]
+    if repeated := sorted({c for c in header if header.count(c) > 1}):
+        raise FileProblems([Problem(str(path), 1, c, "this column heading appears twice") for c in repeated])
+    return header
 
 
 def _not_encoded(path: Path, encoding: str, error: UnicodeDecodeError) -> Problem:

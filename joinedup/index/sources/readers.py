@@ -75,6 +75,8 @@ def source_files(mapping: SourceMapping, path: Path) -> list[Path]:
     path = Path(path)
     if mapping.format in FILES:
         return FILES[mapping.format](mapping, path)
+    if path.is_dir():
+        raise FileProblems([Problem(str(path), None, None, f"a folder: a {mapping.format} source reads one file")])
     if not path.is_file():
         raise FileProblems([Problem(str(path), None, None, "the file does not exist")])
     return [path]

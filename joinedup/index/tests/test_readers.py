@@ -210,6 +210,11 @@ def test_facts_are_valid_json_whatever_the_text_holds(tmp_path):
     assert json.loads(result.records.loc[0, "facts"])["note"] == 'say "hi" \\ bye'
 
 
+def test_a_heading_given_twice_is_refused(tmp_path):
+    with pytest.raises(FileProblems, match="SURNAME: this column heading appears twice"):
+        read(tmp_path, GOOD, header=HEADER.replace("NOTE", "SURNAME"))
+
+
 def test_an_empty_file_is_refused(tmp_path):
     with pytest.raises(FileProblems, match="empty"):
         read(tmp_path, "", header="")
