@@ -162,16 +162,12 @@ def _sessions_possible(extract: Extract, pupils: pd.DataFrame) -> pd.Series:
 def _absence(extract: Extract, sessions: pd.DataFrame | None, codes: dict[str, str]) -> dict[str, dict]:
     if sessions is None or sessions.empty:
         return {}
-    counts, failed = normalise.numbers(sessions["sessions"])
+    counts, failed = _numbers(extract, sessions, "sessions", "a number of sessions")
     reason = sessions["attendancereason"].str.strip()
-    unknown = pd.Series(~normalise.mask(reason.isin(codes.keys())), index=sessions.index)
-    for index in sessions.index[failed.to_numpy() | unknown.to_numpy()]:
-        column, message = (
-            ("sessions", f"expected a number of sessions, got {sessions.at[index, 'sessions']!r}")
-            if failed[index]
-            else ("attendancereason", f"{reason[index]!r} is not an attendance reason the source file lists")
-        )
-        extract.problems.append(_left_out(sessions, index, column, message))
+    unknown = pd.Series(~normalise.mask(reason.isin(codes.keys())), index=sessions.index) & ~failed
+    for index in unknown[unknown].index:
+        message = f"{reason[index]!r} is not an attendance reason the source file lists"
+        extract.problems.append(_left_out(sessions, index, "attendancereason", message))
     good = (~(failed | unknown) & counts.notna()).to_numpy()
     summed = (
         pd.DataFrame({"pupil": sessions[KEY].to_numpy()[good], "reason": reason.to_numpy()[good], "n": counts[good]})
@@ -198,12 +194,7 @@ def _sen_needs(extract: Extract, needs: pd.DataFrame | None) -> dict[str, dict]:
     if needs is None or needs.empty:
         return {}
     if "sentyperank" in needs.columns:
-        rank, failed = normalise.numbers(needs["sentyperank"])
-        for index in failed[failed].index:
-            held = needs.at[index, "sentyperank"]
-            extract.problems.append(
-                _left_out(needs, index, "sentyperank", f"expected a rank (1 = primary), got {held!r}")
-            )
+        rank, failed = _numbers(extract, needs, "sentyperank", "a rank (1 = primary)")
         needs = needs.assign(rank=rank)[~failed]
     else:
         needs = needs.assign(rank=float("nan"))
@@ -236,12 +227,7 @@ def _exclusions(extract: Extract, exclusions: pd.DataFrame | None, mapping: Sour
     extract.problems += problems
     if "sessions" not in exclusions.columns:
         exclusions = exclusions.assign(sessions="")
-    sessions, failed = normalise.numbers(exclusions["sessions"])
-    for index in failed[failed].index:
-        held = exclusions.at[index, "sessions"]
-        extract.problems.append(
-            _left_out(exclusions, index, "sessions", f"expected a number of sessions, got {held!r}")
-        )
+    sessions, failed = _numbers(extract, exclusions, "sessions", "a number of sessions")
     exclusions = exclusions.assign(sessions=sessions)[~failed]
     reason_columns = [c for c in ("reason1", "reason2", "reason3", "reason") if c in exclusions.columns]
     reasons = exclusions[reason_columns].apply(lambda column: column.str.strip()).to_numpy().tolist()
@@ -264,6 +250,16 @@ def _exclusions(extract: Extract, exclusions: pd.DataFrame | None, mapping: Sour
             }
         )
     return result
+
+
+def _numbers(extract: Extract, frame: pd.DataFrame, column: str, expected: str) -> tuple[pd.Series, pd.Series]:
+    """A supporting table's number column; rows holding something else are reported as left out."""
+    parsed, failed = normalise.numbers(frame[column])
+    for index in failed[failed].index:
+        extract.problems.append(
+            _left_out(frame, index, column, f"expected {expected}, got {frame.at[index, column]!r}")
+        )
+    return parsed, failed
 
 
 def _left_out(frame: pd.DataFrame, index, column: str, message: str) -> Problem:
