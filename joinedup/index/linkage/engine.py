@@ -1,0 +1,176 @@
+"""Link children's records: train a Splink model on the records themselves (no labels), score the
+pairs that blocking finds, and cluster records into children.
+
+Runs on DuckDB on one machine, or on Spark when `JOINEDUP_LINKAGE_BACKEND=spark`; the model, the
+blocking rules and the clusters are the same on both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import model
+from .prepare import linkage_table
+
+BACKENDS = ("duckdb", "spark")
+# A pair at or above this probability is the same child. Chosen on the synthetic authority at its
+# default error rates (benchmarks/linkage.py): precision stays above 0.995 down to about 0.9.
+DEFAULT_THRESHOLD = 0.95
+# Pairs kept for clerical review: below the threshold, but worth a person's look.
+REVIEW_THRESHOLD = 0.5
+# Fewer records than this are not a population to learn m and u (or name frequencies) from; such
+# a batch is scored with the starting parameters in default_model.json.
+MIN_RECORDS_TO_TRAIN = 1_000
+# The prior comes from exact rules (identifier, or first name + surname + date of birth) that find
+# about this share of the true pairs on the synthetic authority.
+DETERMINISTIC_RECALL = 0.8
+# Random pairs for u: enough to see levels that are rare among non-matches (a typo, a swapped date).
+U_SAMPLE_PAIRS = 5e6
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkageConfig:
+    backend: str = "duckdb"
+    threads: int = 2
+    memory_limit: str = "6GB"
+
+
+def linkage_config(environ: Mapping[str, str] = os.environ) -> LinkageConfig:
+    """The backend and its limits from the environment: JOINEDUP_LINKAGE_BACKEND (duckdb or spark),
+    JOINEDUP_LINKAGE_THREADS and JOINEDUP_LINKAGE_MEMORY (DuckDB's memory_limit, e.g. 6GB)."""
+    backend = environ.get("JOINEDUP_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
+    if backend not in BACKENDS:
+        raise ValueError(f"JOINEDUP_LINKAGE_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    return LinkageConfig(
+        backend=backend,
+        threads=int(environ.get("JOINEDUP_LINKAGE_THREADS", LinkageConfig.threads)),
+        memory_limit=environ.get("JOINEDUP_LINKAGE_MEMORY", LinkageConfig.memory_limit),
+    )
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_weight, match_probability (>= REVIEW_THRESHOLD)
+    clusters: pd.DataFrame  # unique_id, source, record_id, cluster_id, match_probability (best link; NaN alone)
+    parameters: model.Parameters
+    threshold: float
+
+
+@contextmanager
+def database(backend: str | None = None) -> Iterator:
+    """A Splink database API for the backend, cleaned up afterwards."""
+    config = linkage_config()
+    backend = backend or config.backend
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend == "spark":
+        from .spark import spark_api
+
+        yield spark_api()
+        return
+    import duckdb
+    from splink import DuckDBAPI
+
+    spill = tempfile.mkdtemp(prefix="joinedup-duckdb-")
+    connection = duckdb.connect()
+    try:
+        connection.execute(f"SET memory_limit = '{config.memory_limit}'")
+        connection.execute(f"SET threads = {config.threads}")
+        connection.execute(f"SET temp_directory = '{spill}'")
+        # Insertion order means nothing to linkage and keeping it costs memory on large joins.
+        connection.execute("SET preserve_insertion_order = false")
+        yield DuckDBAPI(connection=connection)
+    finally:
+        connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def link(
+    frame: pd.DataFrame,
+    *,
+    backend: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    parameters: model.Parameters | None = None,
+) -> LinkResult:
+    """Link the records of a canonical frame (joinedup.index.canonical) into children.
+
+    Without `parameters` the model is trained on the frame itself when it is large enough, else
+    the starting parameters are used. Cluster ids are the smallest unique_id in each cluster: stable
+    for the same input, not across extracts (see incremental.py for that).
+    """
+    table = linkage_table(frame)
+    with database(backend) as db_api:
+        records = db_api.register(table)
+        linker, parameters = trained_linker(records, table_size=len(table), parameters=parameters)
+        predictions = linker.inference.predict(threshold_match_probability=REVIEW_THRESHOLD, warning_mode="never")
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+        pairs = _pairs(predictions.as_pandas_dataframe())
+        clusters = clustered.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+        linker.table_management.delete_tables_created_by_splink_from_db()
+    clusters = table[["unique_id", "source", "record_id"]].merge(clusters, on="unique_id", how="left")
+    return LinkResult(
+        pairs=pairs,
+        clusters=with_best_link(clusters, pairs, threshold),
+        parameters=parameters,
+        threshold=threshold,
+    )
+
+
+def trained_linker(records, *, table_size: int, parameters: model.Parameters | None):
+    """A Splink linker over registered records, with parameters learnt from them (unless given)."""
+    from splink import Linker
+
+    enough = table_size >= MIN_RECORDS_TO_TRAIN
+    if parameters is None and enough:
+        trainee = Linker(records, model.settings(), log_level=logging.WARNING)
+        train(trainee)
+        parameters = model.Parameters.from_splink(trainee.misc.save_model_to_json())
+    parameters = parameters or model.default_parameters()
+    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=logging.WARNING)
+    return linker, parameters
+
+
+def train(linker) -> None:
+    """Unsupervised: the prior from exact rules, u from random pairs, m by EM in two sessions."""
+    training = linker.training
+    training.estimate_probability_two_random_records_match(model.deterministic_rules(), recall=DETERMINISTIC_RECALL)
+    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
+    for rule in model.training_blocking_rules():
+        training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=2e6, estimate_without_term_frequencies=True
+        )
+
+
+def _pairs(predictions: pd.DataFrame) -> pd.DataFrame:
+    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    return predictions[columns].reset_index(drop=True)
+
+
+def with_best_link(clusters: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Each record's strongest link into its cluster (NaN for a record on its own)."""
+    linked = pairs[pairs["match_probability"] >= threshold]
+    best = (
+        pd.concat(
+            [
+                linked[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "unique_id"}),
+                linked[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "unique_id"}),
+            ]
+        )
+        .groupby("unique_id")["match_probability"]
+        .max()
+    )
+    result = clusters.copy()
+    result["match_probability"] = result["unique_id"].map(best)
+    return result
