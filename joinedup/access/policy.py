@@ -39,6 +39,7 @@ class Action(StrEnum):
     # Integrated casework (joinedup.casework)
     REFER = "refer"
     MANAGE_PANELS = "manage_panels"
+    VIEW_CASELOADS = "view_caseloads"
     VIEW_REFERRAL_FEEDBACK = "view_referral_feedback"
     VIEW_REFERRAL = "view_referral"
     DECIDE_REFERRAL = "decide_referral"
@@ -124,6 +125,8 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     # set up panel meetings.
     Action.REFER: frozenset({Role.PRACTITIONER, Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
     Action.MANAGE_PANELS: frozenset({Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
+    # Caseload and workload figures name practitioners and count cases, never children.
+    Action.VIEW_CASELOADS: frozenset({Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
 }
 AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.

@@ -384,3 +384,12 @@ class AssessmentFinishForm(forms.Form):
         if self.data.get("complete") and not cleaned.get("level_of_need"):
             self.add_error("level_of_need", "Select the level of need the assessment shows")
         return cleaned
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label="Minutes",
+        widget=forms.Textarea,
+        help_text="Who attended, for which agency, and anything agreed beyond the decisions on each case",
+        error_messages={"required": "Enter the minutes of the meeting"},
+    )

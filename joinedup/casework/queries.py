@@ -3,10 +3,11 @@ referrals a practitioner made, and unread notifications."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency
@@ -24,6 +25,7 @@ from .models import (
     PlanAction,
     Referral,
     SharingWithoutConsent,
+    TacMeeting,
 )
 
 
@@ -235,3 +237,52 @@ def assessment_summary(assessment: Assessment) -> dict[str, Any]:
         for domain in assessment_domains()
     ]
     return {"assessment": assessment, "case": assessment.case, "domains": domains}
+
+
+def caseloads(*, on: date) -> list[dict[str, Any]]:
+    """Open cases, actions owned and what is late, per lead professional, grouped by team: figures
+    about practitioners' workload, naming no child."""
+    cases = list(
+        Case.objects.filter(closed_on__isnull=True).select_related("lead_professional__user", "lead_professional__team")
+    )
+    late_reviews = {case.pk for case, _ in overdue_reviews(on=on)}
+    actions = Counter(
+        PlanAction.objects.filter(done_on__isnull=True, outcome__case__closed_on__isnull=True).values_list(
+            "owner_id", flat=True
+        )
+    )
+    late_actions = Counter(overdue_actions(on=on).values_list("owner_id", flat=True))
+    rows: dict[int, dict[str, Any]] = {}
+    for case in cases:
+        lead = case.lead_professional
+        row = rows.setdefault(
+            lead.pk,
+            {"lead": lead, "team": lead.team.name if lead.team else "No team", "cases": 0, "reviews_late": 0},
+        )
+        row["cases"] += 1
+        row["reviews_late"] += case.pk in late_reviews
+    for row in rows.values():
+        row["actions"] = actions[row["lead"].pk]
+        row["actions_late"] = late_actions[row["lead"].pk]
+    return sorted(rows.values(), key=lambda row: (row["team"], -row["cases"], row["lead"].name))
+
+
+def panel_timeliness(panel: Panel) -> dict[str, float | None]:
+    """Average days from referral to the panel's decision, and from decision to the first meeting
+    of the team around the child (001 §6)."""
+    decided = list(Referral.objects.filter(meeting__panel=panel, decided_at__isnull=False).select_related("case"))
+    to_decision = [r.days_to_decision for r in decided]
+    first_meetings = {
+        m["case_id"]: m["first"]
+        for m in TacMeeting.objects.filter(case__referral__in=decided).values("case_id").annotate(first=Min("held_on"))
+    }
+    to_tac = [
+        (first_meetings[r.case.pk] - r.decided_at.date()).days
+        for r in decided
+        if hasattr(r, "case") and r.case.pk in first_meetings
+    ]
+    return {
+        "decisions": len(decided),
+        "days_to_decision": round(sum(to_decision) / len(to_decision), 1) if to_decision else None,
+        "days_to_first_tac": round(sum(to_tac) / len(to_tac), 1) if to_tac else None,
+    }

@@ -876,3 +876,19 @@ def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_n
                 link=reverse("casework:assessment", args=[assessment.pk]),
             )
     return assessment
+
+
+@transaction.atomic
+def record_minutes(*, meeting: PanelMeeting, recorded_by: Any, minutes: str) -> PanelMeeting:
+    """The chair records the meeting's minutes; decisions and reasons are on each case."""
+    _require(recorded_by, Action.MANAGE_PANELS)
+    if getattr(recorded_by, "practitioner", None) != meeting.panel.chair:
+        raise NotAllowed("Only the panel's chair records its minutes")
+    if not minutes.strip():
+        raise RuleBroken("Enter the minutes of the meeting")
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["minutes"])
+    audit.record(
+        actor=recorded_by, verb="recorded_panel_minutes", target=meeting, legal_basis=f"Chair of {meeting.panel.name}"
+    )
+    return meeting

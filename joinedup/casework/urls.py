@@ -12,6 +12,7 @@ urlpatterns = [
     path("panels/", views.panels, name="panels"),
     path("panels/meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("cases/mine/", views.my_cases, name="my_cases"),
+    path("caseloads/", views.caseloads, name="caseloads"),
     path("cases/<int:case_id>/", views.case, name="case"),
     path("cases/<int:case_id>/team/", views.invite, name="invite"),
     path("cases/<int:case_id>/lead-professional/", views.change_lead, name="change_lead"),

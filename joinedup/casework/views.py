@@ -28,6 +28,7 @@ from .forms import (
     FindChildForm,
     InviteForm,
     LeadProfessionalForm,
+    MinutesForm,
     OutcomeForm,
     ReferralForm,
     ReviewForm,
@@ -164,6 +165,7 @@ def panels(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "panel": panel,
+            "timeliness": queries.panel_timeliness(panel),
             "waiting": queries.waiting_for_panel(panel).count(),
             "next_date": services.next_meeting_date(panel),
             "meetings": panel.meetings.all()[:5],
@@ -175,10 +177,24 @@ def panels(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = queries.meetings_for(_practitioner(request)).filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404("Not found")
+    is_chair = meeting.panel.chair_id == _practitioner(request).pk
+    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes}) if is_chair else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404("Not found")
+        if form.is_valid():
+            try:
+                services.record_minutes(meeting=meeting, recorded_by=request.user, minutes=form.cleaned_data["minutes"])
+            except (RuleBroken, NotAllowed) as broken:
+                form.add_error("minutes", str(broken))
+            else:
+                messages.success(request, "The minutes have been saved")
+                return redirect("casework:meeting", meeting.pk)
     agenda = queries.agenda_as_seen_by(request.user, meeting)
     for referral, _ in agenda:
         audit.record(
@@ -188,7 +204,8 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             target=referral,
             legal_basis=f"Member of {meeting.panel.name}",
         )
-    return render(request, "casework/meeting.html", {"meeting": meeting, "agenda": agenda})
+    context = {"meeting": meeting, "agenda": agenda} | ({"form": form} if form is not None else {})
+    return render(request, "casework/meeting.html", context)
 
 
 @login_required
@@ -494,3 +511,12 @@ def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "casework/assessment_form.html",
         {"assessment": assessment, "form": form, "title": "Views and level of need", "finish": True},
     )
+
+
+@login_required
+def caseloads(request: HttpRequest) -> HttpResponse:
+    decision = decide(request.user, Action.VIEW_CASELOADS)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    rows = queries.caseloads(on=timezone.localdate())
+    return render(request, "casework/caseloads.html", {"rows": rows})

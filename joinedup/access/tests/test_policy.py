@@ -696,20 +696,21 @@ def test_casework_table_covers_every_role_and_casework_relationship():
     assert rows == {(role, relationship) for role in Role.values for relationship in relationships}
 
 
-# Casework actions about no particular child: referring, and setting up panel meetings.
+# Casework actions about no particular child: referring, setting up panel meetings, and caseload
+# figures per lead professional and team.
 CASEWORK_ROLE_TABLE = """
-role                 refer    panels
-practitioner         yes      no
-panel_chair          yes      yes
-service_manager      yes      yes
-performance_analyst  no       no
-director             no       no
-administrator        no       no
-researcher           no       no
+role                 refer    panels   caseloads
+practitioner         yes      no       no
+panel_chair          yes      yes      yes
+service_manager      yes      yes      yes
+performance_analyst  no       no       no
+director             no       no       no
+administrator        no       no       no
+researcher           no       no       no
 """
 
 
-CASEWORK_ROLE_COLUMNS = {"refer": Action.REFER, "panels": Action.MANAGE_PANELS}
+CASEWORK_ROLE_COLUMNS = {"refer": Action.REFER, "panels": Action.MANAGE_PANELS, "caseloads": Action.VIEW_CASELOADS}
 
 
 def casework_role_cells():

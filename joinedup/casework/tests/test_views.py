@@ -167,3 +167,61 @@ def test_notifications_show_unread_then_mark_them_read(signed_in_as, front_door)
     assert "1 new since you last looked" in page
     assert not Notification.objects.filter(recipient=front_door["tom"].user, read_at__isnull=True).exists()
     assert "0 new since you last looked" in client.get("/casework/notifications/").content.decode()
+
+
+def test_the_chair_records_minutes_and_members_read_them(signed_in_as, front_door):
+    _, meeting = referral_on_agenda(front_door)
+
+    signed_in_as("chris").post(f"/casework/panels/meetings/{meeting.pk}/", {"minutes": "Present: school, health"})
+
+    page = signed_in_as("nina").get(f"/casework/panels/meetings/{meeting.pk}/").content.decode()
+    assert "Present: school, health" in page
+    assert signed_in_as("nina").post(f"/casework/panels/meetings/{meeting.pk}/", {"minutes": "Mine"}).status_code == 404
+
+
+def test_empty_minutes_get_a_govuk_error(signed_in_as, front_door):
+    _, meeting = referral_on_agenda(front_door)
+
+    page = signed_in_as("chris").post(f"/casework/panels/meetings/{meeting.pk}/", {"minutes": ""}).content.decode()
+
+    assert "Enter the minutes of the meeting" in page
+
+
+def test_the_panel_page_shows_timeliness(signed_in_as, front_door):
+    referral, _ = referral_on_agenda(front_door)
+    services.record_decision(
+        referral=referral,
+        decided_by=front_door["chris"].user,
+        decision=PanelDecision.ALLOCATE,
+        reasons="Family support",
+        lead_professional=front_door["pat"],
+    )
+    services.record_tac_meeting(
+        case=referral.case,
+        held_on=timezone.localdate(),
+        recorded_by=front_door["pat"].user,
+        attendees=[],
+        family_attended=True,
+    )
+
+    page = signed_in_as("chris").get("/casework/panels/").content.decode()
+
+    assert "1 decision so far: on average 0.0 days from referral to decision" in page
+    assert "and 0.0 days from decision to the first meeting" in page
+
+
+def test_caseloads_are_for_chairs_and_managers_and_name_no_child(signed_in_as, front_door):
+    referral, _ = referral_on_agenda(front_door)
+    services.record_decision(
+        referral=referral,
+        decided_by=front_door["chris"].user,
+        decision=PanelDecision.ALLOCATE,
+        reasons="Family support",
+        lead_professional=front_door["pat"],
+    )
+
+    page = signed_in_as("chris").get("/casework/caseloads/").content.decode()
+
+    assert "Pat Jones" in page
+    assert "Alfie" not in page
+    assert signed_in_as("pat").get("/casework/caseloads/").status_code == 403
