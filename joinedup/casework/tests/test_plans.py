@@ -2,8 +2,10 @@
 lead professional coordinates; every action has an owner in the team, an agency and a date."""
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from joinedup.access.models import InvolvementKind
@@ -322,3 +324,13 @@ def test_a_tac_member_cannot_close_the_case(case, nurse, outcome):
             ratings={outcome: 3},
             on=timezone.localdate(),
         )
+
+
+def test_the_daily_command_flags_overdue_reviews(case, lead):
+    case.opened_on = TODAY - timedelta(days=50)
+    case.save()
+    out = StringIO()
+
+    call_command("flag_casework_overdue", stdout=out)
+
+    assert out.getvalue().strip() == "Flagged 0 overdue actions and 1 overdue reviews"
