@@ -81,6 +81,7 @@ TEMPLATES = [
             # govuk-frontend-jinja's template.html calls govukHeader() without params.
             "undefined": jinja2.ChainableUndefined,
             "autoescape": True,
+            "context_processors": ["joinedup.web.navigation.navigation"],
         },
     },
 ]

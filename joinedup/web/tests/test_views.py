@@ -263,3 +263,18 @@ def test_every_role_has_a_home_page(client, scene):
         Practitioner.objects.create(user=user, agency=scene["pat"].agency, job_role="Someone", role=role)
         client.force_login(user)
         assert client.get("/").status_code == 200, role
+
+
+@pytest.mark.parametrize(
+    "username, shown, hidden",
+    [
+        ("pat", ["Find a child"], ["Index review", "Self-evaluation"]),
+        ("ana", ["Self-evaluation"], ["Find a child", "Index review"]),
+        ("adi", ["Index review"], ["Find a child", "Self-evaluation"]),
+    ],
+)
+def test_navigation_offers_only_what_the_policy_allows(signed_in, scene, username, shown, hidden):
+    page = signed_in(username).get("/").text
+    navigation = page[page.index('class="govuk-service-navigation__list"') : page.index("</nav>")]
+    assert all(label in navigation for label in shown)
+    assert not any(label in navigation for label in hidden)

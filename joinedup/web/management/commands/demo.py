@@ -15,6 +15,7 @@ from joinedup.index.linking import link_index
 from joinedup.index.services import import_file
 from joinedup.index.synthetic import synthetic_extracts
 from joinedup.people.models import Practitioner, Role
+from joinedup.selfeval.demo.loader import LEAD_RESEARCHER
 
 DEMO_PASSWORD = "joinedup-demo-only"
 # Researchers work for the research consortium, not the authority, so the synthetic authority has
@@ -51,7 +52,8 @@ class Command(BaseCommand):
             f"agency records, {summary.review_pairs_raised:,} pairs for review, "
             f"{summary.involvements_created:,} involvements"
         )
-        logins = self._demo_logins()
+        call_command("selfeval_demo", seed=seed, password=DEMO_PASSWORD)
+        logins = self._demo_logins() + [(Role.RESEARCHER, LEAD_RESEARCHER)]
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, username in logins:
             self.stdout.write(f"  {Role(role).label:<32} {username:<24} {ROLE_SENTENCES[role]}")

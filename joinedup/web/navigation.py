@@ -1,0 +1,28 @@
+"""The service navigation: each person sees the parts of joinedup they may use, decided by the
+access policy, so templates never check roles."""
+
+from django.urls import reverse
+
+from joinedup.access.policy import Action, decide
+
+# (url name, label, the action that opens it, or None for everyone signed in)
+SECTIONS = [
+    ("web:home", "Home", None),
+    ("web:child_search", "Find a child", Action.SEARCH_CHILDREN),
+    ("index_review:queue", "Index review", Action.REVIEW_INDEX_LINKS),
+    ("selfeval:home", "Self-evaluation", Action.VIEW_SELFEVAL_REPORTS),
+]
+
+
+def navigation(request) -> dict:
+    """A Jinja2 context processor."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for name, label, action in SECTIONS:
+        if action is None or decide(user, action).allowed:
+            same_section = name != "web:home" and current.split(":")[0] == name.split(":")[0]
+            items.append({"href": reverse(name), "text": label, "active": current == name or same_section})
+    return {"navigation": items}
