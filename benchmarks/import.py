@@ -118,13 +118,16 @@ def main() -> None:
         def stage(**options):
             return progress(enabled=arguments.progress, **options)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         batch = import_file(mapping_path=SOURCE_FILE, path=extract, progress=stage)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
         again = time.perf_counter()
         import_file(mapping_path=SOURCE_FILE, path=extract, progress=stage)
         again_seconds = time.perf_counter() - again
-        print(f"created={batch.created} rejected={batch.rejected} same_file_again_seconds={again_seconds:.1f}")
+        print(
+            f"created={batch.created} rejected={batch.rejected} cpu_seconds={cpu_seconds:.1f} "
+            f"same_file_again_seconds={again_seconds:.1f} load_average={os.getloadavg()[0]:.1f}"
+        )
         later = time.perf_counter()
         update = import_file(mapping_path=SOURCE_FILE, path=newer, progress=stage)
         print(
