@@ -393,3 +393,31 @@ class MinutesForm(forms.Form):
         help_text="Who attended, for which agency, and anything agreed beyond the decisions on each case",
         error_messages={"required": "Enter the minutes of the meeting"},
     )
+
+
+class ConsentForm(WithDates):
+    dates = {"given_on": "Date consent was given"}
+    given_by = forms.ChoiceField(
+        label="Who gave consent?",
+        choices=ConsentGiver.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who gave consent"},
+    )
+    given_by_name = forms.CharField(
+        label="Their name", max_length=160, error_messages={"required": "Enter the name of the person who gave consent"}
+    )
+    scope = forms.ChoiceField(
+        label="What did they agree to?",
+        choices=SHARING,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what they agreed to"},
+    )
+
+
+class LawfulReasonForm(forms.Form):
+    lawful_reason = forms.CharField(
+        label="Lawful reason for sharing without consent",
+        widget=forms.Textarea,
+        help_text="Only where there is a risk of significant harm. Your manager will be told and it will be audited.",
+        error_messages={"required": "Enter the lawful reason for sharing without consent"},
+    )

@@ -6,6 +6,7 @@ app_name = "casework"
 urlpatterns = [
     path("refer/", views.find_child_to_refer, name="find_child_to_refer"),
     path("refer/<int:child_id>/", views.refer, name="refer"),
+    path("children/<int:child_id>/consent/", views.consent, name="consent"),
     path("referrals/mine/", views.my_referrals, name="my_referrals"),
     path("referrals/<int:referral_id>/", views.referral, name="referral"),
     path("referrals/<int:referral_id>/feedback/", views.referral_feedback, name="referral_feedback"),

@@ -23,10 +23,12 @@ from .forms import (
     AssessmentDomainForm,
     AssessmentFinishForm,
     CloseForm,
+    ConsentForm,
     DecisionForm,
     FamilyViewForm,
     FindChildForm,
     InviteForm,
+    LawfulReasonForm,
     LeadProfessionalForm,
     MinutesForm,
     OutcomeForm,
@@ -520,3 +522,70 @@ def caseloads(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(decision.reason)
     rows = queries.caseloads(on=timezone.localdate())
     return render(request, "casework/caseloads.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, child_id: int) -> HttpResponse:
+    """What the family agreed to, who agreed and when; record new consent, a withdrawal, or
+    sharing without consent with its lawful reason."""
+    action = Action.RECORD_CONSENT if request.method == "POST" else Action.VIEW_CONSENT
+    child = get_or_404(request.user, action, Child, pk=child_id)
+    intent = request.POST.get("intent", "")
+    forms_ = {
+        "record": ConsentForm(request.POST if intent == "record" else None),
+        "share": LawfulReasonForm(request.POST if intent == "share" else None),
+    }
+    if request.method == "POST":
+        try:
+            done = _change_consent(request, child, intent, forms_)
+        except NotAllowed as refused:
+            raise Http404("Not found") from refused
+        if done:
+            messages.success(request, done)
+            return redirect("casework:consent", child.pk)
+    can_record = decide(request.user, Action.RECORD_CONSENT, child).allowed
+    context = {
+        "child": child,
+        "consents": child.consents.select_related("recorded_by", "withdrawn_by").prefetch_related("shared_with"),
+        "sharing": child.sharing_without_consent.select_related("shared_by"),
+        "can_record": can_record,
+        "can_share": decide(request.user, Action.SHARE_WITHOUT_CONSENT, child).allowed,
+        "record_form": forms_["record"],
+        "share_form": forms_["share"],
+    }
+    bound = next((f for f in forms_.values() if f.is_bound), None)
+    return render(request, "casework/consent.html", context | ({"form": bound} if bound else {}))
+
+
+def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dict) -> str | None:
+    if intent == "record" and forms_["record"].is_valid():
+        data = forms_["record"].cleaned_data
+        given = ConsentGiven(
+            given_by=data["given_by"],
+            given_by_name=data["given_by_name"],
+            given_on=data["given_on"],
+            share_with_all_partners=data["scope"] == "all_partners",
+        )
+        try:
+            services.record_consent(child=child, recorded_by=request.user, consent=given)
+        except RuleBroken as broken:
+            forms_["record"].add_error(None, str(broken))
+            return None
+        return "Consent has been recorded"
+    if intent == "share" and forms_["share"].is_valid():
+        services.share_without_consent(
+            child=child, shared_by=request.user, lawful_reason=forms_["share"].cleaned_data["lawful_reason"]
+        )
+        return "The lawful reason has been recorded and your manager told"
+    if intent == "withdraw":
+        consent = child.consents.filter(pk=request.POST.get("consent")).first()
+        if consent is None:
+            raise Http404("Not found")
+        try:
+            services.withdraw_consent(consent=consent, withdrawn_by=request.user, reason=request.POST.get("reason", ""))
+        except RuleBroken as broken:
+            messages.info(request, str(broken))
+            return None
+        return "Consent has been withdrawn: sharing that relied on it has stopped"
+    return None

@@ -113,6 +113,11 @@ def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_serv
     journey.check("lead professional workspace")
     page.get_by_role("link", name="Alfie Smith").click()
     journey.check("case page")
+    # And checks what the family agreed to before inviting anyone
+    page.get_by_role("link", name="Consent and information sharing").click()
+    expect(page.get_by_role("heading", name="Consent and information sharing")).to_be_visible()
+    journey.check("consent page")
+    page.go_back()
 
     # When she invites Nina, the school nurse, into the team around the child
     page.get_by_role("link", name="Invite someone to the team").click()

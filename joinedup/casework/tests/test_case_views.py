@@ -141,3 +141,43 @@ def test_the_workspace_counts_what_is_late(lead_client, case):
     page = lead_client.get("/casework/cases/mine/").content.decode()
 
     assert "1 open case; 1 with a review overdue; 0 of your actions overdue." in page
+
+
+def test_the_lead_professional_records_and_withdraws_consent(lead_client, case):
+    data = {"intent": "record", "given_by": "young_person", "given_by_name": "Jay Smith", "scope": "assess_only"}
+
+    lead_client.post(f"/casework/children/{case.child_id}/consent/", data | date_parts("given_on", TODAY))
+    consent = case.child.consents.get()
+    lead_client.post(
+        f"/casework/children/{case.child_id}/consent/",
+        {"intent": "withdraw", "consent": consent.pk, "reason": "Jay changed his mind"},
+    )
+
+    consent.refresh_from_db()
+    assert (consent.given_by_name, consent.withdrawal_reason) == ("Jay Smith", "Jay changed his mind")
+    assert "Consent, withdrawn" in lead_client.get(f"/casework/children/{case.child_id}/consent/").content.decode()
+
+
+def test_consent_dated_in_the_future_gets_a_govuk_error(lead_client, case):
+    data = {"intent": "record", "given_by": "parent_carer", "given_by_name": "Karen", "scope": "all_partners"}
+
+    page = lead_client.post(
+        f"/casework/children/{case.child_id}/consent/", data | date_parts("given_on", TODAY + timedelta(days=2))
+    ).content.decode()
+
+    assert "The date consent was given must be today or in the past" in page
+
+
+def test_sharing_without_consent_needs_the_reason_on_the_page(lead_client, case):
+    page = lead_client.post(
+        f"/casework/children/{case.child_id}/consent/", {"intent": "share", "lawful_reason": ""}
+    ).content.decode()
+
+    assert "Enter the lawful reason for sharing without consent" in page
+
+
+def test_a_tac_member_sees_consent_but_cannot_record_it(client, case, nurse):
+    client.force_login(nurse.user)
+
+    assert "Record consent" not in client.get(f"/casework/children/{case.child_id}/consent/").content.decode()
+    assert client.post(f"/casework/children/{case.child_id}/consent/", {"intent": "share"}).status_code == 404
