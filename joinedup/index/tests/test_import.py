@@ -237,7 +237,7 @@ def test_the_command_reports_counts_and_where_the_rejects_are(extract):
 
     assert "Imported health from" in output
     assert "rows read 4, created 3, updated 0, unchanged 0, withdrawn 0, rejected 1." in output
-    assert "The good rows loaded; rejected rows, and why, are listed in" in output
+    assert "The good rows loaded; rows rejected or left out, and why, are listed in" in output
     assert ImportBatch.objects.get().rejects_path in output
     assert "nothing changed" in run_import(extract.mapping, extract.path)
 

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Imported {batch.source.name} from {file} (batch {batch.pk}): {counts}."))
         if batch.rejects_path:
             self.stdout.write(
-                f"The good rows loaded; rejected rows, and why, are listed in {batch.rejects_path}. "
+                f"The good rows loaded; rows rejected or left out, and why, are listed in {batch.rejects_path}. "
                 "Correct them at source: the next extract brings them in."
             )
 
