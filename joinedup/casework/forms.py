@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.people.models import Practitioner
@@ -421,3 +422,36 @@ class LawfulReasonForm(forms.Form):
         help_text="Only where there is a risk of significant harm. Your manager will be told and it will be audited.",
         error_messages={"required": "Enter the lawful reason for sharing without consent"},
     )
+
+
+class FamilyAccountForm(forms.Form):
+    who = forms.ChoiceField(
+        label="Who is the account for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who the account is for"},
+    )
+    username = forms.CharField(label="Username", max_length=150, error_messages={"required": "Enter a username"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="They set their password from the sign-in page's forgotten-password link",
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.com",
+        },
+    )
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        carers = case.child.carer_links.filter(parental_responsibility=True).select_related("carer")
+        self.carers = {str(link.carer_id): link.carer for link in carers}
+        self.fields["who"].choices = [
+            *[(key, f"{carer.full_name} ({link.get_relationship_display()})") for (key, carer), link
+              in zip(self.carers.items(), carers, strict=True)],
+            ("young_person", f"{case.child.full_name}, the young person"),
+        ]  # fmt: skip
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username=username).exists():
+            raise forms.ValidationError("That username is taken: choose another")
+        return username

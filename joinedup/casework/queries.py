@@ -286,3 +286,12 @@ def panel_timeliness(panel: Panel) -> dict[str, float | None]:
         "days_to_decision": round(sum(to_decision) / len(to_decision), 1) if to_decision else None,
         "days_to_first_tac": round(sum(to_tac) / len(to_tac), 1) if to_tac else None,
     }
+
+
+def family_words_since_last_review(case: Case) -> str:
+    """What the family wrote before this review, to start the parents' views in their own words."""
+    last = case.reviews.order_by("-held_on").first()
+    views = case.family_views.order_by("written_at")
+    if last is not None:
+        views = views.filter(written_at__date__gt=last.held_on)
+    return "\n\n".join(view.text for view in views)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:case_id>/actions/new/", views.new_action, name="new_action"),
     path("cases/<int:case_id>/reviews/new/", views.new_review, name="new_review"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("cases/<int:case_id>/family-access/", views.family_access, name="family_access"),
     path("cases/<int:case_id>/assessment/", views.start_assessment, name="start_assessment"),
     path("assessments/<int:assessment_id>/", views.assessment, name="assessment"),
     path("assessments/<int:assessment_id>/finish/", views.assessment_finish, name="assessment_finish"),

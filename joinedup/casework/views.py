@@ -25,6 +25,7 @@ from .forms import (
     CloseForm,
     ConsentForm,
     DecisionForm,
+    FamilyAccountForm,
     FamilyViewForm,
     FindChildForm,
     InviteForm,
@@ -370,7 +371,9 @@ def new_review(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Record a review",
         button="Record review",
-        make_form=lambda data, case: ReviewForm(data, case=case),
+        make_form=lambda data, case: ReviewForm(
+            data, case=case, initial={"parents_views": queries.family_words_since_last_review(case)}
+        ),
         act=act,
     )
 
@@ -589,3 +592,30 @@ def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dic
             return None
         return "Consent has been withdrawn: sharing that relied on it has stopped"
     return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_access(request: HttpRequest, case_id: int) -> HttpResponse:
+    def act(case, form):
+        carer = form.carers.get(form.cleaned_data["who"])
+        person = carer or case.child
+        services.create_family_account(
+            case=case,
+            created_by=request.user,
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            first_name=person.forenames.split(" ")[0],
+            last_name=person.surname,
+            carer=carer,
+        )
+        return f"{person.full_name} can now sign in to see the plan, once they have set a password"
+
+    return _change_case(
+        request,
+        case_id,
+        title="Let the family see the plan",
+        button="Create the account",
+        make_form=lambda data, case: FamilyAccountForm(data, case=case),
+        act=act,
+    )

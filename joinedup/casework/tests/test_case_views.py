@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 
 from joinedup.casework import services
-from joinedup.casework.models import PlanAction, Review
-from joinedup.people.tests.factories import PractitionerFactory
+from joinedup.casework.models import FamilyAccount, PlanAction, Review
+from joinedup.people.tests.factories import ChildCarerFactory, PractitionerFactory
 
 from .factories import CaseFactory
 
@@ -181,3 +181,25 @@ def test_a_tac_member_sees_consent_but_cannot_record_it(client, case, nurse):
 
     assert "Record consent" not in client.get(f"/casework/children/{case.child_id}/consent/").content.decode()
     assert client.post(f"/casework/children/{case.child_id}/consent/", {"intent": "share"}).status_code == 404
+
+
+def test_the_lead_professional_gives_a_parent_access_to_the_plan(lead_client, case):
+    mum = ChildCarerFactory(child=case.child, parental_responsibility=True, carer__forenames="Karen").carer
+
+    response = lead_client.post(
+        f"/casework/cases/{case.pk}/family-access/",
+        {"who": str(mum.pk), "username": "karen", "email": "karen@example.com"},
+        follow=True,
+    )
+
+    assert f"{mum.full_name} can now sign in" in response.content.decode()
+    assert FamilyAccount.objects.get().carer == mum
+
+
+def test_a_taken_username_gets_a_govuk_error(lead_client, case):
+    page = lead_client.post(
+        f"/casework/cases/{case.pk}/family-access/",
+        {"who": "young_person", "username": case.lead_professional.user.username, "email": "jay@example.com"},
+    ).content.decode()
+
+    assert "That username is taken: choose another" in page

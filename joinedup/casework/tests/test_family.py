@@ -102,3 +102,13 @@ def test_staff_have_no_family_page(client, case):
     client.force_login(case.lead_professional.user)
 
     assert client.get("/casework/family/").status_code == 404
+
+
+def test_the_familys_words_start_the_review(client, case):
+    account = account_for(case, carer_of(case.child))
+    services.add_family_view(case=case, written_by=account.user, text="Mondays are still hard")
+    client.force_login(case.lead_professional.user)
+
+    page = client.get(f"/casework/cases/{case.pk}/reviews/new/").content.decode()
+
+    assert "Mondays are still hard</textarea>" in page
