@@ -163,12 +163,16 @@ def _absence(extract: Extract, sessions: pd.DataFrame | None, codes: dict[str, s
     if sessions is None or sessions.empty:
         return {}
     counts, failed = _numbers(extract, sessions, "sessions", "a number of sessions")
+    blank = counts.isna() & ~failed
+    for index in blank[blank].index:
+        extract.problems.append(_left_out(sessions, index, "sessions", "a number of sessions is required"))
+    failed = failed | blank
     reason = sessions["attendancereason"].str.strip()
     unknown = pd.Series(~normalise.mask(reason.isin(codes.keys())), index=sessions.index) & ~failed
     for index in unknown[unknown].index:
         message = f"{reason[index]!r} is not an attendance reason the source file lists"
         extract.problems.append(_left_out(sessions, index, "attendancereason", message))
-    good = (~(failed | unknown) & counts.notna()).to_numpy()
+    good = (~(failed | unknown)).to_numpy()
     summed = (
         pd.DataFrame({"pupil": sessions[KEY].to_numpy()[good], "reason": reason.to_numpy()[good], "n": counts[good]})
         .groupby(["pupil", "reason"], sort=True)["n"]
