@@ -158,7 +158,7 @@ def authority_report(participant: ParticipatingAuthority, *, full: bool, figures
         _about(participant, groups, full),
         _impact_section(staff, labels.get("impact", {}), full),
         _confidence_section(participant, figures),
-        _features_section(staff, labels.get("feature", {})),
+        _features_section(staff, labels.get("feature", {}), full=full),
         _dimensions_section(staff, figures.dimension_medians(), full),
         _helps_section(staff, labels, full),
         _families_section(people, labels, full),
@@ -328,11 +328,18 @@ def _confidence_section(participant: ParticipatingAuthority, figures: RoundFigur
     )
 
 
-def _features_section(staff: list[method.Respondent], labels: dict[str, Any]) -> Section:
+def _features_section(staff: list[method.Respondent], labels: dict[str, Any], *, full: bool) -> Section:
     figure = method.feature_figure(staff, _order(labels))
+    # A group of one director would be named as one person's view: beyond the authority, groups
+    # smaller than the suppression threshold are left out of "Named by".
+    sizes = Counter(person.group for person in staff)
+    shown = {group for group, n in sizes.items() if full or n >= method.SMALL_COUNT}
 
     def rows(entries):
-        return [[_label(labels, key), ", ".join(SHORT_NAMES[g] for g in groups)] for key, groups in entries]
+        return [
+            [_label(labels, key), ", ".join(SHORT_NAMES[g] for g in groups if g in shown) or "a small group"]
+            for key, groups in entries
+        ]
 
     return Section(
         "features",
@@ -341,7 +348,8 @@ def _features_section(staff: list[method.Respondent], labels: dict[str, Any]) ->
             "As in Figures 2 and 3 of the Round 1 report: the features each group named as contributing to better "
             "outcomes, and as still to develop. Features named by all three groups suggest a shared identity; more "
             "positive features and fewer still to develop suggest a more mature service.",
-            "DCS: Directors of Children's Services. SM: service managers. PR: practitioners.",
+            "DCS: Directors of Children's Services. SM: service managers. PR: practitioners."
+            + ("" if full else f" Groups of fewer than {method.SMALL_COUNT} people are not named in this version."),
         ],
         [
             Table("Perceptions of key features", ["Feature", "Named by"], rows(figure["contributing"])),

@@ -269,3 +269,22 @@ def test_the_trends_page_and_the_home_page_for_a_director(westshire_director, fi
 
     assert "Confidence over time" in trends.content.decode()
     assert "Your authority&#39;s report" in home.content.decode()
+
+
+def test_a_group_too_small_to_stay_anonymous_is_not_named_beyond_the_authority():
+    """One director naming a feature would be one person's view, named."""
+    from types import SimpleNamespace
+
+    from joinedup.selfeval.method import Respondent
+    from joinedup.selfeval.reports import _features_section
+
+    staff = [Respondent(id=1, authority=1, group="dcs", contributing={"locality"})] + [
+        Respondent(id=n, authority=1, group="practitioner", contributing={"locality"}) for n in range(2, 8)
+    ]
+    labels = {"locality": SimpleNamespace(name="Locality working")}
+
+    shared = _features_section(staff, labels, full=False).tables[0].rows
+    own = _features_section(staff, labels, full=True).tables[0].rows
+
+    assert shared == [["Locality working", "PR"]]
+    assert own == [["Locality working", "DCS, PR"]]
