@@ -79,9 +79,10 @@ GRANTS: dict[str, frozenset[Action]] = {
     InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
     # A referrer hears what was decided and why, and nothing more of the case (001 §6).
     InvolvementKind.REFERRER: frozenset({Action.VIEW_REFERRAL_FEEDBACK}),
-    # Panel members see the children on their meeting's agenda until the decision is made.
+    # Panel members see the children on their meeting's agenda (a referral to decide, or a case to
+    # review) until the decision is made or the review meeting has passed.
     InvolvementKind.PANEL_MEMBER: frozenset(
-        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.DECIDE_REFERRAL}
+        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.DECIDE_REFERRAL, Action.VIEW_PLAN}
     ),
     InvolvementKind.LEAD_PROFESSIONAL: frozenset(
         {

@@ -110,6 +110,12 @@ class PanelMeeting(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField()
     minutes = models.TextField(blank=True)
+    reviews_due = models.ManyToManyField(
+        "Case",
+        blank=True,
+        related_name="panel_reviews",
+        help_text="Open cases whose review falls due by the next meeting",
+    )
 
     class Meta:
         ordering = ["-held_on"]

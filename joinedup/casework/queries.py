@@ -295,3 +295,17 @@ def family_words_since_last_review(case: Case) -> str:
     if last is not None:
         views = views.filter(written_at__date__gt=last.held_on)
     return "\n\n".join(view.text for view in views)
+
+
+def cases_due_for_review(panel: Panel, *, by: date) -> list[Case]:
+    """Open cases referred through this panel's locality whose review falls due by `by`."""
+    cases = Case.objects.filter(closed_on__isnull=True, referral__locality=panel.locality).select_related(
+        "child", "lead_professional"
+    )
+    return [case for case in cases if next_review_due(case) <= by]
+
+
+def reviews_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Case, bool]]:
+    return [
+        (case, decide(user, Action.VIEW_PLAN, case).allowed) for case in meeting.reviews_due.select_related("child")
+    ]

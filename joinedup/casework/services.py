@@ -174,13 +174,21 @@ def share_without_consent(*, child: Child, shared_by: Any, lawful_reason: str) -
     return _write_sharing_without_consent(child=child, shared_by=shared_by, lawful_reason=lawful_reason)
 
 
-def _involve(*, child: Child, practitioner: Practitioner, kind: InvolvementKind, service: Service | None = None):
+def _involve(
+    *,
+    child: Child,
+    practitioner: Practitioner,
+    kind: InvolvementKind,
+    service: Service | None = None,
+    until: date | None = None,
+):
     return Involvement.objects.create(
         child=child,
         practitioner=practitioner,
         kind=kind,
         service=service,
         started=timezone.localdate(),
+        ended=until,
         recorded_by=RECORDED_BY,
     )
 
@@ -256,8 +264,9 @@ def next_meeting_date(panel: Panel) -> date:
 
 @transaction.atomic
 def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = None) -> PanelMeeting:
-    """Build the next meeting's agenda from the referrals waiting in the panel's locality. Each
-    member is involved with each child on the agenda, so they can read the papers."""
+    """Build the next meeting's agenda from the referrals waiting in the panel's locality and the
+    open cases whose review falls due before the meeting after. Each member is involved with each
+    child on the agenda, so they can read the papers; for a review, until the meeting day."""
     _require(prepared_by, Action.MANAGE_PANELS)
     held_on = held_on or next_meeting_date(panel)
     if held_on < timezone.localdate():
@@ -278,6 +287,18 @@ def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = No
             child_id=referral.child_id,
             target=referral,
             legal_basis=f"Referral to {panel.name}",
+        )
+    due = queries.cases_due_for_review(panel, by=held_on + timedelta(days=panel.cycle_days))
+    meeting.reviews_due.set(due)
+    for case in due:
+        for member in members - {case.lead_professional}:
+            _involve(child=case.child, practitioner=member, kind=InvolvementKind.PANEL_MEMBER, until=held_on)
+        audit.record(
+            actor=prepared_by,
+            verb="placed_on_panel_agenda_for_review",
+            child_id=case.child_id,
+            target=case,
+            legal_basis=f"Case review at {panel.name}",
         )
     for member in members:
         notify(

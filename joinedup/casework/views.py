@@ -207,7 +207,16 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
             target=referral,
             legal_basis=f"Member of {meeting.panel.name}",
         )
-    context = {"meeting": meeting, "agenda": agenda} | ({"form": form} if form is not None else {})
+    reviews = queries.reviews_as_seen_by(request.user, meeting)
+    for case, _ in reviews:
+        audit.record(
+            actor=request.user,
+            verb="listed_on_panel_agenda",
+            child_id=case.child_id,
+            target=case,
+            legal_basis=f"Member of {meeting.panel.name}",
+        )
+    context = {"meeting": meeting, "agenda": agenda, "reviews": reviews} | ({"form": form} if form is not None else {})
     return render(request, "casework/meeting.html", context)
 
 

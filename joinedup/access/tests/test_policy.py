@@ -538,7 +538,7 @@ def test_administrator_capabilities_allow_audit_only():
 
 # Integrated casework (joinedup.casework). Relationships casework writes as involvements:
 #   referrer                   made a referral for the child: hears the outcome, nothing more
-#   panel_member               on the allocation panel with the child on its agenda
+#   panel_member               on the allocation panel with the child on its agenda (to decide or review)
 #   panel_member_ended         was, but the panel decided before yesterday
 #   lead_professional          allocated by the panel as the family's single point of contact
 #   tac_member                 in the team around the child
@@ -562,7 +562,7 @@ practitioner         none                       no       no       no       no   
 practitioner         allocated                  no       yes      no       yes      yes      yes      no       no
 practitioner         agency_record              no       no       no       no       no       no       no       no
 practitioner         referrer                   yes      no       no       no       no       no       no       no
-practitioner         panel_member               no       yes      no       yes      no       no       no       no
+practitioner         panel_member               no       yes      no       yes      no       no       yes      no
 practitioner         panel_member_ended         no       no       no       no       no       no       no       no
 practitioner         lead_professional          no       yes      no       yes      yes      yes      yes      yes
 practitioner         tac_member                 no       no       no       yes      no       no       yes      no
@@ -572,7 +572,7 @@ panel_chair          none                       no       no       no       no   
 panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no
 panel_chair          agency_record              no       no       no       no       no       no       no       no
 panel_chair          referrer                   yes      no       no       no       no       no       no       no
-panel_chair          panel_member               no       yes      yes      yes      no       no       no       no
+panel_chair          panel_member               no       yes      yes      yes      no       no       yes      no
 panel_chair          panel_member_ended         no       no       no       no       no       no       no       no
 panel_chair          lead_professional          no       yes      no       yes      yes      yes      yes      yes
 panel_chair          tac_member                 no       no       no       yes      no       no       yes      no
@@ -582,7 +582,7 @@ service_manager      none                       no       no       no       no   
 service_manager      allocated                  no       yes      no       yes      yes      yes      no       no
 service_manager      agency_record              no       no       no       no       no       no       no       no
 service_manager      referrer                   yes      no       no       no       no       no       no       no
-service_manager      panel_member               no       yes      no       yes      no       no       no       no
+service_manager      panel_member               no       yes      no       yes      no       no       yes      no
 service_manager      panel_member_ended         no       no       no       no       no       no       no       no
 service_manager      lead_professional          no       yes      no       yes      yes      yes      yes      yes
 service_manager      tac_member                 no       no       no       yes      no       no       yes      no

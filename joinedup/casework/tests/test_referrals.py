@@ -17,7 +17,7 @@ from joinedup.casework.services import TRANSITIONS, ConsentGiven
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 
-from .factories import PanelFactory, ReferralFactory
+from .factories import CaseFactory, PanelFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +247,16 @@ def test_the_referrer_may_withdraw_before_the_panel_but_nobody_else(referral):
 def test_a_referral_on_the_agenda_cannot_be_withdrawn(on_agenda):
     with pytest.raises(RuleBroken, match="on the panel's agenda cannot be withdrawn"):
         services.withdraw_referral(referral=on_agenda, withdrawn_by=on_agenda.referrer.user)
+
+
+def test_cases_due_for_review_join_the_agenda_and_members_read_the_plan_until_the_meeting(panel):
+    # The case's own referral is no longer waiting for the panel.
+    referral = ReferralFactory(locality=panel.locality, status=ReferralStatus.WITHDRAWN)
+    due = CaseFactory(child=referral.child, referral=referral, opened_on=timezone.localdate() - timedelta(days=40))
+    member = panel.members.exclude(pk=panel.chair.pk).first()
+
+    meeting = services.prepare_meeting(panel=panel, prepared_by=panel.chair.user)
+
+    assert list(meeting.reviews_due.all()) == [due]
+    assert decide(member.user, Action.VIEW_PLAN, due)
+    assert Involvement.objects.get(practitioner=member, child=due.child).ended == meeting.held_on
