@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from joinedup.agencies.models import Agency, Team
-from joinedup.agencies.queries import locality_for_postcode, normalise_postcode
+from joinedup.agencies.queries import locality_for_postcode
 from joinedup.audit import services as audit
 from joinedup.common.dates import parse_date
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
+from joinedup.common.postcodes import normalise_postcode
 from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
 
 from .models import (
