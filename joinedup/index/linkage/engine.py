@@ -120,9 +120,10 @@ def link(
         clusters = clustered.as_pandas_dataframe()[["unique_id", "cluster_id"]]
         linker.table_management.delete_tables_created_by_splink_from_db()
     clusters = table[["unique_id", "source", "record_id"]].merge(clusters, on="unique_id", how="left")
+    clusters["match_probability"] = clusters["unique_id"].map(best_links(pairs, threshold))
     return LinkResult(
         pairs=pairs,
-        clusters=with_best_link(clusters, pairs, threshold),
+        clusters=clusters,
         parameters=parameters,
         threshold=threshold,
     )
@@ -134,11 +135,11 @@ def trained_linker(records, *, table_size: int, parameters: model.Parameters | N
 
     enough = table_size >= MIN_RECORDS_TO_TRAIN
     if parameters is None and enough:
-        trainee = Linker(records, model.settings(), log_level=logging.WARNING)
+        trainee = Linker(records, model.settings(), log_level=logging.ERROR)
         train(trainee)
         parameters = model.Parameters.from_splink(trainee.misc.save_model_to_json())
     parameters = parameters or model.default_parameters()
-    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=logging.WARNING)
+    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=logging.ERROR)
     return linker, parameters
 
 
@@ -158,19 +159,13 @@ def _pairs(predictions: pd.DataFrame) -> pd.DataFrame:
     return predictions[columns].reset_index(drop=True)
 
 
-def with_best_link(clusters: pd.DataFrame, pairs: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """Each record's strongest link into its cluster (NaN for a record on its own)."""
+def best_links(pairs: pd.DataFrame, threshold: float) -> pd.Series:
+    """Each record's strongest link at or above the threshold, by unique_id."""
     linked = pairs[pairs["match_probability"] >= threshold]
-    best = (
-        pd.concat(
-            [
-                linked[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "unique_id"}),
-                linked[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "unique_id"}),
-            ]
-        )
-        .groupby("unique_id")["match_probability"]
-        .max()
+    ends = pd.concat(
+        [
+            linked[["unique_id_l", "match_probability"]].rename(columns={"unique_id_l": "unique_id"}),
+            linked[["unique_id_r", "match_probability"]].rename(columns={"unique_id_r": "unique_id"}),
+        ]
     )
-    result = clusters.copy()
-    result["match_probability"] = result["unique_id"].map(best)
-    return result
+    return ends.groupby("unique_id")["match_probability"].max()

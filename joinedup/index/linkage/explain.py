@@ -51,7 +51,7 @@ def explain_pairs(
     with database(backend) as db_api:
         from splink import Linker
 
-        linker = Linker(db_api.register(table.reset_index(drop=True)), settings, log_level=logging.WARNING)
+        linker = Linker(db_api.register(table.reset_index(drop=True)), settings, log_level=logging.ERROR)
         if use_frequencies:
             for column in ("first_name", "surname", "postcode"):
                 linker.table_management.compute_tf_table(column)
