@@ -705,6 +705,13 @@ def close_case(
     for member in members:
         if member.user_id != closed_by.pk:
             notify(recipient=member.user, subject="A case you worked on has closed", body=ClosureReason(reason).label)
+    if case.referral is not None:
+        notify(
+            recipient=case.referral.referrer.user,
+            subject="A case you referred has closed",
+            body=f"The case closed: {ClosureReason(reason).label.lower()}.",
+            link=reverse("casework:referral_feedback", args=[case.referral.pk]),
+        )
     return case
 
 

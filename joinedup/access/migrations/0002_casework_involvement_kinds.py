@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='involvement',
-            name='kind',
-            field=models.CharField(choices=[('allocated_worker', 'Allocated worker'), ('agency_record', 'Named on an agency record'), ('referrer', 'Referrer'), ('panel_member', 'Member of the allocation panel considering the child'), ('lead_professional', 'Lead professional'), ('tac_member', 'Member of the team around the child')], max_length=30),
+            model_name="involvement",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("allocated_worker", "Allocated worker"),
+                    ("agency_record", "Named on an agency record"),
+                    ("referrer", "Referrer"),
+                    ("panel_member", "Member of the allocation panel considering the child"),
+                    ("lead_professional", "Lead professional"),
+                    ("tac_member", "Member of the team around the child"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -64,10 +64,12 @@ class PanelFactory(factory.django.DjangoModelFactory):
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
-    """A referral waiting for its locality's panel, made with the family's consent."""
+    """A referral waiting for its locality's panel, made with the family's consent; the referrer is
+    involved as referrer, as the front door makes them."""
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     child = factory.SubFactory(ChildFactory)
     referrer = factory.SubFactory(PractitionerFactory, job_role="Class teacher")
@@ -77,6 +79,17 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     level_of_need = LevelOfNeed.ADDITIONAL
     consent = factory.SubFactory(ConsentFactory, child=factory.SelfAttribute("..child"))
     submitted_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def referrer_involvement(referral, create, extracted, **kwargs):
+        if create:
+            Involvement.objects.create(
+                child=referral.child,
+                practitioner=referral.referrer,
+                kind=InvolvementKind.REFERRER,
+                started=referral.submitted_at.date(),
+                recorded_by="tests",
+            )
 
 
 class CaseFactory(factory.django.DjangoModelFactory):

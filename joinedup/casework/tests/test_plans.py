@@ -18,7 +18,7 @@ from joinedup.casework.services import SdqScores
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
 
-from .factories import CaseFactory
+from .factories import CaseFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +334,22 @@ def test_the_daily_command_flags_overdue_reviews(case, lead):
     call_command("flag_casework_overdue", stdout=out)
 
     assert out.getvalue().strip() == "Flagged 0 overdue actions and 1 overdue reviews"
+
+
+def test_the_referrer_hears_when_the_case_closes(client):
+    referral = ReferralFactory(status="withdrawn")
+    case = CaseFactory(child=referral.child, referral=referral)
+    lead = case.lead_professional.user
+
+    services.close_case(
+        case=case, closed_by=lead, reason=ClosureReason.STEPPED_DOWN, needs_met_at=LevelOfNeed.UNIVERSAL, ratings={}
+    )
+
+    assert Notification.objects.get(recipient=referral.referrer.user).body == (
+        "The case closed: stepped down to universal services."
+    )
+    client.force_login(referral.referrer.user)
+    assert (
+        "Stepped down to universal services"
+        in client.get(f"/casework/referrals/{referral.pk}/feedback/").content.decode()
+    )
