@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.people.models import Practitioner
 
-from .instruments import larc_items
+from .instruments import larc_items, wellbeing_questions
 from .models import ClosureReason, ConsentGiver, PanelDecision, Progress, Route, SdqInformant
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -282,6 +282,16 @@ class ReviewForm(WithDates):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["what_changed"].choices = [(item.code, item.text) for item in larc_items()]
+        for question in wellbeing_questions():
+            self.fields[f"wellbeing_{question.code}"] = forms.IntegerField(
+                label=question.text,
+                required=False,
+                min_value=0,
+                max_value=10,
+                help_text="The child's answer, 0 (not at all) to 10 (completely)",
+                error_messages={"min_value": "Answers are from 0 to 10", "max_value": "Answers are from 0 to 10",
+                                "invalid": "Answers are a number from 0 to 10"},
+            )  # fmt: skip
         self.outcomes = list(case.outcomes.all())
         for outcome in self.outcomes:
             self.fields[f"progress_{outcome.pk}"] = forms.ChoiceField(
@@ -296,6 +306,9 @@ class ReviewForm(WithDates):
         if cleaned.get("sdq_total") is not None and not cleaned.get("sdq_informant"):
             self.add_error("sdq_informant", "Select who completed the SDQ")
         return cleaned
+
+    def wellbeing(self) -> dict:
+        return {q.code: self.cleaned_data[f"wellbeing_{q.code}"] for q in wellbeing_questions()}
 
     def progress(self) -> dict:
         return {o: self.cleaned_data[f"progress_{o.pk}"] for o in self.outcomes}

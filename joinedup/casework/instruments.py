@@ -64,3 +64,16 @@ def assessment_domains() -> tuple[Domain, ...]:
 
 def element_codes() -> set[str]:
     return {element.code for domain in assessment_domains() for element in domain.elements}
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    text: str
+
+
+@cache
+def wellbeing_questions() -> tuple[Question, ...]:
+    """joinedup's own openly licensed check, answered 0 to 10 (data/wellbeing_check.toml)."""
+    data = tomllib.loads((DATA / "wellbeing_check.toml").read_text())
+    return tuple(Question(q["code"], q["text"]) for q in data["question"])

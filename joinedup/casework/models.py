@@ -377,6 +377,9 @@ class Review(models.Model):
     child_views = models.TextField(blank=True)
     parents_views = models.TextField(blank=True)
     what_changed = models.JSONField(default=list, blank=True, help_text="Codes of the LARC checklist items ticked")
+    wellbeing = models.JSONField(
+        default=dict, blank=True, help_text="The child's answers to joinedup's own wellbeing check, 0 to 10"
+    )
     sdq_informant = models.CharField(max_length=8, choices=SdqInformant.choices, blank=True)
     sdq_total = models.PositiveSmallIntegerField("SDQ total difficulties", null=True, blank=True)
     sdq_emotional = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -13,7 +13,7 @@ from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency
 from joinedup.people.models import Child, Practitioner
 
-from .instruments import assessment_domains, larc_items
+from .instruments import assessment_domains, larc_items, sdq_band, wellbeing_questions
 from .models import (
     Assessment,
     Case,
@@ -167,6 +167,11 @@ def case_summary(case: Case, *, on: date) -> dict[str, Any]:
         "today": on,
         "days_to_first_tac": days_from_decision_to_first_tac(case),
         "larc": {item.code: item.text for item in larc_items()},
+        "wellbeing_questions": {q.code: q.text for q in wellbeing_questions()},
+        "sdq_bands": {
+            review.pk: sdq_band(review.sdq_total, review.sdq_informant)
+            for review in case.reviews.filter(sdq_total__isnull=False)
+        },
         "family_views": case.family_views.select_related("account__user")[:5],
         "assessments": case.assessments.all(),
         "has_draft": case.assessments.filter(completed_at__isnull=True).exists(),

@@ -372,6 +372,7 @@ def new_review(request: HttpRequest, case_id: int) -> HttpResponse:
             parents_views=data["parents_views"],
             what_changed=data["what_changed"],
             sdq=sdq,
+            wellbeing=form.wellbeing(),
         )
         return "The review has been recorded"
 

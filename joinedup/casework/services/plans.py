@@ -215,6 +215,7 @@ def record_review(
     parents_views: str = "",
     what_changed: Iterable[str] = (),
     sdq: SdqScores | None = None,
+    wellbeing: dict[str, int] | None = None,
 ) -> Review:
     """A review records progress on every outcome of the plan, and the family's views in their
     own words; the next review falls due one interval later."""
@@ -228,6 +229,11 @@ def record_review(
     known = {item.code for item in instruments.larc_items()}
     if unknown := set(what_changed) - known:
         raise RuleBroken(f"Unknown checklist items: {', '.join(sorted(unknown))}")
+    wellbeing = {code: score for code, score in (wellbeing or {}).items() if score is not None}
+    if set(wellbeing) - {q.code for q in instruments.wellbeing_questions()}:
+        raise RuleBroken("Unknown wellbeing question")
+    if any(not 0 <= score <= 10 for score in wellbeing.values()):
+        raise RuleBroken("Each wellbeing answer is between 0 and 10")
     scores = {}
     if sdq is not None:
         if not 0 <= sdq.total <= 40:
@@ -244,6 +250,7 @@ def record_review(
         child_views=child_views.strip(),
         parents_views=parents_views.strip(),
         what_changed=sorted(set(what_changed)),
+        wellbeing=wellbeing,
         recorded_by=recorded_by,
         **scores,
     )

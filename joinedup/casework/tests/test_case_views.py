@@ -115,13 +115,19 @@ def test_a_review_with_the_familys_views_and_larc_items_is_recorded(lead_client,
         "what_changed": ["attendance", "calmer"],
         "sdq_informant": "parent",
         "sdq_total": "15",
+        "wellbeing_happy": "6",
+        "wellbeing_safe_home": "9",
     } | date_parts("held_on", TODAY)
 
     response = lead_client.post(f"/casework/cases/{case.pk}/reviews/new/", data, follow=True)
 
     review = Review.objects.get()
     assert (review.sdq_total, review.what_changed) == (15, ["attendance", "calmer"])
-    assert "Calmer, more relaxed" in response.content.decode()
+    page = response.content.decode()
+    assert "Calmer, more relaxed" in page
+    assert review.wellbeing == {"happy": 6, "safe_home": 9}
+    assert "15 (Parent or carer): borderline" in page
+    assert "How safe do you feel at home?" in page
 
 
 def test_closing_needs_a_rating_per_outcome(lead_client, case, outcome):
@@ -203,3 +209,11 @@ def test_a_taken_username_gets_a_govuk_error(lead_client, case):
     ).content.decode()
 
     assert "That username is taken: choose another" in page
+
+
+def test_a_wellbeing_answer_above_ten_gets_a_govuk_error(lead_client, case):
+    data = {"wellbeing_happy": "11"} | date_parts("held_on", TODAY)
+
+    page = lead_client.post(f"/casework/cases/{case.pk}/reviews/new/", data).content.decode()
+
+    assert "Answers are from 0 to 10" in page
