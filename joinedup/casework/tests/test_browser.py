@@ -11,7 +11,7 @@ from joinedup.common.browser_testing import Journey
 from joinedup.people.tests.factories import ChildCarerFactory
 
 from .conftest import PASSWORD
-from .factories import CaseFactory
+from .factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,7 @@ def test_referral_to_panel_decision_with_feedback(live_server, front_door, page)
 
 def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_server, front_door, page):
     CaseFactory(child=front_door["alfie"], lead_professional=front_door["pat"])
+    ConsentFactory(child=front_door["alfie"], given_by_name="Karen Smith")
     journey = Journey(page, "casework-plan-review-closure")
     today = date.today()
 
@@ -136,6 +137,24 @@ def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_serv
     page.get_by_label("Yes", exact=True).check()
     page.get_by_role("button", name="Record meeting").click()
     expect(page.get_by_text("Days from panel decision to first meeting")).to_be_visible()
+
+    # And writes the early help assessment with the family, saving a draft on the way
+    page.get_by_role("button", name="Start an early help assessment").click()
+    expect(page.get_by_role("heading", name="Early help assessment")).to_be_visible()
+    journey.check("assessment task list")
+    page.get_by_role("link", name="Parents and carers").click()
+    page.get_by_label("Basic care, ensuring safety and protection: needs").fill("Food often runs out by Friday")
+    journey.check("assessment domain")
+    page.get_by_role("button", name="Save and return").click()
+    page.get_by_role("link", name="Views and level of need").click()
+    page.get_by_label("The parents' or carers' views, in their own words").fill("We need help with money")
+    page.get_by_role("button", name="Complete the assessment").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select the level of need the assessment shows")
+    page.get_by_label("Additional (tier 2)").check()
+    page.get_by_role("button", name="Complete the assessment").click()
+    expect(page.get_by_text("The assessment is complete")).to_be_visible()
+    journey.check("assessment complete")
+    page.get_by_role("link", name="Back to the case").click()
 
     # And agrees a need and outcome with the family
     page.get_by_role("link", name="Add a need and outcome").click()
