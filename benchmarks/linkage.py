@@ -14,7 +14,6 @@ where seconds is reading and linking (generation is reported on the line before)
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -155,7 +154,7 @@ def main() -> None:
     base = baseline_clusters(frame)
     base_precision, base_recall, base_f1 = pairwise_scores(base, children.reindex(base.index))
     if arguments.save_default_model:
-        arguments.save_default_model.write_text(json.dumps(result.parameters.to_dict(), indent=2) + "\n")
+        arguments.save_default_model.write_text(result.parameters.to_json(), encoding="utf-8")
     print(
         f"children={arguments.children} generate_seconds={generated - started:.1f} "
         f"read_seconds={read - generated:.1f} link_seconds={linked - read:.1f} "

@@ -37,6 +37,8 @@ DATES_OF_BIRTH_DISAGREE_M = 2.0**-20
 # registration, a new UPN on moving school.
 IDENTIFIER_M = {"nhs_number": 0.999, "upn": 0.99, "la_child_id": 0.999}
 IDENTIFIERS = ("nhs_number", "upn", "la_child_id")
+# Twice the share of random pairs at one postcode in a 100,000-child authority.
+EARLIER_POSTCODE_U = 1e-3
 # A surname held by one child in the authority would otherwise be worth ~19 bits alone.
 TF_MINIMUM_U = 1e-5
 # No level learnt from data is treated as impossible (a sex recorded wrongly, say).
@@ -190,7 +192,11 @@ def postcode_comparison(frequencies: bool = True) -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("postcode"),
             _exact("postcode", "Same postcode", 0.8, frequencies=frequencies),
-            _level(_ListsOverlapLevel("postcodes_all", ""), "One's earlier postcode is the other's", 0.05),
+            # u fixed: random pairs rarely carry earlier postcodes, so sampling would leave u at the
+            # floor and make an old address worth more than the current one.
+            _level(_ListsOverlapLevel("postcodes_all", ""), "One's earlier postcode is the other's", 0.05).configure(
+                u_probability=EARLIER_POSTCODE_U, fix_u_probability=True
+            ),
             _exact("postcode_sector", "Same postcode sector", 0.03),
             _exact("postcode_district", "Same postcode district", 0.05),
             _level(cll.ElseLevel(), "Postcodes differ", 0.07),
@@ -273,6 +279,12 @@ class Parameters:
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "levels": {name: [list(mu) for mu in levels] for name, levels in self.levels.items()},
         }
+
+    def to_json(self) -> str:
+        """JSON with one comparison a line, so a change of model reads as a small diff."""
+        lines = [f'  "{name}": {json.dumps([list(mu) for mu in levels])}' for name, levels in self.levels.items()]
+        prior = json.dumps(self.probability_two_random_records_match)
+        return f'{{\n"probability_two_random_records_match": {prior},\n"levels": {{\n' + ",\n".join(lines) + "\n}\n}\n"
 
     @classmethod
     def from_dict(cls, data: dict) -> Parameters:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn, normalise_nhs_number, normalise_upn
 from joinedup.common.nicknames import forename_variants
+from joinedup.common.postcodes import normalise_postcode, postcode_district, postcode_sector
 
 # The canonical frame may carry this extra column: earlier postcodes of the same record, "|"-separated.
 PREVIOUS_POSTCODES = "previous_postcodes"
@@ -45,7 +46,7 @@ ARRAY_COLUMNS = ["middle_name_tokens", "forename_variants", "surnames_all", "pos
 _SPLIT = re.compile(r"[\s\-]+")
 _NOT_LETTERS = re.compile(r"[^a-z]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")
 
 
 def unique_ids(frame: pd.DataFrame) -> pd.Series:
@@ -84,8 +85,8 @@ def linkage_table(frame: pd.DataFrame) -> pd.DataFrame:
             "dob_swapped": _values(dob.fillna(""), _swapped),
             "sex": text["sex"].str.strip().str.upper().where(lambda s: s.isin(["M", "F"]), None),
             "postcode": postcode,
-            "postcode_sector": postcode.map(lambda p: p[:-2] if p else None),
-            "postcode_district": postcode.map(lambda p: p.split(" ")[0] if p else None),
+            "postcode_sector": postcode.map(lambda p: postcode_sector(p) if p else None),
+            "postcode_district": postcode.map(lambda p: postcode_district(p) if p else None),
             "postcodes_all": [
                 sorted({p for p in [current, *earlier] if p}) or None
                 for current, earlier in zip(postcode, previous, strict=True)
@@ -140,8 +141,9 @@ def _swapped(dob: str) -> str | None:
 
 
 def _postcode(value: str) -> str | None:
-    match = _POSTCODE.match(re.sub(r"\s", "", value.upper()))
-    return f"{match.group(1)} {match.group(2)}" if match else None
+    """A full UK postcode, or None: a partial one ("NX4") would agree with a whole district."""
+    postcode = normalise_postcode(value)
+    return postcode if _POSTCODE.match(postcode) else None
 
 
 def _nhs_number(value: str) -> str | None:
