@@ -4,15 +4,19 @@ and loadable into the database without breaking a rule of the casework models.""
 import ast
 from collections import Counter
 from datetime import date, timedelta
+from io import StringIO
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from joinedup.casework import history
+from joinedup.casework import history, queries
 from joinedup.casework.history import ChildIn, WorkerIn, generate_history
-from joinedup.casework.models import Case, Referral, Review
+from joinedup.casework.models import Case, FamilyAccount, Referral, Review
+from joinedup.people.tests.factories import ChildCarerFactory
+
+from .factories import CaseFactory, ReferralFactory
 
 END = date(2026, 11, 1)
 
@@ -90,3 +94,17 @@ def test_the_loader_writes_the_history_once(front_door):
         case = Case.objects.get()
         assert case.tac_members.exists()
         assert Review.objects.filter(case=case).count() == len(case.reviews.all())
+
+
+@pytest.mark.django_db
+def test_the_loader_adds_a_demo_parent_login_once(front_door):
+    ReferralFactory(child=front_door["alfie"])  # history already loaded
+    case = CaseFactory(child=front_door["alfie"])
+    mum = ChildCarerFactory(child=case.child, parental_responsibility=True).carer
+
+    call_command("load_casework_history", family_login="karen", stdout=StringIO())
+    call_command("load_casework_history", family_login="karen", stdout=StringIO())
+
+    account = FamilyAccount.objects.get()
+    assert (account.user.username, account.carer) == ("karen", mum)
+    assert list(queries.family_cases(account.user)) == [case]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
@@ -19,6 +20,7 @@ from joinedup.casework.models import (
     AssessmentElement,
     Case,
     Consent,
+    FamilyAccount,
     OutcomeProgress,
     Panel,
     PanelMeeting,
@@ -43,12 +45,25 @@ class Command(BaseCommand):
         parser.add_argument("--share", type=float, default=0.06, help="Chance a child without key needs is referred")
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--end", type=date.fromisoformat, default=None, help="Last day (default today)")
+        parser.add_argument(
+            "--family-login",
+            default="",
+            help="Also give this username a family account: a parent with parental responsibility for a child "
+            "with an open case (the demo sets its password)",
+        )
 
-    def handle(self, *args, years: int, share: float, seed: int, end: date | None, **options):
+    def handle(self, *args, years: int, share: float, seed: int, end: date | None, family_login: str, **options):
         if Referral.objects.exists():
-            self.stdout.write("Casework history is already loaded: nothing to do")
-            return
-        end = end or timezone.localdate()
+            self.stdout.write("Casework history is already loaded")
+        else:
+            self._load(years=years, share=share, seed=seed, end=end or timezone.localdate())
+        if family_login and not get_user_model().objects.filter(username=family_login).exists():
+            account = add_family_login(family_login)
+            self.stdout.write(
+                f"Family login {family_login}: {account.carer.full_name}, a parent of a child with an open plan"
+            )
+
+    def _load(self, *, years: int, share: float, seed: int, end: date) -> None:
         children, workers = _children(), _workers()
         if not workers:
             raise CommandError("The authority has no practitioners: load it first")
@@ -60,6 +75,22 @@ class Command(BaseCommand):
                 f"({counts['open']:,} open), {counts['reviews']:,} reviews, {counts['meetings']:,} panel meetings"
             )
         )
+
+
+def add_family_login(username: str) -> FamilyAccount:
+    """A demo parent: the first carer with parental responsibility for a child whose case is open."""
+    link = (
+        ChildCarer.objects.filter(parental_responsibility=True, child__cases__closed_on__isnull=True)
+        .select_related("carer")
+        .order_by("child_id")
+        .first()
+    )
+    if link is None:
+        raise CommandError("No open case has a parent with parental responsibility on record")
+    user = get_user_model().objects.create_user(
+        username=username, first_name=link.carer.forenames.split(" ")[0], last_name=link.carer.surname
+    )
+    return FamilyAccount.objects.create(user=user, carer=link.carer)
 
 
 def _children() -> list[ChildIn]:
