@@ -25,8 +25,8 @@ from joinedup.people.models import Child, Practitioner
 from joinedup.people.services import refresh_name_keys
 
 from .canonical import CANONICAL_FIELDS
-from .linkage import engine
-from .models import IndexRecord
+from .linkage import engine, incremental, model
+from .models import IndexRecord, LinkageRun
 
 # Involvements the index writes are labelled with the record they come from, so a merge, split or
 # newer extract moves or replaces exactly those.
@@ -38,6 +38,7 @@ INDEX_BASIS = "Linked by the children's index from agency records"
 
 @dataclass
 class LinkSummary:
+    mode: str = ""
     records: int = 0
     children_created: int = 0
     records_assigned: int = 0
@@ -71,23 +72,51 @@ def _as_text(value: Any) -> str:
 
 
 @transaction.atomic
-def link_index(*, actor: Any = None, backend: str | None = None) -> LinkSummary:
-    """Link every current record, give each unassigned record a child, raise review pairs, and
-    record who is involved."""
-    from .review.models import PairStatus, ReviewPair
+def link_index(*, actor: Any = None, backend: str | None = None, full: bool = False) -> LinkSummary:
+    """Give every current record a child, raise review pairs, and record who is involved.
 
+    The first run (or `full=True`) trains the model on every record and clusters them all. Later
+    runs link only the records that have no child yet against the index, with the model the last
+    full run learnt, so a new extract never relinks everyone.
+    """
     summary = LinkSummary()
     records = current_records()
-    frame = records_frame(records)
-    summary.records = len(frame)
-    if frame.empty:
-        return summary
+    by_pk = {record.pk: record for record in records}
+    summary.records = len(by_pk)
+    anchors = _register_anchors(by_pk.values())
+    for pk, child_id in anchors.items():
+        if by_pk[pk].child_id is None:
+            by_pk[pk].child_id = child_id
+    IndexRecord.objects.bulk_update([by_pk[pk] for pk in anchors], ["child"], batch_size=2000)
+    previous = LinkageRun.objects.filter(mode="full").first()
+    unassigned = [r for r in by_pk.values() if r.child_id is None]
+    if full or previous is None:
+        summary.mode = "full"
+        pairs, parameters, uid_to_pk = _link_everything(by_pk, backend, summary)
+    elif unassigned:
+        summary.mode = "incremental"
+        parameters = model.Parameters.from_dict(previous.parameters)
+        pairs, uid_to_pk = _link_new(by_pk, unassigned, parameters, backend, summary)
+    else:
+        summary.mode = "nothing new"
+        parameters, pairs, uid_to_pk = None, None, {}
+    if pairs is not None:
+        summary.review_pairs_raised = _raise_review_pairs(pairs, uid_to_pk, by_pk)
+    summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
+    details = {key: value for key, value in summary.__dict__.items() if key != "notes"}
+    if parameters is not None:
+        LinkageRun.objects.create(mode=summary.mode, parameters=parameters.to_dict(), summary=details)
+    audit.record(actor=actor, verb="linked_index", legal_basis=INDEX_BASIS, detail=details)
+    return summary
+
+
+def _link_everything(by_pk, backend, summary):
+    from .review.models import PairStatus, ReviewPair
+
+    frame = records_frame(IndexRecord.objects.filter(pk__in=list(by_pk)))
     result = engine.link(frame[CANONICAL_FIELDS], backend=backend)
     uid_to_pk = dict(zip(frame["source"] + ":" + frame["record_id"], frame["pk"], strict=True))
     clusters = result.clusters.assign(pk=result.clusters["unique_id"].map(uid_to_pk))
-
-    by_pk = {record.pk: record for record in records}
-    anchors = _register_anchors(by_pk.values())
     decided_apart = {
         frozenset(pair)
         for pair in ReviewPair.objects.filter(status=PairStatus.DIFFERENT_CHILDREN).values_list("record_a", "record_b")
@@ -96,7 +125,7 @@ def link_index(*, actor: Any = None, backend: str | None = None) -> LinkSummary:
     for _, members in clusters.groupby("cluster_id", sort=True):
         cluster = [by_pk[pk] for pk in members["pk"]]
         probability = dict(zip(members["pk"], members["match_probability"], strict=True))
-        children = {r.child_id for r in cluster if r.child_id} | {anchors[r.pk] for r in cluster if r.pk in anchors}
+        children = {r.child_id for r in cluster if r.child_id}
         if len(children) > 1:
             summary.bridging_clusters += 1
         target = min(children) if len(children) == 1 else None
@@ -105,12 +134,13 @@ def link_index(*, actor: Any = None, backend: str | None = None) -> LinkSummary:
             target = child_from_records(unassigned).pk
             summary.children_created += 1
         for record in unassigned:
-            record_target = anchors.get(record.pk) or target or _closest_child(record, cluster, result.pairs)
-            if record_target is None or any(
+            record_target = target or _closest_child(record, cluster, result.pairs)
+            kept_apart = any(
                 frozenset((record.pk, other.pk)) in decided_apart
                 for other in cluster
                 if other.child_id == record_target
-            ):
+            )
+            if record_target is None or kept_apart:
                 record_target = child_from_records([record]).pk
                 summary.children_created += 1
             record.child_id = record_target
@@ -121,15 +151,50 @@ def link_index(*, actor: Any = None, backend: str | None = None) -> LinkSummary:
     IndexRecord.objects.bulk_update(changed, ["child"], batch_size=2000)
     IndexRecord.objects.bulk_update(list(by_pk.values()), ["match_probability"], batch_size=2000)
     summary.records_assigned = len(changed)
-    summary.review_pairs_raised = _raise_review_pairs(result, uid_to_pk, by_pk)
-    summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
-    audit.record(
-        actor=actor,
-        verb="linked_index",
-        legal_basis=INDEX_BASIS,
-        detail={key: value for key, value in summary.__dict__.items() if key != "notes"},
+    return result.pairs, result.parameters, uid_to_pk
+
+
+def _link_new(by_pk, unassigned, parameters, backend, summary):
+    """The records without a child, against the index: each group joins the child it links to,
+    becomes a new child, or (linking to two children) joins the first and goes to review."""
+    assigned = [pk for pk, record in by_pk.items() if record.child_id is not None]
+    index = records_frame(IndexRecord.objects.filter(pk__in=assigned))
+    new = records_frame(IndexRecord.objects.filter(pk__in=[r.pk for r in unassigned]))
+    both = pd.concat([index, new])
+    uid_to_pk = dict(zip(both["source"] + ":" + both["record_id"], both["pk"], strict=True))
+    entry_ids = pd.DataFrame(
+        {
+            "unique_id": index["source"] + ":" + index["record_id"],
+            "cluster_id": index["pk"].map(lambda pk: str(by_pk[pk].child_id)),
+        }
     )
-    return summary
+    result = incremental.link_new_records(
+        index=index[CANONICAL_FIELDS],
+        entry_ids=entry_ids,
+        new=new[CANONICAL_FIELDS],
+        parameters=parameters,
+        backend=backend,
+    )
+    new_children: dict[str, int] = {}
+    changed = []
+    for uid, cluster_id, status, probability in result.assignments[
+        ["unique_id", "cluster_id", "status", "match_probability"]
+    ].itertuples(index=False):
+        record = by_pk[uid_to_pk[uid]]
+        if status == incremental.NEW:
+            if cluster_id not in new_children:
+                group = result.assignments[result.assignments["cluster_id"] == cluster_id]["unique_id"]
+                new_children[cluster_id] = child_from_records([by_pk[uid_to_pk[u]] for u in group]).pk
+                summary.children_created += 1
+            record.child_id = new_children[cluster_id]
+        else:
+            record.child_id = int(cluster_id)
+        record.match_probability = None if pd.isna(probability) else float(probability)
+        changed.append(record)
+    summary.bridging_clusters = len(result.merges)
+    IndexRecord.objects.bulk_update(changed, ["child", "match_probability"], batch_size=2000)
+    summary.records_assigned = len(changed)
+    return result.pairs, uid_to_pk
 
 
 def _register_anchors(records) -> dict[int, int]:
@@ -153,28 +218,24 @@ def _closest_child(record: IndexRecord, cluster: list[IndexRecord], pairs: pd.Da
     return best_child
 
 
-def _raise_review_pairs(result: engine.LinkResult, uid_to_pk: dict[str, int], by_pk: dict[int, IndexRecord]) -> int:
-    """Pairs in the uncertain band, and confident pairs that reach across two children, go to a
-    person; a pair already raised (decided or not) is never raised again."""
+def _raise_review_pairs(pairs: pd.DataFrame, uid_to_pk: dict[str, int], by_pk: dict[int, IndexRecord]) -> int:
+    """Pairs that reach across two children go to a person, whether the engine was unsure (below
+    the threshold) or sure and the records were kept apart; a pair already raised, decided or not,
+    is never raised again."""
     from .review.models import ReviewPair
 
     existing = set(ReviewPair.objects.values_list("record_a", "record_b"))
     new = []
-    for left, right, weight, probability in result.pairs[
+    for left, right, weight, probability in pairs[
         ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     ].itertuples(index=False):
         a, b = sorted((uid_to_pk[left], uid_to_pk[right]))
-        if (a, b) in existing:
+        if (a, b) in existing or by_pk[a].child_id == by_pk[b].child_id:
             continue
-        # Pairs within one child need no one; across two children, a person decides, whether the
-        # engine was unsure (below the threshold) or sure and the records were kept apart.
-        if by_pk[a].child_id != by_pk[b].child_id:
-            new.append(
-                ReviewPair(
-                    record_a_id=a, record_b_id=b, match_weight=float(weight), match_probability=float(probability)
-                )
-            )
-            existing.add((a, b))
+        new.append(
+            ReviewPair(record_a_id=a, record_b_id=b, match_weight=float(weight), match_probability=float(probability))
+        )
+        existing.add((a, b))
     ReviewPair.objects.bulk_create(new, batch_size=2000)
     return len(new)
 

@@ -125,3 +125,19 @@ class IndexRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id}:{self.record_id}"
+
+
+class LinkageRun(models.Model):
+    """One run of the linkage: the model it used, kept so later extracts are linked incrementally
+    with the same model, and a pair can be explained later exactly as it was scored."""
+
+    mode = models.CharField(max_length=12, choices=[("full", "Full"), ("incremental", "Incremental")])
+    parameters = models.JSONField(help_text="Splink's prior and m/u per comparison level (linkage.model.Parameters)")
+    summary = models.JSONField(default=dict)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} linkage at {self.at:%Y-%m-%d %H:%M}"

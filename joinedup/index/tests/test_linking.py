@@ -63,6 +63,7 @@ def test_linking_again_keeps_every_childs_id(authority_dir):
 
     summary = link_index()
 
+    assert summary.mode == "nothing new"
     assert dict(IndexRecord.objects.values_list("pk", "child_id")) == before
     assert Child.objects.count() == children_before and summary.children_created == 0
 
@@ -88,7 +89,7 @@ def test_a_decision_that_two_records_differ_survives_relinking(authority_dir):
     assert ReviewPair.objects.get(pk=pair.pk).status == PairStatus.DIFFERENT_CHILDREN
 
 
-def test_a_record_in_a_newer_extract_joins_its_child_and_every_other_record_stays(authority_dir, tmp_path):
+def test_a_record_in_a_newer_extract_joins_its_child_without_relinking_everyone(authority_dir, tmp_path):
     load_and_link(authority_dir)
     before = dict(IndexRecord.objects.values_list("pk", "child_id"))
     extract = authority_dir / "child_health" / "child_health_records.csv"
@@ -103,8 +104,9 @@ def test_a_record_in_a_newer_extract_joins_its_child_and_every_other_record_stay
     mapping = next(m for m, _ in synthetic_extracts(authority_dir) if m.stem == "child_health")
     import_file(mapping_path=mapping, path=newer)
 
-    link_index()
+    summary = link_index()
 
+    assert (summary.mode, summary.records_assigned) == ("incremental", 1)
     assert {pk: child for pk, child in IndexRecord.objects.values_list("pk", "child_id") if pk in before} == before
     original = IndexRecord.objects.get(source__name="child_health", record_id=rows[0]["LOCAL_PATIENT_ID"])
     assert IndexRecord.objects.get(record_id="CH-NEW-1").child_id == original.child_id
