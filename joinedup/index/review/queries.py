@@ -6,7 +6,11 @@ from itertools import chain
 
 from django.db.models import QuerySet
 
-from joinedup.index.models import IndexRecord
+from joinedup.index.canonical import CANONICAL_FIELDS
+from joinedup.index.linkage.explain import explain_pairs
+from joinedup.index.linkage.model import Parameters
+from joinedup.index.linking import records_frame
+from joinedup.index.models import IndexRecord, LinkageRun
 
 from .models import ChildMerge, ChildSplit, PairStatus, ReviewPair
 
@@ -26,6 +30,9 @@ COMPARED = [
     ("la_child_id", "LA child ID"),
     ("other_id", "Other identifier"),
 ]
+
+
+COMPARISON_NAMES = {"nhs_number": "NHS number", "upn": "UPN", "date_of_birth": "Date of birth"}
 
 
 def waiting_pairs() -> QuerySet[ReviewPair]:
@@ -66,5 +73,36 @@ def side_by_side(a: IndexRecord, b: IndexRecord) -> list[dict]:
 
 
 def explained(pair: ReviewPair) -> list[dict]:
-    """The match weight, comparison by comparison, as the engine scored the pair."""
-    return list(pair.comparisons)
+    """The match weight, comparison by comparison, with the model of the latest linkage run;
+    worked out when a reviewer first opens the pair, then kept with it."""
+    if pair.comparisons:
+        return list(pair.comparisons)
+    run = LinkageRun.objects.first()
+    if run is None:
+        return []
+    frame = records_frame(IndexRecord.objects.filter(pk__in=[pair.record_a_id, pair.record_b_id]))
+    uid = {
+        pk: f"{source}:{record_id}"
+        for pk, source, record_id in frame[["pk", "source", "record_id"]].itertuples(index=False)
+    }
+    [explanation] = explain_pairs(
+        frame[CANONICAL_FIELDS],
+        [(uid[pair.record_a_id], uid[pair.record_b_id])],
+        parameters=Parameters.from_dict(run.parameters),
+    )
+    pair.comparisons = [
+        {
+            "comparison": COMPARISON_NAMES.get(e.comparison, e.comparison.replace("_", " ").capitalize()),
+            "level": e.level,
+            "match_weight": round(e.match_weight, 2),
+        }
+        for e in explanation.evidence
+    ] + [
+        {
+            "comparison": "Starting odds",
+            "level": "Two records picked at random",
+            "match_weight": round(explanation.prior_weight, 2),
+        }
+    ]
+    pair.save(update_fields=["comparisons"])
+    return pair.comparisons

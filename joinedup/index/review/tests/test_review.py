@@ -1,6 +1,8 @@
 """A person decides whether two records are one child; the index obeys, and each merge or
 separation can be undone exactly."""
 
+from datetime import date
+
 import pytest
 
 from joinedup.access.models import Involvement
@@ -124,3 +126,19 @@ def test_queue_and_decision_pages(client):
 def test_practitioners_cannot_open_the_queue(client):
     client.force_login(PractitionerFactory().user)
     assert client.get("/index/review/").status_code == 403
+
+
+def test_a_pair_is_explained_comparison_by_comparison_with_the_last_runs_model():
+    from joinedup.index.linkage.model import default_parameters
+    from joinedup.index.models import LinkageRun
+    from joinedup.index.review.queries import explained
+
+    LinkageRun.objects.create(mode="full", parameters=default_parameters().to_dict())
+    pair = pair_between(ChildFactory(), ChildFactory(), forenames="Alfie", date_of_birth=date(2012, 4, 3))
+
+    evidence = explained(pair)
+
+    by_comparison = {line["comparison"]: line for line in evidence}
+    assert by_comparison["Starting odds"]["match_weight"] < 0
+    assert "Date of birth" in by_comparison and "swap" in by_comparison["Date of birth"]["level"].lower()
+    assert ReviewPair.objects.get(pk=pair.pk).comparisons == evidence  # kept: worked out once
