@@ -76,7 +76,9 @@ def find_child_to_refer(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
-    form = ReferralForm(request.POST or None, initial={"locality": queries.current_locality(child)})
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, initial={"locality": queries.current_locality(child)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         consent = None
@@ -129,7 +131,10 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
     form = None
     if can_decide:
-        form = DecisionForm(request.POST or None, lead_professionals=queries.possible_lead_professionals(referral))
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            lead_professionals=queries.possible_lead_professionals(referral),
+        )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.record_decision(
@@ -186,7 +191,11 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if meeting is None:
         raise Http404("Not found")
     is_chair = meeting.panel.chair_id == _practitioner(request).pk
-    form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes}) if is_chair else None
+    form = (
+        MinutesForm(request.POST if request.method == "POST" else None, initial={"minutes": meeting.minutes})
+        if is_chair
+        else None
+    )
     if request.method == "POST":
         if form is None:
             raise Http404("Not found")
@@ -240,7 +249,7 @@ def _change_case(request: HttpRequest, case_id: int, *, make_form, act, title: s
     """Every change to a case: fetch it for change through the policy, validate, call the service,
     and show what the service refused as a GOV.UK error."""
     case = get_or_404(request.user, Action.CHANGE_PLAN, Case, pk=case_id)
-    form = make_form(request.POST or None, case)
+    form = make_form(request.POST if request.method == "POST" else None, case)
     if request.method == "POST" and form.is_valid():
         try:
             message = act(case, form)
@@ -426,7 +435,7 @@ def family(request: HttpRequest) -> HttpResponse:
     if queries.family_account_of(request.user) is None:
         raise Http404("Not found")
     cases = list(queries.family_cases(request.user))
-    form = FamilyViewForm(request.POST or None)
+    form = FamilyViewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         chosen = next((c for c in cases if str(c.pk) == request.POST.get("case")), None)
         if chosen is None:
@@ -482,7 +491,7 @@ def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> 
     if chosen is None:
         raise Http404("Not found")
     held = {e.code: (e.strengths, e.needs) for e in assessment.elements.all()}
-    form = AssessmentDomainForm(request.POST or None, domain=chosen, held=held)
+    form = AssessmentDomainForm(request.POST if request.method == "POST" else None, domain=chosen, held=held)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_assessment(assessment=assessment, saved_by=request.user, elements=form.elements())
@@ -501,7 +510,7 @@ def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> 
 def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
     initial = {"child_views": assessment.child_views, "parents_views": assessment.parents_views}
-    form = AssessmentFinishForm(request.POST or None, initial=initial)
+    form = AssessmentFinishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

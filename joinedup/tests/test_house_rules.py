@@ -5,7 +5,24 @@ import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
-PROTECTED_MODELS = ["Child", "Address", "FormerName", "ChildCarer", "Carer", "Involvement"]
+PROTECTED_MODELS = [
+    "Child",
+    "Address",
+    "FormerName",
+    "ChildCarer",
+    "Carer",
+    "Involvement",
+    "IndexRecord",
+    "Referral",
+    "Consent",
+    "SharingWithoutConsent",
+    "Case",
+    "Assessment",
+    "Review",
+    "PlanAction",
+    "TacMember",
+    "FamilyView",
+]
 
 
 def _python_files(pattern: str):

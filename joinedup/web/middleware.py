@@ -11,8 +11,10 @@ OPEN_PATHS = ("/sign-in", "/sign-out", "/two-factor", "/static/")
 def two_factor_for_staff(get_response):
     def middleware(request):
         user = request.user
+        # Staff (accounts with a practitioner profile) use an authenticator app; families do not.
         if (
             user.is_authenticated
+            and hasattr(user, "practitioner")
             and not user.is_verified()
             and not request.path.startswith(OPEN_PATHS)
             and (settings.JOINEDUP_REQUIRE_TWO_FACTOR or TOTPDevice.objects.filter(user=user, confirmed=True).exists())

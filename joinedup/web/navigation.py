@@ -4,11 +4,15 @@ access policy, so templates never check roles."""
 from django.urls import reverse
 
 from joinedup.access.policy import Action, decide
+from joinedup.casework.queries import family_account_of, unread_count
 
-# (url name, label, the action that opens it, or None for everyone signed in)
+# (url name, label, the action that opens it, or None for all staff)
 SECTIONS = [
     ("web:home", "Home", None),
     ("web:child_search", "Find a child", Action.SEARCH_CHILDREN),
+    ("casework:find_child_to_refer", "Refer a child", Action.REFER),
+    ("casework:my_cases", "Cases", Action.REFER),
+    ("casework:panels", "Panels", Action.MANAGE_PANELS),
     ("index_review:queue", "Index review", Action.REVIEW_INDEX_LINKS),
     ("selfeval:home", "Self-evaluation", Action.VIEW_SELFEVAL_REPORTS),
 ]
@@ -20,9 +24,19 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
+    if family_account_of(user) is not None:
+        return {"navigation": [{"href": reverse("casework:family"), "text": "Your plan", "active": True}]}
     items = []
     for name, label, action in SECTIONS:
         if action is None or decide(user, action).allowed:
             same_section = name != "web:home" and current.split(":")[0] == name.split(":")[0]
             items.append({"href": reverse(name), "text": label, "active": current == name or same_section})
+    unread = unread_count(user)
+    items.append(
+        {
+            "href": reverse("casework:notifications"),
+            "text": f"Notifications ({unread} new)" if unread else "Notifications",
+            "active": current == "casework:notifications",
+        }
+    )
     return {"navigation": items}

@@ -23,6 +23,7 @@ from joinedup.access import queries as access_queries
 from joinedup.access.policy import Action, capabilities, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.audit.queries import events_for_child
+from joinedup.casework.queries import family_account_of
 from joinedup.index import involved
 from joinedup.index.key_groups import absence_threshold, key_groups
 from joinedup.people import queries as people_queries
@@ -132,9 +133,19 @@ def _safe_next(request: HttpRequest) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     practitioner = getattr(request.user, "practitioner", None)
     if practitioner is None:
+        if family_account_of(request.user) is not None:
+            return redirect("casework:family")
         raise PermissionDenied("This account has no practitioner profile")
     role = practitioner.role
-    context = {"practitioner": practitioner, "can_search": decide(request.user, Action.SEARCH_CHILDREN).allowed}
+    context = {
+        "practitioner": practitioner,
+        "can_search": decide(request.user, Action.SEARCH_CHILDREN).allowed,
+        "casework": {
+            "refer": decide(request.user, Action.REFER).allowed,
+            "panels": decide(request.user, Action.MANAGE_PANELS).allowed,
+            "caseloads": decide(request.user, Action.VIEW_CASELOADS).allowed,
+        },
+    }
     if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
         context["my_children"] = access_queries.children_worked_with(practitioner)
     if role == Role.SERVICE_MANAGER:

@@ -278,3 +278,20 @@ def test_navigation_offers_only_what_the_policy_allows(signed_in, scene, usernam
     navigation = page[page.index('class="govuk-service-navigation__list"') : page.index("</nav>")]
     assert all(label in navigation for label in shown)
     assert not any(label in navigation for label in hidden)
+
+
+def test_a_family_account_goes_to_its_plan_and_sees_nothing_else(client, scene):
+    from django.contrib.auth import get_user_model
+
+    from joinedup.casework.models import FamilyAccount
+
+    user = get_user_model().objects.create_user("alfred.smith", password="x" * 12)
+    FamilyAccount.objects.create(user=user, child=scene["alfred"])  # a young person's own account
+    client.force_login(user)
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"] == "/casework/family/"
+    page = client.get("/casework/family/").text
+    navigation = page[page.index('class="govuk-service-navigation__list"') : page.index("</nav>")]
+    assert "Your plan" in navigation and "Find a child" not in navigation

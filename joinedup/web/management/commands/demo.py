@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
@@ -21,6 +22,7 @@ DEMO_PASSWORD = "joinedup-demo-only"
 # Researchers work for the research consortium, not the authority, so the synthetic authority has
 # none; the self-evaluation demo adds theirs.
 AUTHORITY_ROLES = [role for role in Role.values if role != Role.RESEARCHER]
+DEMO_FAMILY_LOGIN = "parent"
 
 
 class Command(BaseCommand):
@@ -52,11 +54,19 @@ class Command(BaseCommand):
             f"agency records, {summary.review_pairs_raised:,} pairs for review, "
             f"{summary.involvements_created:,} involvements"
         )
+        call_command("load_casework_history", seed=seed, family_login=DEMO_FAMILY_LOGIN)
+        family = get_user_model().objects.get(username=DEMO_FAMILY_LOGIN)
+        family.set_password(DEMO_PASSWORD)
+        family.save(update_fields=["password"])
         call_command("selfeval_demo", seed=seed, password=DEMO_PASSWORD)
         logins = self._demo_logins() + [(Role.RESEARCHER, LEAD_RESEARCHER)]
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, username in logins:
             self.stdout.write(f"  {Role(role).label:<32} {username:<24} {ROLE_SENTENCES[role]}")
+        self.stdout.write(
+            f"  {'Parent (family account)':<32} {DEMO_FAMILY_LOGIN:<24} Sees their child's plan, "
+            "lead professional and next review, and adds their views."
+        )
         if not no_serve:
             self.stdout.write(self.style.SUCCESS(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C to stop)"))
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
