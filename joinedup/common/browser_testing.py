@@ -63,9 +63,14 @@ def page():
 
     # Playwright's sync API runs an event loop, and Django refuses database calls from one unless told.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         yield context.new_page()
         context.close()
         browser.close()
+        # A test that queried the database inside Playwright's context opened a connection of its
+        # own there; close it here, where it can be reached, or PostgreSQL keeps it open.
+        connections.close_all()
