@@ -32,6 +32,7 @@ def spark_session(*, cores: int = 2, driver_memory: str = "4g"):
         .config("spark.sql.shuffle.partitions", str(2 * cores))
         .config("spark.default.parallelism", str(2 * cores))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.warehouse.dir", os.path.join(checkpoints, "warehouse"))
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={checkpoints}")
         .getOrCreate()
