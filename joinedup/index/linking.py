@@ -96,7 +96,7 @@ def link_index(*, actor: Any = None, backend: str | None = None, full: bool = Fa
     elif unassigned:
         summary.mode = "incremental"
         parameters = model.Parameters.from_dict(previous.parameters)
-        pairs, uid_to_pk = _link_new(by_pk, unassigned, parameters, backend, summary)
+        pairs, uid_to_pk = _link_new(by_pk, parameters, backend, summary)
     else:
         summary.mode = "nothing new"
         parameters, pairs, uid_to_pk = None, None, {}
@@ -113,7 +113,7 @@ def link_index(*, actor: Any = None, backend: str | None = None, full: bool = Fa
 def _link_everything(by_pk, backend, summary):
     from .review.models import PairStatus, ReviewPair
 
-    frame = records_frame(IndexRecord.objects.filter(pk__in=list(by_pk)))
+    frame = records_frame(current_records())
     result = engine.link(frame[CANONICAL_FIELDS], backend=backend)
     uid_to_pk = dict(zip(frame["source"] + ":" + frame["record_id"], frame["pk"], strict=True))
     clusters = result.clusters.assign(pk=result.clusters["unique_id"].map(uid_to_pk))
@@ -154,12 +154,12 @@ def _link_everything(by_pk, backend, summary):
     return result.pairs, result.parameters, uid_to_pk
 
 
-def _link_new(by_pk, unassigned, parameters, backend, summary):
+def _link_new(by_pk, parameters, backend, summary):
     """The records without a child, against the index: each group joins the child it links to,
     becomes a new child, or (linking to two children) joins the first and goes to review."""
-    assigned = [pk for pk, record in by_pk.items() if record.child_id is not None]
-    index = records_frame(IndexRecord.objects.filter(pk__in=assigned))
-    new = records_frame(IndexRecord.objects.filter(pk__in=[r.pk for r in unassigned]))
+    # Querysets, not lists of ids: a quarter of a million children would overflow SQLite's IN.
+    index = records_frame(current_records().filter(child__isnull=False))
+    new = records_frame(current_records().filter(child__isnull=True))
     both = pd.concat([index, new])
     uid_to_pk = dict(zip(both["source"] + ":" + both["record_id"], both["pk"], strict=True))
     entry_ids = pd.DataFrame(
