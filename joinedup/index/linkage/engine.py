@@ -36,6 +36,8 @@ DETERMINISTIC_RECALL = 0.8
 # Random pairs for u: enough to see levels that are rare among non-matches (a typo, a swapped date).
 U_SAMPLE_PAIRS = 2e6
 
+PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+
 logger = logging.getLogger(__name__)
 
 
@@ -96,6 +98,15 @@ def database(backend: str | None = None) -> Iterator:
         shutil.rmtree(spill, ignore_errors=True)
 
 
+def register(db_api, table: pd.DataFrame):
+    """A linkage table registered with the backend, as a Splink dataframe."""
+    if db_api.sql_dialect.sql_dialect_str == "spark":
+        from .spark import spark_table
+
+        return db_api.register(spark_table(table))
+    return db_api.register(table)
+
+
 def link(
     frame: pd.DataFrame,
     *,
@@ -109,14 +120,25 @@ def link(
     the starting parameters are used. Cluster ids are the smallest unique_id in each cluster: stable
     for the same input, not across extracts (see incremental.py for that).
     """
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be a probability between 0 and 1, not {threshold}")
     clock = _Clock()
     table = linkage_table(frame)
     clock.lap("prepared %s records", len(table))
+    if len(table) < 2:
+        alone = table[["unique_id", "source", "record_id"]].assign(
+            cluster_id=table["unique_id"], match_probability=None
+        )
+        return LinkResult(
+            _pairs(pd.DataFrame(columns=PAIR_COLUMNS)), alone, parameters or model.default_parameters(), threshold
+        )
     with database(backend) as db_api:
-        records = db_api.register(table)
+        records = register(db_api, table)
         linker, parameters = trained_linker(records, table_size=len(table), parameters=parameters)
         clock.lap("trained")
-        predictions = linker.inference.predict(threshold_match_probability=REVIEW_THRESHOLD, warning_mode="never")
+        predictions = linker.inference.predict(
+            threshold_match_probability=min(threshold, REVIEW_THRESHOLD), warning_mode="never"
+        )
         clock.lap("scored")
         clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=threshold
@@ -127,12 +149,7 @@ def link(
         linker.table_management.delete_tables_created_by_splink_from_db()
     clusters = table[["unique_id", "source", "record_id"]].merge(clusters, on="unique_id", how="left")
     clusters["match_probability"] = clusters["unique_id"].map(best_links(pairs, threshold))
-    return LinkResult(
-        pairs=pairs,
-        clusters=clusters,
-        parameters=parameters,
-        threshold=threshold,
-    )
+    return LinkResult(pairs=pairs, clusters=clusters, parameters=parameters, threshold=threshold)
 
 
 def trained_linker(records, *, table_size: int, parameters: model.Parameters | None):
@@ -163,8 +180,7 @@ def train(linker) -> None:
 
 
 def _pairs(predictions: pd.DataFrame) -> pd.DataFrame:
-    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
-    return predictions[columns].reset_index(drop=True)
+    return predictions[PAIR_COLUMNS].reset_index(drop=True)
 
 
 class _Clock:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import model
-from .engine import database
+from .engine import database, register
 from .prepare import linkage_table
 
 
@@ -51,7 +51,7 @@ def explain_pairs(
     with database(backend) as db_api:
         from splink import Linker
 
-        linker = Linker(db_api.register(table.reset_index(drop=True)), settings, log_level=logging.ERROR)
+        linker = Linker(register(db_api, table.reset_index(drop=True)), settings, log_level=logging.ERROR)
         if use_frequencies:
             for column in ("first_name", "surname", "postcode"):
                 linker.table_management.compute_tf_table(column)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import model
-from .engine import DEFAULT_THRESHOLD, MIN_RECORDS_TO_TRAIN, REVIEW_THRESHOLD, best_links, database
+from .engine import DEFAULT_THRESHOLD, MIN_RECORDS_TO_TRAIN, REVIEW_THRESHOLD, best_links, database, register
 from .prepare import linkage_table, unique_ids
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def _score(
     columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     with database(backend) as db_api:
         linker = Linker(
-            db_api.register(everyone),
+            register(db_api, everyone),
             model.settings(parameters, term_frequencies=frequencies),
             log_level=logging.ERROR,
         )
@@ -101,7 +101,7 @@ def _score(
             # Name frequencies over the index and the new records together.
             for column in FREQUENCY_COLUMNS:
                 linker.table_management.compute_tf_table(column)
-        new_records = db_api.register(new_table)
+        new_records = register(db_api, new_table)
         found = [
             linker.inference.predict_within(
                 new_records, threshold_match_probability=REVIEW_THRESHOLD, warning_mode="never"
@@ -111,7 +111,7 @@ def _score(
             found.append(
                 linker.inference.predict_between(
                     new_records,
-                    db_api.register(index_table),
+                    register(db_api, index_table),
                     threshold_match_probability=REVIEW_THRESHOLD,
                     warning_mode="never",
                 ).as_pandas_dataframe()[columns]

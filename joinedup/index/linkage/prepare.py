@@ -56,6 +56,12 @@ def unique_ids(frame: pd.DataFrame) -> pd.Series:
 def linkage_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The linkage table for a canonical frame (one row per record, in the same order)."""
     text = frame.fillna("").astype(str)
+    twice = unique_ids(text)[unique_ids(text).duplicated()]
+    if len(twice):
+        raise ValueError(
+            f"{len(twice):,} records appear twice (source and record id), e.g. {twice.iloc[0]}: "
+            "give each source a name of its own"
+        )
     forenames = _values(text["forenames"], _name_tokens)
     surname_parts = _values(text["surname"], _name_tokens)
     former = _values(text["former_surname"], _former_surnames)

@@ -11,7 +11,12 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
 from functools import lru_cache
+
+import pandas as pd
+
+from .prepare import ARRAY_COLUMNS
 
 
 @lru_cache(maxsize=1)
@@ -22,13 +27,12 @@ def spark_session(*, cores: int = 2, driver_memory: str = "4g"):
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    checkpoints = tempfile.mkdtemp(prefix="joinedup-spark-")
-    atexit.register(shutil.rmtree, checkpoints, ignore_errors=True)
+    checkpoints = _scratch()
     session = (
         SparkSession.builder.appName("joinedup-linkage")
         .master(os.environ.get("JOINEDUP_SPARK_MASTER", f"local[{cores}]"))
         .config("spark.jars", similarity_jar_location())
-        .config("spark.driver.memory", driver_memory)
+        .config("spark.driver.memory", os.environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", driver_memory))
         .config("spark.sql.shuffle.partitions", str(2 * cores))
         .config("spark.default.parallelism", str(2 * cores))
         .config("spark.ui.enabled", "false")
@@ -41,6 +45,31 @@ def spark_session(*, cores: int = 2, driver_memory: str = "4g"):
     # Splink breaks long query lineages by checkpointing to parquet, which needs a folder.
     session.sparkContext.setCheckpointDir(os.path.join(checkpoints, "checkpoints"))
     return session
+
+
+@lru_cache(maxsize=1)
+def _scratch() -> str:
+    folder = tempfile.mkdtemp(prefix="joinedup-spark-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def spark_table(table: pd.DataFrame):
+    """A linkage table as a Spark DataFrame read from parquet. Spark turns a pandas frame into a
+    local relation held in the query plan, which every later query copies and re-optimises
+    (100,000 children ran the driver out of memory); parquet leaves the plan small."""
+    from pyspark.sql.types import ArrayType, StringType, StructField, StructType
+
+    schema = StructType(
+        [
+            StructField(column, ArrayType(StringType()) if column in ARRAY_COLUMNS else StringType())
+            for column in table.columns
+        ]
+    )
+    path = os.path.join(_scratch(), f"table-{uuid.uuid4().hex}")
+    session = spark_session()
+    session.createDataFrame(table.astype(object).where(table.notna(), None), schema=schema).write.parquet(path)
+    return session.read.parquet(path)
 
 
 def spark_api():

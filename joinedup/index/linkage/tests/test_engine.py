@@ -98,3 +98,15 @@ def test_the_backend_is_a_setting():
     assert linkage_config({"JOINEDUP_LINKAGE_BACKEND": "Spark"}).backend == "spark"
     with pytest.raises(ValueError, match="duckdb, spark"):
         linkage_config({"JOINEDUP_LINKAGE_BACKEND": "postgres"})
+
+
+def test_one_record_is_a_child_of_its_own():
+    result = link(canonical(record("health", "1", **WILLIAM)))
+
+    assert result.clusters[["unique_id", "cluster_id"]].values.tolist() == [["health:1", "health:1"]]
+    assert result.pairs.empty
+
+
+def test_a_record_given_twice_is_refused():
+    with pytest.raises(ValueError, match="appear twice"):
+        link(canonical(record("health", "1", **WILLIAM), record("health", "1", **WILLIAM)))
