@@ -33,8 +33,12 @@ MIN_RECORDS_TO_TRAIN = 1_000
 # The prior comes from exact rules (identifier, or first name + surname + date of birth) that find
 # about this share of the true pairs on the synthetic authority.
 DETERMINISTIC_RECALL = 0.8
-# Random pairs for u: enough to see levels that are rare among non-matches (a typo, a swapped date).
-U_SAMPLE_PAIRS = 2e6
+# Every pair of this many random records (about 2 million) for u: enough to see levels that are
+# rare among non-matches, such as a typo or a swapped date.
+U_SAMPLE_RECORDS = 2_000
+# About this many blocked pairs for each EM session, from a random share of the records.
+EM_PAIRS = 2e6
+TRAINING_SEED = 1
 
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
 
@@ -134,7 +138,7 @@ def link(
         )
     with database(backend) as db_api:
         records = register(db_api, table)
-        linker, parameters = trained_linker(records, table_size=len(table), parameters=parameters)
+        linker, parameters = trained_linker(db_api, table, records, parameters=parameters)
         clock.lap("trained")
         predictions = linker.inference.predict(
             threshold_match_probability=min(threshold, REVIEW_THRESHOLD), warning_mode="never"
@@ -152,31 +156,67 @@ def link(
     return LinkResult(pairs=pairs, clusters=clusters, parameters=parameters, threshold=threshold)
 
 
-def trained_linker(records, *, table_size: int, parameters: model.Parameters | None):
+def trained_linker(db_api, table: pd.DataFrame, records, *, parameters: model.Parameters | None):
     """A Splink linker over registered records, with parameters learnt from them (unless given)."""
     from splink import Linker
 
-    enough = table_size >= MIN_RECORDS_TO_TRAIN
+    enough = len(table) >= MIN_RECORDS_TO_TRAIN
     if parameters is None and enough:
-        trainee = Linker(records, model.settings(), log_level=logging.ERROR)
-        train(trainee)
-        parameters = model.Parameters.from_splink(trainee.misc.save_model_to_json())
+        parameters = train(db_api, table, records)
     parameters = parameters or model.default_parameters()
     linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=logging.ERROR)
     return linker, parameters
 
 
-def train(linker) -> None:
-    """Unsupervised: the prior from exact rules, u from random pairs, m by EM in two sessions."""
-    training = linker.training
-    training.estimate_probability_two_random_records_match(model.deterministic_rules(), recall=DETERMINISTIC_RECALL)
-    # One chunk: levels rare among non-matches stop Splink's early exit anyway, and Spark pays for
-    # every chunk's job (52 s instead of 122 s for 5,000 children).
-    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1, num_chunks=1)
-    for rule in model.training_blocking_rules():
-        training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=2e6, estimate_without_term_frequencies=True
+def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
+    """Unsupervised: the prior from exact rules, u from random pairs, m by EM in two sessions.
+
+    The random records are drawn here (numpy, seed TRAINING_SEED), not by the backend, so DuckDB
+    and Spark learn from the same pairs and give the same clusters at any size."""
+    from splink import Linker, block_on
+
+    whole = Linker(records, model.settings(), log_level=logging.ERROR)
+    whole.training.estimate_probability_two_random_records_match(
+        model.deterministic_rules(), recall=DETERMINISTIC_RECALL
+    )
+    parameters = model.Parameters.from_splink(whole.misc.save_model_to_json())
+    sample = table.sample(n=min(len(table), U_SAMPLE_RECORDS), random_state=TRAINING_SEED)
+    every_pair = len(sample) * (len(sample) - 1) / 2 + 1
+    parameters = _learn(
+        db_api,
+        sample,
+        parameters,
+        # Every pair of the sample, in one chunk: Splink draws no records of its own.
+        lambda training: training.estimate_u_using_random_sampling(max_pairs=every_pair, num_chunks=1),
+    )
+    for columns in model.TRAINING_BLOCKS:
+        share = min(1.0, (EM_PAIRS / max(_blocked_pairs(table, columns), 1)) ** 0.5)
+        parameters = _learn(
+            db_api,
+            table.sample(frac=share, random_state=TRAINING_SEED),
+            parameters,
+            lambda training, columns=columns: training.estimate_parameters_using_expectation_maximisation(
+                block_on(*columns), estimate_without_term_frequencies=True
+            ),
         )
+    return parameters
+
+
+def _learn(db_api, records: pd.DataFrame, parameters: model.Parameters, step) -> model.Parameters:
+    """Run one training step on some records, starting from `parameters`; the prior is kept."""
+    from splink import Linker
+
+    linker = Linker(
+        register(db_api, records), model.settings(parameters, term_frequencies=False), log_level=logging.ERROR
+    )
+    step(linker.training)
+    learnt = model.Parameters.from_splink(linker.misc.save_model_to_json())
+    return model.Parameters(parameters.probability_two_random_records_match, learnt.levels)
+
+
+def _blocked_pairs(table: pd.DataFrame, columns: tuple[str, ...]) -> int:
+    sizes = table.dropna(subset=list(columns)).groupby(list(columns)).size()
+    return int((sizes * (sizes - 1) // 2).sum())
 
 
 def _pairs(predictions: pd.DataFrame) -> pd.DataFrame:

@@ -250,9 +250,8 @@ def blocking_rules() -> list:
     ]
 
 
-def training_blocking_rules() -> list:
-    """EM sessions: each estimates every comparison except those it blocks on."""
-    return [block_on("dob"), block_on("first_name", "surname")]
+# EM sessions, as the columns each blocks on: a session estimates every comparison but those.
+TRAINING_BLOCKS = [("dob",), ("first_name", "surname")]
 
 
 def deterministic_rules() -> list:

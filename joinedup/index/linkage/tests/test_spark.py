@@ -13,8 +13,8 @@ def partition(clusters) -> set[frozenset[str]]:
 
 @pytest.mark.spark
 def test_duckdb_and_spark_give_the_same_clusters(authority):
-    """Each backend trains its own model (u by random sampling differs between them in the last
-    digits) and scores the pairs its own SQL finds; the children found must be the same."""
+    """Each backend trains its own model (on the same random records, drawn by the engine) and
+    scores the pairs its own SQL finds; the children found must be the same."""
     frame = read_authority(authority(5000))
 
     on_duckdb = link(frame, backend="duckdb")
