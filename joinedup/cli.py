@@ -10,8 +10,8 @@ def main() -> None:
     argv = [
         arg.replace("-", "_") if index == 1 and not arg.startswith("-") else arg for index, arg in enumerate(sys.argv)
     ]
-    if len(argv) > 1 and argv[1] in {"demo", "synth"}:
-        # The demo and the generator need no production secrets.
+    if len(argv) > 1 and argv[1] in {"demo", "synth", "link_files"}:
+        # The demo, the generator and headless linking need no production secrets.
         os.environ.setdefault("JOINEDUP_MODE", "demo")
     from django.core.management import execute_from_command_line
 
