@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
 
 from joinedup.agencies.models import LevelOfNeed, Locality
+from joinedup.common.forms import DateInputs
 from joinedup.people.models import Practitioner
 
 from .instruments import larc_items, wellbeing_questions
@@ -125,51 +124,6 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=low,
-        max_value=high,
-        error_messages={
-            "invalid": f"{label} must be a number",
-            "min_value": f"{label} must be between {low} and {high}",
-            "max_value": f"{label} must be between {low} and {high}",
-        },
-    )
-
-
-class WithDates(forms.Form):
-    """GOV.UK date inputs: `dates = {"held_on": "Date of the meeting"}` adds three boxes each and
-    puts the date, or an error saying which part is wrong, in cleaned_data."""
-
-    dates: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for prefix in self.dates:
-            self.fields[f"{prefix}_day"] = _date_part("Day", 1, 31)
-            self.fields[f"{prefix}_month"] = _date_part("Month", 1, 12)
-            self.fields[f"{prefix}_year"] = _date_part("Year", 2000, 2100)
-
-    def clean(self):
-        cleaned = super().clean()
-        for prefix, label in self.dates.items():
-            parts = [cleaned.get(f"{prefix}_{part}") for part in ("day", "month", "year")]
-            target = f"{prefix}_day"
-            if target in self.errors:
-                continue
-            if None in parts:
-                self.add_error(target, f"Enter the {label.lower()}, with a day, month and year")
-                continue
-            day, month, year = parts
-            try:
-                cleaned[prefix] = date(year, month, day)
-            except ValueError:
-                self.add_error(target, f"The {label.lower()} must be a real date")
-        return cleaned
-
-
 class InviteForm(forms.Form):
     practitioner = forms.ModelChoiceField(
         label="Who should join the team around the child?",
@@ -202,7 +156,7 @@ class LeadProfessionalForm(forms.Form):
         self.fields["lead_professional"].label_from_instance = lambda p: f"{p.name}, {p.job_role} ({p.agency})"
 
 
-class TacMeetingForm(WithDates):
+class TacMeetingForm(DateInputs):
     dates = {"held_on": "Date of the meeting"}
     family_attended = forms.ChoiceField(
         label="Did the family take part?",
@@ -227,7 +181,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class ActionForm(WithDates):
+class ActionForm(DateInputs):
     dates = {"due_on": "Due date"}
     outcome = forms.ModelChoiceField(label="Which outcome is it for?", queryset=None, empty_label=None)
     description = forms.CharField(
@@ -252,7 +206,7 @@ class ActionForm(WithDates):
         self.fields["owner"].label_from_instance = lambda p: f"{p.name} ({p.agency})"
 
 
-class ReviewForm(WithDates):
+class ReviewForm(DateInputs):
     dates = {"held_on": "Date of the review"}
     child_views = forms.CharField(label="The child's views, in their own words", widget=forms.Textarea, required=False)
     parents_views = forms.CharField(
@@ -409,7 +363,7 @@ class MinutesForm(forms.Form):
     )
 
 
-class ConsentForm(WithDates):
+class ConsentForm(DateInputs):
     dates = {"given_on": "Date consent was given"}
     given_by = forms.ChoiceField(
         label="Who gave consent?",

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 
 from joinedup.agencies.models import LocalAuthority, Locality
+from joinedup.common.forms import DateInputs
 
 from .models import Answer, Instrument, KeyGroup, Question, QuestionKind
 from .services import Given
@@ -274,44 +274,7 @@ def describe_answer(answer: Answer | None) -> str:
 # Researchers' forms
 
 
-def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
-    message = f"{label} must be a number between {low} and {high}"
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=low,
-        max_value=high,
-        error_messages={"invalid": message, "min_value": message, "max_value": message},
-    )
-
-
-class DatesForm(forms.Form):
-    """GOV.UK date inputs: each date is three boxes named <prefix>_day, _month and _year, and the
-    error belongs to the date as a whole."""
-
-    dates: dict[str, str] = {}
-
-    def clean(self):
-        cleaned = super().clean()
-        for prefix, label in self.dates.items():
-            parts = [cleaned.get(f"{prefix}_{part}") for part in ("day", "month", "year")]
-            if any(f"{prefix}_{part}" in self.errors for part in ("day", "month", "year")):
-                continue
-            if all(p is None for p in parts):
-                self.add_error(f"{prefix}_day", f"Enter the {label.lower()}")
-                continue
-            missing = [name for name, value in zip(("day", "month", "year"), parts, strict=True) if value is None]
-            if missing:
-                self.add_error(f"{prefix}_day", f"{label} must include a {' and '.join(missing)}")
-                continue
-            try:
-                cleaned[prefix] = date(parts[2], parts[1], parts[0])
-            except ValueError:
-                self.add_error(f"{prefix}_day", f"{label} must be a real date")
-        return cleaned
-
-
-class RoundForm(DatesForm):
+class RoundForm(DateInputs):
     dates = {"opens_on": "Opening date", "closes_on": "Closing date"}
     number = forms.IntegerField(
         label="Round number",
@@ -323,12 +286,6 @@ class RoundForm(DatesForm):
     name = forms.CharField(
         label="Name", max_length=120, error_messages={"required": "Enter a name, for example Round 2 (2026 to 2027)"}
     )
-    opens_on_day = _date_part("Day", 1, 31)
-    opens_on_month = _date_part("Month", 1, 12)
-    opens_on_year = _date_part("Year", 2000, 2100)
-    closes_on_day = _date_part("Day", 1, 31)
-    closes_on_month = _date_part("Month", 1, 12)
-    closes_on_year = _date_part("Year", 2000, 2100)
 
 
 class JoinForm(forms.Form):
@@ -382,7 +339,7 @@ def instrument_choices() -> list[tuple[str, str]]:
     ]
 
 
-class LinksForm(DatesForm):
+class LinksForm(DateInputs):
     dates = {"expires_on": "Last day the links work"}
     instrument = forms.ChoiceField(label="Questionnaire", error_messages={"required": "Choose the questionnaire"})
     key_group = forms.ModelChoiceField(
@@ -410,9 +367,6 @@ class LinksForm(DatesForm):
         max_length=80,
         help_text="For your own records, for example 'North locality team meeting, March'",
     )
-    expires_on_day = _date_part("Day", 1, 31)
-    expires_on_month = _date_part("Month", 1, 12)
-    expires_on_year = _date_part("Year", 2000, 2100)
 
     def __init__(self, *args, participant, **kwargs):
         kwargs.setdefault("auto_id", "%s")

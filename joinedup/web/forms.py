@@ -2,68 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 
 from joinedup.access.policy import ROLE_SENTENCES
 from joinedup.agencies.models import Agency, Team
+from joinedup.common.forms import DateInputs
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
 from joinedup.people.models import Role, Sex
 from joinedup.people.validators import validate_birth_date
 
 
-class DateParts(forms.Form):
-    """A GOV.UK date input: three boxes, one date, errors that say which part is wrong."""
+class WithDateOfBirth(DateInputs):
+    dates = {"date_of_birth": "Date of birth"}
+    first_year = 1900
 
-    date_prefix = "date_of_birth"
-    date_required = False
-    date_label = "Date of birth"
-
-    def clean(self):
-        cleaned = super().clean()
-        day, month, year = (cleaned.get(f"{self.date_prefix}_{part}") for part in ("day", "month", "year"))
-        target = f"{self.date_prefix}_day"
-        if day is None and month is None and year is None:
-            if self.date_required:
-                self.add_error(target, f"Enter the {self.date_label.lower()}")
-            cleaned[self.date_prefix] = None
-            return cleaned
-        missing = [name for name, value in (("day", day), ("month", month), ("year", year)) if value is None]
-        if missing:
-            self.add_error(target, f"{self.date_label} must include a {' and '.join(missing)}")
-            return cleaned
-        try:
-            value = date(year, month, day)
-        except ValueError:
-            self.add_error(target, f"{self.date_label} must be a real date")
-            return cleaned
+    def date_problem(self, prefix, value):
         try:
             validate_birth_date(value)
         except forms.ValidationError as error:
-            self.add_error(target, error.messages[0])
-            return cleaned
-        cleaned[self.date_prefix] = value
-        return cleaned
+            return error.messages[0]
+        return None
 
 
-def _date_part(label: str, low: int, high: int) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label,
-        required=False,
-        min_value=low,
-        max_value=high,
-        error_messages={
-            "invalid": f"{label} must be a number",
-            "min_value": f"{label} must be between {low} and {high}",
-            "max_value": f"{label} must be between {low} and {high}",
-        },
-    )
-
-
-class ChildSearchForm(DateParts):
+class ChildSearchForm(WithDateOfBirth):
+    optional_dates = frozenset({"date_of_birth"})
     name = forms.CharField(
         label="Name",
         required=False,
@@ -71,9 +35,6 @@ class ChildSearchForm(DateParts):
         help_text="Forename and surname, or just a surname. Spelling need not be exact.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": False}),
     )
-    date_of_birth_day = _date_part("Day", 1, 31)
-    date_of_birth_month = _date_part("Month", 1, 12)
-    date_of_birth_year = _date_part("Year", 1900, 2100)
     identifier = forms.CharField(
         label="NHS number, UPN or LA child ID",
         required=False,
@@ -99,8 +60,7 @@ class ChildSearchForm(DateParts):
         return cleaned
 
 
-class ChildDetailsForm(DateParts):
-    date_required = True
+class ChildDetailsForm(WithDateOfBirth):
     forenames = forms.CharField(
         label="Forenames", max_length=120, error_messages={"required": "Enter the child's forenames"}
     )
@@ -110,9 +70,6 @@ class ChildDetailsForm(DateParts):
         error_messages={"required": "Enter the child's surname"},
         help_text="If the surname has changed, the old one is kept as a former name",
     )
-    date_of_birth_day = _date_part("Day", 1, 31)
-    date_of_birth_month = _date_part("Month", 1, 12)
-    date_of_birth_year = _date_part("Year", 1900, 2100)
     sex = forms.ChoiceField(
         label="Sex",
         choices=Sex.choices,

@@ -104,7 +104,7 @@ def test_a_date_that_does_not_exist_gets_a_govuk_error(lead_client, case):
 
     page = lead_client.post(f"/casework/cases/{case.pk}/meetings/new/", data).content.decode()
 
-    assert "The date of the meeting must be a real date" in page
+    assert "Date of the meeting must be a real date" in page
 
 
 def test_a_review_with_the_familys_views_and_larc_items_is_recorded(lead_client, case, outcome):

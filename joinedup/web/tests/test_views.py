@@ -106,7 +106,7 @@ def test_invalid_identifiers_are_rejected_and_nothing_changes(signed_in, scene):
         },
     )
     assert response.status_code == 200
-    for message in ("Month must be between 1 and 12", "check digit", "check letter"):
+    for message in ("Month must be a number between 1 and 12", "check digit", "check letter"):
         assert message in response.text
     child.refresh_from_db()
     assert child.forenames == "Alfred James"
