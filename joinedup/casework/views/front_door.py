@@ -1,0 +1,195 @@
+"""The front door: find the child, refer, consent; the referrer's feedback."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from joinedup.access.policy import Action, decide, get_or_404
+from joinedup.audit import services as audit
+from joinedup.casework import queries, services
+from joinedup.casework.errors import NotAllowed, RuleBroken
+from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
+from joinedup.casework.models import Referral, ReferralStatus
+from joinedup.casework.services import ConsentGiven
+from joinedup.people import queries as people_queries
+from joinedup.people.models import Child
+
+from ._common import practitioner_of
+
+
+@login_required
+def find_child_to_refer(request: HttpRequest) -> HttpResponse:
+    """The front door starts by finding the child, so nobody is recorded twice."""
+    decision = decide(request.user, Action.REFER)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+    form = FindChildForm(request.GET or None)
+    matches = None
+    if form.is_bound and form.is_valid():
+        matches = people_queries.search_children(
+            name=form.cleaned_data["name"], identifier=form.cleaned_data["identifier"]
+        )
+        for match in matches:
+            audit.record(
+                actor=request.user,
+                verb="listed_in_search",
+                child_id=match.child.pk,
+                target=match.child,
+                legal_basis="Search to identify a child before referring",
+                detail={"why": match.why},
+            )
+    return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, initial={"locality": queries.current_locality(child)}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consent = None
+        if data["consent"] == "yes":
+            consent = ConsentGiven(
+                given_by=data["consent_given_by"],
+                given_by_name=data["consent_given_by_name"],
+                given_on=timezone.localdate(),
+                share_with_all_partners=data["consent_scope"] == "all_partners",
+            )
+        try:
+            referral = services.refer(
+                referrer=request.user,
+                child=child,
+                locality=data["locality"],
+                route=data["route"],
+                concern=data["concern"],
+                level_of_need=data["level_of_need"],
+                consent=consent,
+                lawful_reason=data["lawful_reason"] if consent is None else "",
+            )
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, f"Your referral for {child.full_name} has been sent")
+            return redirect("casework:referral_feedback", referral.pk)
+    return render(request, "casework/refer.html", {"form": form, "child": child})
+
+
+@login_required
+def my_referrals(request: HttpRequest) -> HttpResponse:
+    referrals = queries.referrals_made_by(practitioner_of(request))
+    return render(request, "casework/my_referrals.html", {"referrals": referrals})
+
+
+@login_required
+def referral_feedback(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """What the referrer is told: the outcome and the panel's reasons, nothing more of the case."""
+    referral = get_or_404(request.user, Action.VIEW_REFERRAL_FEEDBACK, Referral, pk=referral_id)
+    return render(request, "casework/referral_feedback.html", {"referral": referral})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
+    action = Action.DECIDE_REFERRAL if request.method == "POST" else Action.VIEW_REFERRAL
+    referral = get_or_404(request.user, action, Referral, pk=referral_id)
+    can_decide = (
+        referral.status == ReferralStatus.ON_AGENDA and decide(request.user, Action.DECIDE_REFERRAL, referral).allowed
+    )
+    form = None
+    if can_decide:
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            lead_professionals=queries.possible_lead_professionals(referral),
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.record_decision(
+                referral=referral,
+                decided_by=request.user,
+                decision=form.cleaned_data["decision"],
+                reasons=form.cleaned_data["reasons"],
+                lead_professional=form.cleaned_data["lead_professional"],
+            )
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, "The panel's decision has been recorded and the referrer told")
+            return redirect("casework:meeting", referral.meeting_id)
+    context = {"referral": referral} | ({"form": form} if form is not None else {})
+    return render(request, "casework/referral.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, child_id: int) -> HttpResponse:
+    """What the family agreed to, who agreed and when; record new consent, a withdrawal, or
+    sharing without consent with its lawful reason."""
+    action = Action.RECORD_CONSENT if request.method == "POST" else Action.VIEW_CONSENT
+    child = get_or_404(request.user, action, Child, pk=child_id)
+    intent = request.POST.get("intent", "")
+    forms_ = {
+        "record": ConsentForm(request.POST if intent == "record" else None),
+        "share": LawfulReasonForm(request.POST if intent == "share" else None),
+    }
+    if request.method == "POST":
+        try:
+            done = _change_consent(request, child, intent, forms_)
+        except NotAllowed as refused:
+            raise Http404("Not found") from refused
+        if done:
+            messages.success(request, done)
+            return redirect("casework:consent", child.pk)
+    can_record = decide(request.user, Action.RECORD_CONSENT, child).allowed
+    context = {
+        "child": child,
+        "consents": child.consents.select_related("recorded_by", "withdrawn_by").prefetch_related("shared_with"),
+        "sharing": child.sharing_without_consent.select_related("shared_by"),
+        "can_record": can_record,
+        "can_share": decide(request.user, Action.SHARE_WITHOUT_CONSENT, child).allowed,
+        "record_form": forms_["record"],
+        "share_form": forms_["share"],
+    }
+    bound = next((f for f in forms_.values() if f.is_bound), None)
+    return render(request, "casework/consent.html", context | ({"form": bound} if bound else {}))
+
+
+def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dict) -> str | None:
+    if intent == "record" and forms_["record"].is_valid():
+        data = forms_["record"].cleaned_data
+        given = ConsentGiven(
+            given_by=data["given_by"],
+            given_by_name=data["given_by_name"],
+            given_on=data["given_on"],
+            share_with_all_partners=data["scope"] == "all_partners",
+        )
+        try:
+            services.record_consent(child=child, recorded_by=request.user, consent=given)
+        except RuleBroken as broken:
+            forms_["record"].add_error(None, str(broken))
+            return None
+        return "Consent has been recorded"
+    if intent == "share" and forms_["share"].is_valid():
+        services.share_without_consent(
+            child=child, shared_by=request.user, lawful_reason=forms_["share"].cleaned_data["lawful_reason"]
+        )
+        return "The lawful reason has been recorded and your manager told"
+    if intent == "withdraw":
+        consent = child.consents.filter(pk=request.POST.get("consent")).first()
+        if consent is None:
+            raise Http404("Not found")
+        try:
+            services.withdraw_consent(consent=consent, withdrawn_by=request.user, reason=request.POST.get("reason", ""))
+        except RuleBroken as broken:
+            messages.info(request, str(broken))
+            return None
+        return "Consent has been withdrawn: sharing that relied on it has stopped"
+    return None
