@@ -16,7 +16,9 @@ class InvolvementKind(models.TextChoices):
     AGENCY_RECORD = "agency_record", "Named on an agency record"
     # Written by joinedup.casework.
     REFERRER = "referrer", "Referrer"
+    ASSESSOR = "assessor", "Practitioner carrying out an early help assessment"
     PANEL_MEMBER = "panel_member", "Member of the allocation panel considering the child"
+    PANEL_CHAIR = "panel_chair", "Chair of the allocation panel considering the child"
     LEAD_PROFESSIONAL = "lead_professional", "Lead professional"
     TAC_MEMBER = "tac_member", "Member of the team around the child"
 

@@ -82,7 +82,11 @@ GRANTS: dict[str, frozenset[Action]] = {
     # Panel members see the children on their meeting's agenda (a referral to decide, or a case to
     # review) until the decision is made or the review meeting has passed.
     InvolvementKind.PANEL_MEMBER: frozenset(
-        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.DECIDE_REFERRAL, Action.VIEW_PLAN}
+        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.VIEW_PLAN}
+    ),
+    # The chair records the decision the members reach together.
+    InvolvementKind.PANEL_CHAIR: frozenset(
+        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.VIEW_PLAN, Action.DECIDE_REFERRAL}
     ),
     InvolvementKind.LEAD_PROFESSIONAL: frozenset(
         {
@@ -97,11 +101,6 @@ GRANTS: dict[str, frozenset[Action]] = {
         }
     ),
     InvolvementKind.TAC_MEMBER: frozenset({Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.VIEW_PLAN}),
-}
-# Actions on a child that need a role as well as need to know: the panel's chair records its
-# decision, which the members reach together.
-ROLE_LIMITED_CHILD_ACTIONS: dict[Action, frozenset[str]] = {
-    Action.DECIDE_REFERRAL: frozenset({Role.PANEL_CHAIR}),
 }
 # Who holds management lines, and what a line adds to the managed worker's own grants.
 MANAGING_ROLES = frozenset({Role.SERVICE_MANAGER})
@@ -209,10 +208,6 @@ def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int)
         if action in ADMINISTRATOR_CHILD_ACTIONS:
             return Decision(True, "Administrator answering an information governance request")
         return Decision(False, "Administrators do not see children's records")
-    if action in ROLE_LIMITED_CHILD_ACTIONS and practitioner.role not in ROLE_LIMITED_CHILD_ACTIONS[action]:
-        return Decision(
-            False, f"Your role ({practitioner.get_role_display()}) does not allow you to {action.replace('_', ' ')}"
-        )
 
     involvements = (
         current_involvements()

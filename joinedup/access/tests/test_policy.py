@@ -539,6 +539,7 @@ def test_administrator_capabilities_allow_audit_only():
 # Integrated casework (joinedup.casework). Relationships casework writes as involvements:
 #   referrer                   made a referral for the child: hears the outcome, nothing more
 #   panel_member               on the allocation panel with the child on its agenda (to decide or review)
+#   panel_chair                chairs that panel: records the decision the members reach together
 #   panel_member_ended         was, but the panel decided before yesterday
 #   lead_professional          allocated by the panel as the family's single point of contact
 #   tac_member                 in the team around the child
@@ -563,6 +564,7 @@ practitioner         allocated                  no       yes      no       yes  
 practitioner         agency_record              no       no       no       no       no       no       no       no
 practitioner         referrer                   yes      no       no       no       no       no       no       no
 practitioner         panel_member               no       yes      no       yes      no       no       yes      no
+practitioner         panel_chair                no       yes      yes      yes      no       no       yes      no
 practitioner         panel_member_ended         no       no       no       no       no       no       no       no
 practitioner         lead_professional          no       yes      no       yes      yes      yes      yes      yes
 practitioner         tac_member                 no       no       no       yes      no       no       yes      no
@@ -572,7 +574,8 @@ panel_chair          none                       no       no       no       no   
 panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no
 panel_chair          agency_record              no       no       no       no       no       no       no       no
 panel_chair          referrer                   yes      no       no       no       no       no       no       no
-panel_chair          panel_member               no       yes      yes      yes      no       no       yes      no
+panel_chair          panel_member               no       yes      no       yes      no       no       yes      no
+panel_chair          panel_chair                no       yes      yes      yes      no       no       yes      no
 panel_chair          panel_member_ended         no       no       no       no       no       no       no       no
 panel_chair          lead_professional          no       yes      no       yes      yes      yes      yes      yes
 panel_chair          tac_member                 no       no       no       yes      no       no       yes      no
@@ -583,6 +586,7 @@ service_manager      allocated                  no       yes      no       yes  
 service_manager      agency_record              no       no       no       no       no       no       no       no
 service_manager      referrer                   yes      no       no       no       no       no       no       no
 service_manager      panel_member               no       yes      no       yes      no       no       yes      no
+service_manager      panel_chair                no       yes      yes      yes      no       no       yes      no
 service_manager      panel_member_ended         no       no       no       no       no       no       no       no
 service_manager      lead_professional          no       yes      no       yes      yes      yes      yes      yes
 service_manager      tac_member                 no       no       no       yes      no       no       yes      no
@@ -593,6 +597,7 @@ performance_analyst  allocated                  no       no       no       no   
 performance_analyst  agency_record              no       no       no       no       no       no       no       no
 performance_analyst  referrer                   no       no       no       no       no       no       no       no
 performance_analyst  panel_member               no       no       no       no       no       no       no       no
+performance_analyst  panel_chair                no       no       no       no       no       no       no       no
 performance_analyst  panel_member_ended         no       no       no       no       no       no       no       no
 performance_analyst  lead_professional          no       no       no       no       no       no       no       no
 performance_analyst  tac_member                 no       no       no       no       no       no       no       no
@@ -603,6 +608,7 @@ director             allocated                  no       no       no       no   
 director             agency_record              no       no       no       no       no       no       no       no
 director             referrer                   no       no       no       no       no       no       no       no
 director             panel_member               no       no       no       no       no       no       no       no
+director             panel_chair                no       no       no       no       no       no       no       no
 director             panel_member_ended         no       no       no       no       no       no       no       no
 director             lead_professional          no       no       no       no       no       no       no       no
 director             tac_member                 no       no       no       no       no       no       no       no
@@ -613,6 +619,7 @@ administrator        allocated                  no       no       no       no   
 administrator        agency_record              no       no       no       no       no       no       no       no
 administrator        referrer                   no       no       no       no       no       no       no       no
 administrator        panel_member               no       no       no       no       no       no       no       no
+administrator        panel_chair                no       no       no       no       no       no       no       no
 administrator        panel_member_ended         no       no       no       no       no       no       no       no
 administrator        lead_professional          no       no       no       no       no       no       no       no
 administrator        tac_member                 no       no       no       no       no       no       no       no
@@ -623,6 +630,7 @@ researcher           allocated                  no       no       no       no   
 researcher           agency_record              no       no       no       no       no       no       no       no
 researcher           referrer                   no       no       no       no       no       no       no       no
 researcher           panel_member               no       no       no       no       no       no       no       no
+researcher           panel_chair                no       no       no       no       no       no       no       no
 researcher           panel_member_ended         no       no       no       no       no       no       no       no
 researcher           lead_professional          no       no       no       no       no       no       no       no
 researcher           tac_member                 no       no       no       no       no       no       no       no
@@ -632,6 +640,7 @@ researcher           manages_referrer           no       no       no       no   
 CASEWORK_RELATIONSHIPS = {
     "referrer": InvolvementKind.REFERRER,
     "panel_member": InvolvementKind.PANEL_MEMBER,
+    "panel_chair": InvolvementKind.PANEL_CHAIR,
     "lead_professional": InvolvementKind.LEAD_PROFESSIONAL,
     "tac_member": InvolvementKind.TAC_MEMBER,
 }
@@ -686,6 +695,7 @@ def test_casework_table_covers_every_role_and_casework_relationship():
         "agency_record",
         "referrer",
         "panel_member",
+        "panel_chair",
         "panel_member_ended",
         "lead_professional",
         "tac_member",
@@ -725,10 +735,12 @@ def test_casework_role_table(role, action, allowed):
     assert decide(PractitionerFactory(role=role).user, action).allowed is allowed
 
 
-def test_only_the_chair_of_a_panel_records_its_decision_and_is_told_why():
+def test_only_the_chair_of_the_panel_considering_the_child_records_its_decision():
     child = ChildFactory()
     member = InvolvementFactory(child=child, kind=InvolvementKind.PANEL_MEMBER).practitioner
+    chair_of_another_panel = PractitionerFactory(role=Role.PANEL_CHAIR)
+    chair = InvolvementFactory(child=child, kind=InvolvementKind.PANEL_CHAIR).practitioner
 
-    decision = decide(member.user, Action.DECIDE_REFERRAL, child)
-
-    assert decision.reason == "Your role (Practitioner) does not allow you to decide referral"
+    assert not decide(member.user, Action.DECIDE_REFERRAL, child).allowed
+    assert not decide(chair_of_another_panel.user, Action.DECIDE_REFERRAL, child).allowed
+    assert decide(chair.user, Action.DECIDE_REFERRAL, child).allowed

@@ -97,6 +97,13 @@ def next_meeting_date(panel: Panel) -> date:
     return max(today, last.held_on + timedelta(days=panel.cycle_days)) if last else today
 
 
+def _seats(panel: Panel) -> dict[Practitioner, InvolvementKind]:
+    """Who sits on the panel and how: the chair records the decision the members reach."""
+    seats = {member: InvolvementKind.PANEL_MEMBER for member in panel.members.all()}
+    seats[panel.chair] = InvolvementKind.PANEL_CHAIR
+    return seats
+
+
 @transaction.atomic
 def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = None) -> PanelMeeting:
     """Build the next meeting's agenda from the referrals waiting in the panel's locality and the
@@ -109,13 +116,13 @@ def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = No
     if panel.meetings.filter(held_on=held_on).exists():
         raise RuleBroken(f"{panel.name} already has a meeting on {held_on:%-d %B %Y}")
     meeting = PanelMeeting.objects.create(panel=panel, held_on=held_on)
-    members = {panel.chair, *panel.members.all()}
+    seats = _seats(panel)
     for referral in queries.waiting_for_panel(panel).select_related("child"):
         _move(referral, ReferralStatus.ON_AGENDA)
         referral.meeting = meeting
         referral.save(update_fields=["status", "meeting"])
-        for member in members:
-            _involve(child=referral.child, practitioner=member, kind=InvolvementKind.PANEL_MEMBER)
+        for member, kind in seats.items():
+            _involve(child=referral.child, practitioner=member, kind=kind)
         audit.record(
             actor=prepared_by,
             verb="placed_on_panel_agenda",
@@ -126,8 +133,9 @@ def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = No
     due = queries.cases_due_for_review(panel, by=held_on + timedelta(days=panel.cycle_days))
     meeting.reviews_due.set(due)
     for case in due:
-        for member in members - {case.lead_professional}:
-            _involve(child=case.child, practitioner=member, kind=InvolvementKind.PANEL_MEMBER, until=held_on)
+        for member, kind in seats.items():
+            if member != case.lead_professional:
+                _involve(child=case.child, practitioner=member, kind=kind, until=held_on)
         audit.record(
             actor=prepared_by,
             verb="placed_on_panel_agenda_for_review",
@@ -135,7 +143,7 @@ def prepare_meeting(*, panel: Panel, prepared_by: Any, held_on: date | None = No
             target=case,
             legal_basis=f"Case review at {panel.name}",
         )
-    for member in members:
+    for member in seats:
         notify(
             recipient=member.user,
             subject=f"Agenda ready for {panel.name}",
@@ -178,9 +186,8 @@ def record_decision(
     referral.save()
     referral.services.set(services)
     panel = referral.meeting.panel
-    _end_involvements(
-        child=referral.child, kind=InvolvementKind.PANEL_MEMBER, practitioners={panel.chair, *panel.members.all()}
-    )
+    for kind in (InvolvementKind.PANEL_MEMBER, InvolvementKind.PANEL_CHAIR):
+        _end_involvements(child=referral.child, kind=kind, practitioners=_seats(panel))
     audit.record(
         actor=decided_by,
         verb="decided_referral",

@@ -207,11 +207,13 @@ def write_history(history: History) -> dict[str, int]:
         counts["referrals"] += 1
         involve(item.child, item.referrer, InvolvementKind.REFERRER, item.submitted.date(), None)
         if meeting is not None:
+            # Members and the chair read the papers from a few days before the meeting until its decision.
+            started = max(item.submitted.date(), item.meeting - timedelta(days=3))
+            ended = item.decided.date() if item.decided else None
             for member in meeting.panel.members.all():
-                # Members read the papers from a few days before the meeting until its decision.
-                started = max(item.submitted.date(), item.meeting - timedelta(days=3))
-                ended = item.decided.date() if item.decided else None
-                involve(item.child, member.pk, InvolvementKind.PANEL_MEMBER, started, ended)
+                if member != meeting.panel.chair:
+                    involve(item.child, member.pk, InvolvementKind.PANEL_MEMBER, started, ended)
+            involve(item.child, meeting.panel.chair_id, InvolvementKind.PANEL_CHAIR, started, ended)
         if item.case is not None:
             _write_case(item, referral, users, agencies, involve, counts)
     Involvement.objects.bulk_create(involvements)
