@@ -79,6 +79,8 @@ GRANTS: dict[str, frozenset[Action]] = {
     InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
     # A referrer hears what was decided and why, and nothing more of the case (001 §6).
     InvolvementKind.REFERRER: frozenset({Action.VIEW_REFERRAL_FEEDBACK}),
+    # A practitioner assessing a child before any case: the child, the consent they work under.
+    InvolvementKind.ASSESSOR: frozenset({Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.RECORD_CONSENT}),
     # Panel members see the children on their meeting's agenda (a referral to decide, or a case to
     # review) until the decision is made or the review meeting has passed.
     InvolvementKind.PANEL_MEMBER: frozenset(

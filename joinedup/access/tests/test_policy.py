@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from joinedup.access.models import Involvement, InvolvementKind
-from joinedup.access.policy import Action, capabilities, decide, get_or_404
+from joinedup.access.policy import GRANTS, Action, capabilities, decide, get_or_404
 from joinedup.access.queries import involvements_as_seen_by
 from joinedup.access.tests.factories import InvolvementFactory
 from joinedup.agencies.tests.factories import ServiceFactory, TeamFactory
@@ -744,3 +744,7 @@ def test_only_the_chair_of_the_panel_considering_the_child_records_its_decision(
     assert not decide(member.user, Action.DECIDE_REFERRAL, child).allowed
     assert not decide(chair_of_another_panel.user, Action.DECIDE_REFERRAL, child).allowed
     assert decide(chair.user, Action.DECIDE_REFERRAL, child).allowed
+
+
+def test_every_kind_of_involvement_says_what_it_grants():
+    assert set(GRANTS) == set(InvolvementKind)
