@@ -39,6 +39,7 @@ EXTRACTS = {
     "youth_offending": lambda la: la / "youth_offending" / "yot_caseload.csv",
     "ssda903": lambda la: la / "ssda903",
     "cin_census": lambda la: next((la / "cin_census").glob("CIN_Census_*.xml")),
+    "social_care": lambda la: la / "social_care" / "persons.csv",
 }
 
 

@@ -19,5 +19,6 @@ def synthetic_extracts(authority_dir: Path) -> list[tuple[Path, Path]]:
         "cin_census": cin_census[-1] if cin_census else authority_dir / "cin_census",
         "child_health": authority_dir / "child_health" / "child_health_records.csv",
         "youth_offending": authority_dir / "youth_offending" / "yot_caseload.csv",
+        "social_care": authority_dir / "social_care" / "persons.csv",
     }
     return [(SOURCES_DIR / f"{name}.toml", path) for name, path in extracts.items()]

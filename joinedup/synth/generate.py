@@ -16,6 +16,7 @@ from joinedup.common.progress import progress
 
 from . import authority, education, places, population, register, services, social_care, staffing
 from .extracts import Context, Written, child_health, cin_census, school_census, ssda903, youth_offending
+from .extracts import social_care as social_care_persons
 from .options import OUTPUTS, SynthOptions
 from .output import write_csv, write_json
 from .randomness import stream
@@ -26,6 +27,7 @@ EXTRACTS = (
     ("CIN census", cin_census),
     ("child health", child_health),
     ("youth justice", youth_offending),
+    ("social care persons", social_care_persons),
 )
 STEPS = 9 + len(EXTRACTS)
 
@@ -87,8 +89,9 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
         write_json(document, options.out / "authority.json")
         counts = register.write_register(the_register, options.out)
         advance(description="Extracts")
+        known = social_care.known_to_social_care(rng("social care contacts"), people, care)
         context = Context(
-            la_code, options.as_of, the_register, schooling, care, staff, options.error_rates, options.out
+            la_code, options.as_of, the_register, schooling, care, known, staff, options.error_rates, options.out
         )
         written = []
         for label, module in EXTRACTS:

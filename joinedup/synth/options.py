@@ -24,6 +24,7 @@ OUTPUTS = (
     "cin_census",
     "child_health",
     "youth_offending",
+    "social_care",
 )
 
 

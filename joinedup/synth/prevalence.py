@@ -53,6 +53,14 @@ HEALTH_CHECKS = Figure(
 CHILD_IN_NEED_RATE = Figure(330.3 / 10_000, "S3/S4: 402,400 children in need on 31 March 2025 = 330.3 per 10,000")
 CHILD_IN_NEED_IN_YEAR_RATE = Figure(578 / 10_000, "S3 derived: 704,430 children in need at any point = ~578 per 10,000")
 REFERRAL_RATE = Figure(519.4 / 10_000, "S3/S4: 632,830 referrals in 2025 = 519.4 per 10,000")
+EVER_REFERRED = Figure(
+    {5: 0.225, 18: 0.354},
+    "S19: 35.4% of children referred to children's social care before 18; 22.5% before 5 (Bilson and "
+    "Martin 2016, British Journal of Social Work 46(5), the cohort born 2009/10)",
+)
+CONTACTS_PER_REFERRAL = Figure(
+    4.8, "S16: just over 3 million initial contacts in 2023/24 against 621,880 referrals (S3, 2024)"
+)
 NO_FURTHER_ACTION_SHARE = Figure(0.065, "S3: 6.5% of referrals led to no further action")
 ASSESSED_NOT_IN_NEED_SHARE = Figure(0.308, "S3: 30.8% of referrals were assessed as not in need")
 PROTECTION_PLAN_RATE = Figure(40.6 / 10_000, "S3/S4: 49,420 child protection plans on 31 March 2025 = 40.6 per 10,000")
@@ -118,4 +126,15 @@ NAME_CHANGE_SHARE = Figure(
     0.025,
     "assumption: S15 gives a lower bound of 0.6 per 1,000 a year by deed poll; with step-families and "
     "separations about 2.5% of children carry a former surname",
+)
+KNOWN_WITHOUT_REFERRAL = Figure(
+    0.5,
+    "assumption: with about five contacts a referral (S16), most of them about children already known "
+    "or later referred, children whose contacts never became a referral are half as many again as "
+    "children ever referred, so about 53% of children are known to social care by 18",
+)
+NHS_NUMBER_IN_SOCIAL_CARE = Figure(
+    {"cp_is": 0.95, "in_need": 0.75, "contact": 0.4},
+    "assumption: CP-IS needs the NHS number of every looked-after child and child on a protection plan; "
+    "other children in need and children with contacts only have it where health shared it",
 )

@@ -579,3 +579,85 @@ def _placement_addresses(
     with_parents = placements["place"].to_numpy() == "P1"
     placements["pl_post"] = np.where(with_parents, placements["home_post"], placements["postcode"])
     return placements.drop(columns=["postcode", "placement"])
+
+
+def ever_referred_share(age_years: np.ndarray) -> np.ndarray:
+    """The share of children referred by a given age: a saturating curve 0.354 (1 - e^(-a/tau)) /
+    (1 - e^(-18/tau)) through the two published points (S19: 35.4% by 18, 22.5% by 5)."""
+    by_five, by_eighteen = prevalence.EVER_REFERRED.value[5], prevalence.EVER_REFERRED.value[18]
+    low, high = 0.1, 50.0  # tau in years, found by bisection so the curve passes through both points
+    for _ in range(60):
+        tau = (low + high) / 2
+        share_at_five = (1 - np.exp(-5 / tau)) / (1 - np.exp(-18 / tau))
+        low, high = (tau, high) if share_at_five > by_five / by_eighteen else (low, tau)
+    ages_ = np.clip(np.asarray(age_years, dtype=float), 0, 18)
+    return by_eighteen * (1 - np.exp(-ages_ / tau)) / (1 - np.exp(-18 / tau))
+
+
+def known_to_social_care(rng: np.random.Generator, population: Population, care: SocialCare) -> pd.DataFrame:
+    """Every child the social care system holds a person record for on the reference date: each
+    child in this year's CIN census or SSDA903 return, and children whose contacts or referrals in
+    earlier years went no further (drawn by family adversity, siblings together, so that by each
+    age the share known is the share ever referred, S19, plus those with contacts only).
+
+    Columns: child, first_contact (days), level: looked_after, protection, in_need or contact."""
+    size = population.size
+    reference = np.datetime64(population.as_of, "D")
+    dob = as_days(population.children["date_of_birth"])
+    family = population.children["family"].to_numpy()
+    years = ages(population.children, population.as_of)
+    statutory = care.in_census.copy()
+    statutory[care.care["child"].to_numpy()] = True
+    age = (reference - dob).astype(np.int64) / 365.25
+    known_share = ever_referred_share(age) * (1 + prevalence.KNOWN_WITHOUT_REFERRAL.value)
+    wanted = np.bincount(years, weights=known_share, minlength=18) - np.bincount(years[statutory], minlength=18)
+    wanted = np.maximum(wanted, 0)
+    others = np.bincount(years[~statutory], minlength=18)
+    per_child = np.divide(wanted, others, out=np.zeros(len(wanted)), where=others > 0)
+    risk = population.families["risk"].to_numpy()[family]
+    contact_only = clustered_sample(
+        rng,
+        weights=risk * per_child[years],
+        family=family,
+        count=round(wanted.sum()),
+        sibling_joins=0.5,
+        eligible=~statutory,
+    )
+    children = np.flatnonzero(statutory | contact_only)
+    first_statutory = _first_statutory_contact(care, size)[children]
+    # Pre-birth contacts happen (a pregnant mother already known), but rarely long before birth.
+    none_yet = np.isnat(first_statutory)
+    earliest = np.where(none_yet, dob[children] - 90, np.minimum(dob[children] - 90, first_statutory))
+    latest = np.where(none_yet, reference, first_statutory)
+    span = (latest - earliest).astype(np.int64)
+    drawn = earliest + (rng.random(len(children)) * span).astype(np.int64).astype("timedelta64[D]")
+    # Half the children with a statutory episode were already known from an earlier contact.
+    earlier = flags(rng, 0.5, len(children)) | none_yet
+    first_contact = np.where(earlier, drawn, first_statutory)
+    level = np.full(len(children), "contact", dtype=object)
+    level[care.in_census[children]] = "in_need"
+    level[care.protection_now[children] | _ever_protected(care, size)[children]] = "protection"
+    level[np.isin(children, care.care["child"].to_numpy())] = "looked_after"
+    return pd.DataFrame({"child": children, "first_contact": first_contact, "level": level})
+
+
+def _first_statutory_contact(care: SocialCare, size: int) -> np.ndarray:
+    """Each child's earliest referral or start of care in this year's returns (NaT if none)."""
+    first = np.full(size, NAT)
+    dates = pd.concat(
+        [
+            pd.DataFrame({"child": care.episodes["child"], "when": as_days(care.episodes["referral"])}),
+            pd.DataFrame({"child": care.care["child"], "when": as_days(care.care["start"])}),
+        ],
+        ignore_index=True,
+    )
+    earliest = dates.groupby("child")["when"].min()
+    first[earliest.index.to_numpy()] = as_days(earliest.to_numpy())
+    return first
+
+
+def _ever_protected(care: SocialCare, size: int) -> np.ndarray:
+    marks = np.zeros(size, dtype=bool)
+    protected = care.episodes.loc[~pd.isna(care.episodes["cpp_start"]), "child"].to_numpy()
+    marks[protected] = True
+    return marks

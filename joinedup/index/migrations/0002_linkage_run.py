@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('index', '0001_initial'),
+        ("index", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkageRun',
+            name="LinkageRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('full', 'Full'), ('incremental', 'Incremental')], max_length=12)),
-                ('parameters', models.JSONField(help_text="Splink's prior and m/u per comparison level (linkage.model.Parameters)")),
-                ('summary', models.JSONField(default=dict)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("mode", models.CharField(choices=[("full", "Full"), ("incremental", "Incremental")], max_length=12)),
+                (
+                    "parameters",
+                    models.JSONField(
+                        help_text="Splink's prior and m/u per comparison level (linkage.model.Parameters)"
+                    ),
+                ),
+                ("summary", models.JSONField(default=dict)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

@@ -287,5 +287,6 @@ def test_every_synthetic_extract_imports(tmp_path_factory, settings):
         "cin_census",
         "child_health",
         "youth_offending",
+        "social_care",
     }
     assert IndexRecord.objects.count() == sum(b.created for b in batches)

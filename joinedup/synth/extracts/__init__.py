@@ -32,6 +32,7 @@ class Context:
     register: Register
     schooling: Schooling
     care: SocialCare
+    known_to_social_care: pd.DataFrame  # child, first_contact, level (social_care.known_to_social_care)
     staffing: Staffing
     rates: ErrorRates
     out: Path

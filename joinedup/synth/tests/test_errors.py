@@ -85,6 +85,17 @@ def test_with_every_rate_zero_each_record_agrees_with_the_register(clean):
     youth = with_truth(clean, "youth_offending", "youth_offending/yot_caseload.csv", "YOT_REF")
     assert (youth["FORENAME"] == youth["true_first_name"]).all()
     assert (youth["SURNAME"] == youth["true_surname"]).all()
+    persons = with_truth(clean, "social_care", "social_care/persons.csv", "PERSON_ID")
+    assert (persons["PERSON_ID"] == persons["true_la_child_id"]).all(), "no person is recorded twice"
+    assert (persons["FORENAME"] == persons["true_first_name"]).all()
+    assert (persons["MIDDLE_NAMES"] == persons["true_forenames"].str.partition(" ")[2]).all()
+    assert (persons["SURNAME"] == persons["true_surname"]).all()
+    assert (persons["FORMER_SURNAMES"] == persons["true_former_surnames"]).all()
+    assert (
+        pd.to_datetime(persons["DOB"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d") == persons["true_date_of_birth"]
+    ).all()
+    assert ((persons["NHS_NUMBER"] == persons["true_nhs_number"]) | (persons["NHS_NUMBER"] == "")).all()
+    assert (persons["POSTCODE"] == current_postcodes(clean).reindex(persons["true_child_id"]).to_numpy()).all()
 
 
 def test_nicknames_swapped_dates_blank_numbers_and_stale_details_at_rate_one(everything_wrong):
@@ -118,6 +129,15 @@ def test_a_duplicate_rate_registers_that_share_of_children_twice(everything_wron
     health = with_truth(everything_wrong, "child_health", "child_health/child_health_records.csv", "LOCAL_PATIENT_ID")
     twice = health["true_child_id"].duplicated().sum()
     assert twice / health["true_child_id"].nunique() == pytest.approx(0.2, abs=0.03)
+    persons = with_truth(everything_wrong, "social_care", "social_care/persons.csv", "PERSON_ID")
+    again = persons["PERSON_ID"] != persons["true_la_child_id"]
+    assert again.sum() / persons["true_child_id"].nunique() == pytest.approx(0.2, abs=0.03)
+    assert (persons.loc[again, "NHS_NUMBER"] == "").all() and (
+        persons.loc[again, "INVOLVEMENT_LEVEL"] == "Contact"
+    ).all()
+    assert (
+        not persons["PERSON_ID"].isin(read(everything_wrong / "register" / "children.csv")["la_child_id"])[again].any()
+    )
 
 
 def test_error_rates_parse_and_reject_nonsense():

@@ -11,7 +11,7 @@ from datetime import datetime
 import pandas as pd
 import pytest
 
-from joinedup.common.identifiers import is_valid_upn
+from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn
 from joinedup.synth.tests.conftest import build_authority, read
 
 SCHOOL_CENSUS_TABLES = ("pupilonroll", "termlysessiondetailsonroll", "senneeds", "termlyexclusionsonroll")
@@ -412,3 +412,18 @@ def test_health_and_youth_justice_extracts_keep_their_own_formats(authority):
     youth = read(authority / "youth_offending" / "yot_caseload.csv")
     youth["DOB"].map(lambda v: datetime.strptime(v, "%d-%b-%Y"))
     assert set(youth["GENDER"]) <= {"Male", "Female"}
+
+
+def test_the_social_care_person_report_keeps_its_own_format(authority):
+    persons = read(authority / "social_care" / "persons.csv")
+    assert persons["PERSON_ID"].str.fullmatch(r"\d{7}").all() and persons["PERSON_ID"].is_unique
+    for column in ("DOB", "FIRST_CONTACT_DATE"):
+        persons[column].map(lambda v: datetime.strptime(v, "%d/%m/%Y"))
+    assert (
+        persons["FIRST_CONTACT_DATE"].map(lambda v: datetime.strptime(v, "%d/%m/%Y")) <= datetime(2025, 3, 31)
+    ).all()
+    assert set(persons["GENDER"]) <= {"Male", "Female", "Unknown"}
+    assert set(persons["INVOLVEMENT_LEVEL"]) <= {"Contact", "Child in need", "Child protection", "Looked after"}
+    numbers = persons.loc[persons["NHS_NUMBER"] != "", "NHS_NUMBER"]
+    assert 0.3 < len(numbers) / len(persons) < 0.9 and numbers.map(is_valid_nhs_number).all()
+    assert persons.loc[persons["UPN"] != "", "UPN"].map(is_valid_upn).all()

@@ -13,6 +13,7 @@ PERSON_TABLES = {
     "ssda903": ("ssda903/header.csv", "CHILD"),
     "child_health": ("child_health/child_health_records.csv", "LOCAL_PATIENT_ID"),
     "youth_offending": ("youth_offending/yot_caseload.csv", "YOT_REF"),
+    "social_care": ("social_care/persons.csv", "PERSON_ID"),
 }
 
 
@@ -58,3 +59,14 @@ def test_agency_keys_that_are_the_la_child_id_point_to_that_child(authority, tru
     for source in ("ssda903", "cin_census"):
         rows = truth[truth["source"] == source]
         assert (children.reindex(rows["child_id"]).to_numpy() == rows["record_id"].to_numpy()).all()
+
+
+def test_every_child_in_the_statutory_returns_has_a_social_care_person_record(authority, truth):
+    """The CIN census and SSDA903 come out of the social care system, so each child they list is a
+    person in it, under the same id."""
+    persons = truth[truth["source"] == "social_care"]
+    for source in ("ssda903", "cin_census"):
+        rows = truth[truth["source"] == source]
+        assert set(rows["record_id"]) <= set(persons["record_id"]), source
+        held = persons.set_index("record_id")["child_id"]
+        assert (held.reindex(rows["record_id"]).to_numpy() == rows["child_id"].to_numpy()).all(), source

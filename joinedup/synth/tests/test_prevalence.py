@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from joinedup.synth import prevalence
+from joinedup.synth.social_care import ever_referred_share
 from joinedup.synth.tests.conftest import NO_ERRORS, build_authority, read
 
 CHILDREN = 20_000
@@ -209,3 +210,25 @@ def test_age_profile(authority):
     profile = np.array(prevalence.AGE_PROFILE.value) / 100
     for age, (observed, expected) in enumerate(zip(shares, profile, strict=True)):
         assert within_chance(observed, expected, len(children), 0.002), f"age {age}"
+
+
+def test_the_referral_curve_passes_through_the_published_points():
+    """S19: 35.4% of children are referred before 18; Bilson and Martin: 22.5% before 5."""
+    shares = ever_referred_share(np.array([0, 5, 18, 30]))
+    assert shares == pytest.approx([0.0, 0.225, 0.354, 0.354], abs=1e-6)
+
+
+def test_children_known_to_social_care(authority):
+    """Everyone ever referred (S19) and half as many again with contacts only: about 53% by 18, and
+    every child of this year's returns."""
+    persons = read(authority / "social_care" / "persons.csv")
+    children = read(authority / "register" / "children.csv")
+    days = (pd.Timestamp(AS_OF) - pd.to_datetime(children["date_of_birth"])).dt.days.to_numpy()
+    expected = ever_referred_share(days / 365.25).sum() * (1 + prevalence.KNOWN_WITHOUT_REFERRAL.value)
+    known = persons[persons["PERSON_ID"].isin(children["la_child_id"])]
+    assert len(known) == pytest.approx(expected, rel=0.01), prevalence.KNOWN_WITHOUT_REFERRAL.source
+    years = age_on(known["DOB"], AS_OF)
+    assert float(np.mean(years >= 16)) > float(np.mean(years <= 1)), "older children have had longer to be known"
+    levels = known["INVOLVEMENT_LEVEL"].value_counts()
+    assert levels["Looked after"] == len(read(authority / "ssda903" / "header.csv"))
+    assert levels["Contact"] > len(known) / 2

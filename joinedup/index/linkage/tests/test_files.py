@@ -17,6 +17,7 @@ EXTRACTS = {
     "youth_offending": "youth_offending/yot_caseload.csv",
     "ssda903": "ssda903",
     "cin_census": "cin_census/CIN_Census_2025.xml",
+    "social_care": "social_care/persons.csv",
 }
 
 
