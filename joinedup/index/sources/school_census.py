@@ -6,6 +6,11 @@ the other tables are the files named alike (2025_spring_pupilonroll.csv -> 2025_
 Year to year: `gender` became `sex` in 2023/24; the session count was `absencesessions` until
 2019/20; suspensions were FIXD until 2020/21 (SUSP since). The reader gives the current names.
 
+Columns it adds: `surname_in_use`, the preferred surname where one is given (the name the family
+uses; the legal `surname` can lag behind a change, or an adoption, by years) else the legal one;
+and `other_surnames`, the legal surname where it differs from the one in use and the former
+surname, "|" between them.
+
 Facts it adds to each pupil: the census and the term its attendance covers (a spring census
 carries the autumn term), sessions possible, sessions absent (authorised and unauthorised by the
 attendance reasons the source file lists) and by reason, SEN needs in rank order with the primary
@@ -49,6 +54,7 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
     pupils = pupils.rename(columns={old: new for old, new in RENAMED.items() if new not in pupils.columns})
     if missing := missing_columns(pupils, {KEY: "the school census format"}, str(pupil_file)):
         raise FileProblems(missing)
+    pupils = _with_surnames(pupils)
     pupil_ids = pupils[KEY].str.strip()
     known = pd.Index(pupil_ids[pupil_ids != ""].unique())
     read_files = [pupil_file]
@@ -92,6 +98,18 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
 
 _NO_ABSENCE = {"sessions_authorised": 0, "sessions_unauthorised": 0, "sessions_absent": 0, "sessions_by_reason": {}}
 _NO_NEEDS = {"sen_needs": [], "sen_primary_need": ""}
+
+
+def _with_surnames(pupils: pd.DataFrame) -> pd.DataFrame:
+    """The surname the pupil goes by, and every other surname the census holds for them."""
+    blank = pd.Series("", index=pupils.index, dtype=object)
+    legal = pupils["surname"].str.strip() if "surname" in pupils.columns else blank
+    preferred = pupils["preferredsurname"].str.strip() if "preferredsurname" in pupils.columns else blank
+    former = pupils["formersurname"].str.strip() if "formersurname" in pupils.columns else blank
+    in_use = preferred.where(preferred != "", legal)
+    names = zip(in_use.tolist(), legal.tolist(), former.tolist(), strict=True)
+    others = ["|".join(dict.fromkeys(n for n in (lg, fm) if n and n.lower() != use.lower())) for use, lg, fm in names]
+    return pupils.assign(surname_in_use=in_use, other_surnames=pd.Series(others, index=pupils.index, dtype=object))
 
 
 def _pupil_file(path: Path) -> Path:

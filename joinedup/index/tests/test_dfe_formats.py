@@ -234,6 +234,25 @@ def test_a_school_census_row_that_breaks_the_format_is_reported(formats, tmp_pat
     assert result.rejected_ids == {pupils.loc[3, "pupilonrolltableid"], pupils.loc[4, "pupilonrolltableid"]}
 
 
+def test_a_pupil_is_known_by_the_preferred_surname_with_the_legal_one_kept_as_former(formats, tmp_path):
+    """A family that changed its name asks the school to use the new one; the legal surname lags."""
+    folder = copy_census(formats, tmp_path)
+    path = folder / "2025_spring_pupilonroll.csv"
+    pupils = pd.read_csv(path, dtype=str, keep_default_na=False)
+    pupils.loc[0, ["surname", "preferredsurname", "formersurname"]] = ["Cox", "Khan", ""]
+    pupils.loc[1, ["surname", "preferredsurname", "formersurname"]] = ["Cox", "", "Webb"]
+    pupils.loc[2, ["surname", "preferredsurname", "formersurname"]] = ["Cox", "COX", "Webb"]
+    pupils.to_csv(path, index=False)
+
+    records = read("school_census.toml", folder).records.set_index("record_id")
+
+    ids = pupils["pupilonrolltableid"]
+    assert records.loc[ids[0], ["surname", "former_surname"]].tolist() == ["Khan", "Cox"]
+    assert records.loc[ids[1], ["surname", "former_surname"]].tolist() == ["Cox", "Webb"]
+    assert records.loc[ids[2], ["surname", "former_surname"]].tolist() == ["COX", "Webb"]
+    assert json.loads(records.loc[ids[0], "facts"])["legal_surname"] == "Cox"
+
+
 def test_an_older_school_census_is_read_with_todays_names(formats, tmp_path):
     """gender became sex in 2023/24; absencesessions became sessions in 2020/21; FIXD became SUSP."""
     folder = copy_census(formats, tmp_path)
