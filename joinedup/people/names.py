@@ -1,16 +1,17 @@
 """How names are compared: phonetic keys for finding candidates and similarity for ranking.
 
 Families are asked to spell names again and again, and records spell them differently:
-Smith/Smyth, Jonhson, a nickname (Alfie for Alfred), a hyphenated or former surname.
+Smith/Smyth, Jonhson, a nickname (Alfie for Alfred), a hyphenated or former surname. Nicknames
+come from the one table linkage uses too (`joinedup.common.nicknames`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import jellyfish
-from nicknames import NickNamer
+
+from joinedup.common.nicknames import forename_variants
 
 _LETTERS = re.compile(r"[^a-z]")
 
@@ -29,29 +30,9 @@ def phonetic_keys(name: str) -> set[str]:
     return keys
 
 
-# The nicknames package lists American usage; these common English diminutives are missing from it.
-_ENGLISH_NICKNAMES = {
-    "alfie": {"alfred"},
-    "evie": {"eve", "evelyn"},
-    "izzy": {"isabel", "isabella", "isobel"},
-    "katie": {"katherine", "catherine"},
-}
-
-
-@lru_cache(maxsize=1)
-def _nicknamer() -> NickNamer:
-    return NickNamer()
-
-
-@lru_cache(maxsize=20000)
-def forename_variants(forename: str) -> frozenset[str]:
-    """A forename with its nicknames and the names it is a nickname of: Bill ~ William."""
-    name = (name_parts(forename) or [""])[0]
-    if not name:
-        return frozenset()
-    namer = _nicknamer()
-    english = _ENGLISH_NICKNAMES.get(name, set()) | {nick for nick, full in _ENGLISH_NICKNAMES.items() if name in full}
-    return frozenset({name} | namer.nicknames_of(name) | namer.canonicals_of(name) | english)
+def first_name(forenames: str) -> str:
+    """The first of a child's forenames, as search and the nickname table compare it."""
+    return (name_parts(forenames) or [""])[0]
 
 
 def child_name_keys(forenames: str, surname: str, former_surnames: list[str]) -> set[str]:
@@ -59,15 +40,14 @@ def child_name_keys(forenames: str, surname: str, former_surnames: list[str]) ->
     keys = set()
     for name in [surname, *former_surnames]:
         keys |= {"sur:" + k for k in phonetic_keys(name)}
-    for variant in forename_variants(forenames):
+    for variant in forename_variants(first_name(forenames)):
         keys |= {"fore:" + k for k in phonetic_keys(variant)}
     return keys
 
 
 def forename_similarity(query: str, forenames: str) -> float:
     """1.0 for the same name or a known nickname; otherwise Jaro-Winkler on the first names."""
-    asked = (name_parts(query) or [""])[0]
-    held = (name_parts(forenames) or [""])[0]
+    asked, held = first_name(query), first_name(forenames)
     if not asked or not held:
         return 0.0
     if asked == held or asked in forename_variants(held) or held in forename_variants(asked):

@@ -60,6 +60,17 @@ def test_bill_is_william():
     assert matches[0].score == 1.0
 
 
+@pytest.mark.parametrize(("asked", "held"), [("Charlie", "Charlotte"), ("Mo", "Mohammed"), ("Muhammad", "Mohammed")])
+def test_search_knows_the_english_nicknames_and_spellings_linkage_knows(asked, held):
+    """Search and linkage share one nickname table (joinedup.common.nicknames)."""
+    ChildFactory(forenames=held, surname="Hussain", date_of_birth=date(2013, 4, 4))
+
+    matches = search_children(name=f"{asked} Hussain", date_of_birth=date(2013, 4, 4))
+
+    assert found(matches) == [f"{held} Hussain"]
+    assert "forename matches" in matches[0].why
+
+
 def test_former_surname_finds_the_child():
     ChildFactory(forenames="Lily", surname="Patel", former_surnames=["Hughes"], date_of_birth=date(2016, 1, 20))
 
