@@ -10,7 +10,7 @@ from joinedup.common.forms import DateInputs
 from joinedup.people.models import Practitioner
 
 from .instruments import larc_items, wellbeing_questions
-from .models import ClosureReason, ConsentGiver, PanelDecision, Progress, Route, SdqInformant
+from .models import ClosureReason, ConsentGiver, PanelCycle, PanelDecision, Progress, Route, SdqInformant
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SHARING = [
@@ -422,3 +422,67 @@ class FamilyAccountForm(forms.Form):
         if get_user_model().objects.filter(username=username).exists():
             raise forms.ValidationError("That username is taken: choose another")
         return username
+
+
+class _AnchoredRadios(forms.RadioSelect):
+    """The first radio carries the field's own id, so the error summary can link to it."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else f"{id_}_{index}"
+
+
+class _AnchoredCheckboxes(forms.CheckboxSelectMultiple):
+    """The first checkbox carries the field's own id, so the error summary can link to it."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else f"{id_}_{index}"
+
+
+def _practitioner_label(practitioner: Practitioner) -> str:
+    left = "" if practitioner.user.is_active else ", has left"
+    return f"{practitioner.name}, {practitioner.job_role} ({practitioner.agency}{left})"
+
+
+class PanelForm(forms.Form):
+    """A panel's name (when it is new), cycle, chair and members; the rules that need the database
+    (agencies, leavers, a second panel of the same name) are the service's."""
+
+    name = forms.CharField(
+        label="Name of the panel",
+        max_length=160,
+        help_text="For example, North allocation panel",
+        error_messages={"required": "Enter the panel's name", "max_length": "The name must be 160 characters or fewer"},
+    )
+    cycle = forms.TypedChoiceField(
+        label="How often does the panel meet?",
+        choices=PanelCycle.choices,
+        coerce=int,
+        widget=_AnchoredRadios,
+        error_messages={"required": "Select how often the panel meets"},
+    )
+    chair = forms.ModelChoiceField(
+        label="Chair",
+        queryset=Practitioner.objects.none(),
+        empty_label="Choose the chair",
+        help_text="A practitioner with the panel chair role",
+        error_messages={"required": "Choose the panel's chair", "invalid_choice": "Choose a chair from the list"},
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Members",
+        queryset=Practitioner.objects.none(),
+        widget=_AnchoredCheckboxes,
+        help_text="Choose members from at least 2 agencies. The chair sits on the panel as well.",
+        error_messages={
+            "required": "Choose the panel's members",
+            "invalid_choice": "Choose members from the list",
+            "invalid_pk_value": "Choose members from the list",
+        },
+    )
+
+    def __init__(self, *args, chairs=None, members=None, new=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not new:
+            del self.fields["name"]
+        self.fields["chair"].queryset = chairs
+        self.fields["chair"].label_from_instance = _practitioner_label
+        self.fields["members"].queryset = members

@@ -4,14 +4,15 @@ referrals a practitioner made, and unread notifications."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 
-from joinedup.access.policy import Action, decide
-from joinedup.agencies.models import Agency
-from joinedup.people.models import Child, Practitioner
+from joinedup.access.policy import CASEWORK_ROLES, Action, decide
+from joinedup.agencies.models import Agency, Locality
+from joinedup.people.models import Child, Practitioner, Role
 
 from .instruments import assessment_domains, larc_items, sdq_band, wellbeing_questions
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     PanelMeeting,
     PlanAction,
     Referral,
+    ReferralStatus,
     SharingWithoutConsent,
     TacMeeting,
 )
@@ -314,3 +316,54 @@ def reviews_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Case, boo
     return [
         (case, decide(user, Action.VIEW_PLAN, case).allowed) for case in meeting.reviews_due.select_related("child")
     ]
+
+
+# Setting up allocation panels
+
+
+def panels_by_locality() -> list[tuple[Locality, list[Panel]]]:
+    """Every locality with its panels, chairs and members, for those who set panels up."""
+    panels = Panel.objects.select_related("chair__user", "chair__agency").prefetch_related(
+        Prefetch("members", queryset=Practitioner.objects.select_related("user", "agency").order_by("agency__name"))
+    )
+    by_locality: dict[int, list[Panel]] = {}
+    for panel in panels:
+        by_locality.setdefault(panel.locality_id, []).append(panel)
+    return [(locality, by_locality.get(locality.pk, [])) for locality in Locality.objects.all()]
+
+
+def possible_panel_chairs(current: Practitioner | None = None) -> QuerySet[Practitioner]:
+    """Practitioners with the panel chair role who still work here, and the panel's chair as it is."""
+    still_here = Q(role=Role.PANEL_CHAIR, user__is_active=True)
+    return (
+        Practitioner.objects.filter(still_here | Q(pk=getattr(current, "pk", None)))
+        .select_related("user", "agency")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def possible_panel_members(locality: Locality, current: Iterable[Practitioner] = ()) -> QuerySet[Practitioner]:
+    """Casework staff still here whose team works in the locality or across the authority, and the
+    panel's members as they are, by agency."""
+    works_there = Q(team__locality=locality) | Q(team__locality__isnull=True)
+    still_here = Q(works_there, role__in=CASEWORK_ROLES, user__is_active=True)
+    return (
+        Practitioner.objects.filter(still_here | Q(pk__in=[member.pk for member in current]))
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name", "user__first_name")
+    )
+
+
+def pending_agenda(panel: Panel, *, on: date) -> tuple[list[Referral], list[tuple[Case, date]]]:
+    """What the panel's members may read now: referrals on an agenda and not yet decided, and open
+    cases due for review at a meeting not yet held, with that meeting's date."""
+    referrals = list(
+        Referral.objects.filter(meeting__panel=panel, status=ReferralStatus.ON_AGENDA).select_related("child")
+    )
+    reviews = [
+        (case, meeting.held_on)
+        for meeting in panel.meetings.filter(held_on__gte=on).prefetch_related("reviews_due__child")
+        for case in meeting.reviews_due.all()
+        if case.is_open
+    ]
+    return referrals, reviews

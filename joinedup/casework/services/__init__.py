@@ -9,6 +9,7 @@ from .assessment import complete_assessment, save_assessment, start_assessment
 from .consent import ConsentGiven, record_consent, share_without_consent, withdraw_consent
 from .family import add_family_view, create_family_account
 from .front_door import next_meeting_date, prepare_meeting, record_decision, record_minutes, refer, withdraw_referral
+from .panels import PanelRefused, change_panel, create_panel
 from .plans import (
     SdqScores,
     add_action,
@@ -25,15 +26,18 @@ from .plans import (
 __all__ = [
     "TRANSITIONS",
     "ConsentGiven",
+    "PanelRefused",
     "SdqScores",
     "add_action",
     "add_family_view",
     "add_outcome",
     "change_lead_professional",
+    "change_panel",
     "close_case",
     "complete_action",
     "complete_assessment",
     "create_family_account",
+    "create_panel",
     "flag_overdue",
     "invite_to_tac",
     "mark_read",
