@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db.models import Min, Prefetch, Q, QuerySet
 
 from joinedup.access.policy import CASEWORK_ROLES, Action, decide
 from joinedup.agencies.models import Agency, Locality
-from joinedup.people.models import Child, Practitioner, Role
+from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
 
 from .instruments import assessment_domains, larc_items, sdq_band, wellbeing_questions
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     ReferralStatus,
     SharingWithoutConsent,
     TacMeeting,
+    TacMember,
 )
 
 
@@ -367,3 +369,102 @@ def pending_agenda(panel: Panel, *, on: date) -> tuple[list[Referral], list[tupl
         if case.is_open
     ]
     return referrals, reviews
+
+
+# The lead professional's contacts
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One person to call about a case, and why they are on the list."""
+
+    name: str
+    who: str
+    phone: str = ""
+    email: str = ""
+
+
+def _practitioner_contact(practitioner: Practitioner, why: str) -> Contact:
+    return Contact(
+        name=practitioner.name,
+        who=f"{practitioner.job_role}, {practitioner.agency.name} ({why})",
+        phone=practitioner.phone,
+        email=practitioner.user.email,
+    )
+
+
+def _carer_contact(link: ChildCarer) -> Contact:
+    """Family contact details as held: joinedup keeps no phone number for a carer, and an email
+    address only where the carer has an account to see the plan."""
+    carer, child = link.carer, link.child
+    facts = [link.get_relationship_display()]
+    facts += ["parental responsibility"] if link.parental_responsibility else []
+    facts += [f"lives with {child.first_name}"] if link.lives_with else []
+    account = next((a for a in carer.accounts.all() if a.user.is_active), None)
+    return Contact(name=carer.full_name, who=", ".join(facts), email=account.user.email if account else "")
+
+
+def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]:
+    """Who to call about each case the user may see the plan of: the family as held (carers, and
+    the young person where they have an account), the team around the child and the referrer.
+    Each row keeps the policy's decision, for the audit of the read."""
+    practitioner = getattr(user, "practitioner", None)
+    team = TacMember.objects.filter(left_on__isnull=True).select_related("practitioner__user", "practitioner__agency")
+    carers = ChildCarer.objects.select_related("carer", "child").prefetch_related("carer__accounts__user")
+    held = (
+        Case.objects.filter(pk__in=[case.pk for case in cases])
+        .select_related("child", "referral__referrer__user", "referral__referrer__agency")
+        .prefetch_related(
+            Prefetch("tac_members", queryset=team),
+            Prefetch("child__carer_links", queryset=carers.order_by("-parental_responsibility", "-lives_with", "pk")),
+            Prefetch("child__addresses", queryset=Address.objects.filter(moved_out__isnull=True)),
+            "child__accounts__user",
+        )
+        .order_by("child__surname", "child__forenames")
+    )
+    rows = []
+    for case in held:
+        decision = decide(user, Action.VIEW_PLAN, case)
+        if not decision:
+            continue
+        child = case.child
+        family = [_carer_contact(link) for link in child.carer_links.all()]
+        family += [
+            Contact(name=child.full_name, who="The young person", email=account.user.email)
+            for account in child.accounts.all()
+            if account.user.is_active
+        ]
+        team_around = [
+            _practitioner_contact(member.practitioner, "team around the child")
+            for member in case.tac_members.all()
+            if member.practitioner != practitioner
+        ]
+        referrer = case.referral.referrer if case.referral else None
+        referrer = None if referrer == practitioner else referrer
+        address = next(iter(child.addresses.all()), None)
+        rows.append(
+            {
+                "case": case,
+                "decision": decision,
+                "address": str(address) if address else "",
+                "family": family,
+                "team": team_around,
+                "referrer": _practitioner_contact(referrer, f"referred {child.first_name}") if referrer else None,
+            }
+        )
+    return rows
+
+
+def caseloads_by_team(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The caseloads rows added up per team: lead professionals, open cases, the average caseload
+    and what is late. Teams are told apart by their row, not their name."""
+    figures = ("cases", "reviews_late", "actions", "actions_late")
+    teams: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        total = teams.setdefault(row["lead"].team_id, {"team": row["team"], "leads": 0} | dict.fromkeys(figures, 0))
+        total["leads"] += 1
+        for figure in figures:
+            total[figure] += row[figure]
+    for total in teams.values():
+        total["average_cases"] = round(total["cases"] / total["leads"], 1)
+    return sorted(teams.values(), key=lambda total: total["team"])

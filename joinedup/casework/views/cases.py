@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
+from joinedup.audit import services as audit
 from joinedup.casework import queries, services
 from joinedup.casework.errors import RuleBroken
 from joinedup.casework.forms import (
@@ -215,9 +216,20 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    """The lead professional's workspace: open cases, what is due and what is late."""
+    """The lead professional's workspace: open cases, what is due and what is late, and who to
+    call about each case; showing a family's contact details is a read of the child's record."""
     practitioner = practitioner_of(request)
-    return render(request, "casework/my_cases.html", queries.workspace(practitioner, on=timezone.localdate()))
+    context = queries.workspace(practitioner, on=timezone.localdate())
+    contacts = queries.workspace_contacts(request.user, [row["case"] for row in context["rows"]])
+    for row in contacts:
+        audit.record(
+            actor=request.user,
+            verb="listed_case_contacts",
+            child_id=row["case"].child_id,
+            target=row["case"],
+            legal_basis=row["decision"].reason,
+        )
+    return render(request, "casework/my_cases.html", context | {"contacts": contacts})
 
 
 @login_required
@@ -226,7 +238,7 @@ def caseloads(request: HttpRequest) -> HttpResponse:
     if not decision:
         raise PermissionDenied(decision.reason)
     rows = queries.caseloads(on=timezone.localdate())
-    return render(request, "casework/caseloads.html", {"rows": rows})
+    return render(request, "casework/caseloads.html", {"rows": rows, "teams": queries.caseloads_by_team(rows)})
 
 
 @login_required
