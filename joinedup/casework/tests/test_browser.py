@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 
 from joinedup.casework import services
 from joinedup.common.browser_testing import Journey
-from joinedup.people.tests.factories import ChildCarerFactory
+from joinedup.people.models import Role
+from joinedup.people.tests.factories import ChildCarerFactory, PractitionerFactory
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, factory_password
 from .factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.browser
@@ -252,3 +253,73 @@ def test_a_parent_signs_in_sees_the_plan_and_adds_her_views(live_server, karen, 
     # Then she is thanked
     expect(page.get_by_text("Your lead professional will read this before the review", exact=False)).to_be_visible()
     journey.check("views sent")
+
+
+def test_a_service_manager_sets_up_a_multi_agency_panel_and_changes_its_members(live_server, front_door, page):
+    PractitionerFactory(
+        user__username="mo",
+        user__first_name="Mo",
+        user__last_name="Khan",
+        user__password=factory_password(),
+        agency=front_door["pat"].agency,
+        job_role="Early help service manager",
+        role=Role.SERVICE_MANAGER,
+    )
+    journey = Journey(page, "casework-panel-set-up")
+
+    # Given Mo, a service manager, opens the panels of each locality
+    sign_in(page, live_server, "mo")
+    page.goto(f"{live_server.url}/casework/panels/")
+    page.get_by_role("link", name="Set up and change the panels of each locality").click()
+    expect(page.get_by_role("heading", name="Allocation panels by locality")).to_be_visible()
+    journey.check("panels by locality")
+
+    # When he sets up a weekly panel for North with members from the council alone
+    page.get_by_role("button", name="Set up a panel for North").click()
+    page.get_by_label("Name of the panel").fill("North weekly panel")
+    page.get_by_label("Weekly").check()
+    page.get_by_label("Chair").select_option(label="Chris Adeyemi, Early help manager (Northshire Council)")
+    page.get_by_label("Pat Jones").check()
+    journey.check("new panel form")
+    page.get_by_role("button", name="Set up the panel").click()
+    # Then he is told a panel needs members from at least two agencies
+    expect(page.get_by_role("alert")).to_contain_text("Choose members from at least 2 agencies, besides the chair")
+    journey.check("one agency is an error")
+
+    # When he adds Nina, the school nurse, from health
+    page.get_by_label("Nina Evans").check()
+    page.get_by_role("button", name="Set up the panel").click()
+    # Then the panel is listed under North with its members
+    expect(page.get_by_text("North weekly panel has been set up and its members told")).to_be_visible()
+    expect(page.get_by_text("Nina Evans, School nurse (Northshire Community Health)").first).to_be_visible()
+    journey.check("panel set up")
+
+    # When he changes its members: Tom the class teacher joins and Pat leaves
+    page.get_by_role("link", name="Change North weekly panel").click()
+    expect(page.get_by_label("Pat Jones")).to_be_checked()
+    page.get_by_label("Pat Jones").uncheck()
+    page.get_by_label("Tom Baker").check()
+    journey.check("change members")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("North weekly panel has been changed")).to_be_visible()
+    journey.check("members changed")
+    sign_out(page)
+
+    # Then Tom hears that he has joined the panel
+    sign_in(page, live_server, "tom")
+    page.goto(f"{live_server.url}/casework/notifications/")
+    expect(page.get_by_role("link", name="You have joined North weekly panel")).to_be_visible()
+    journey.check("new member told")
+
+
+def test_a_lead_professional_finds_who_to_call_in_her_workspace(live_server, karen, front_door, page):
+    journey = Journey(page, "casework-workspace-contacts")
+
+    # Given Pat, Alfie's lead professional, opens her workspace
+    sign_in(page, live_server, "pat")
+    page.goto(f"{live_server.url}/casework/cases/mine/")
+    # When she opens Alfie's contacts
+    page.get_by_text("Alfie Smith: 1 contact").click()
+    # Then she sees his mum with the email address held for her
+    expect(page.get_by_role("link", name="karen@example.com")).to_be_visible()
+    journey.check("contacts for a case")
