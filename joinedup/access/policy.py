@@ -79,8 +79,14 @@ GRANTS: dict[str, frozenset[Action]] = {
     InvolvementKind.AGENCY_RECORD: frozenset({Action.VIEW_CHILD}),
     # A referrer hears what was decided and why, and nothing more of the case (001 §6).
     InvolvementKind.REFERRER: frozenset({Action.VIEW_REFERRAL_FEEDBACK}),
-    # A practitioner assessing a child before any case: the child, the consent they work under.
-    InvolvementKind.ASSESSOR: frozenset({Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.RECORD_CONSENT}),
+    # A practitioner assessing a child with the family before any case: the child, the consent they
+    # work under, and the assessment itself (read and changed as the plan is; casework lets only
+    # the assessor change a draft made outside a case). It ends when the panel decides on the
+    # referral the assessment went with, or when a case opens for the child: the lead professional
+    # leads from then, and the assessor hears the outcome as referrer.
+    InvolvementKind.ASSESSOR: frozenset(
+        {Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.RECORD_CONSENT, Action.VIEW_PLAN, Action.CHANGE_PLAN}
+    ),
     # Panel members see the children on their meeting's agenda (a referral to decide, or a case to
     # review) until the decision is made or the review meeting has passed.
     InvolvementKind.PANEL_MEMBER: frozenset(

@@ -11,6 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 REVIEW_EVERY = timedelta(days=42)
 PANEL_EVERY = timedelta(days=14)
+# How often the referrer assessed the child with the family before asking for help, so the early
+# help assessment reaches the panel with the referral.
+ASSESSED_FIRST = 0.25
 LEVELS = ("universal", "additional", "complex", "acute")
 LARC_CODES = (
     "confidence", "school_work", "safer", "happier", "like_school", "friendships", "calmer",
@@ -84,6 +87,15 @@ class ReviewOut:
 
 
 @dataclass
+class AssessmentOut:
+    """An early help assessment the referrer made with the family before referring."""
+
+    started: datetime
+    minutes: int
+    level: str
+
+
+@dataclass
 class CaseOut:
     lead: int
     opened: date
@@ -114,6 +126,7 @@ class ReferralOut:
     decided: datetime | None = None
     reasons: str = ""
     case: CaseOut | None = None
+    assessment: AssessmentOut | None = None
 
 
 @dataclass
@@ -173,6 +186,9 @@ def _referral(child: ChildIn, local: list[WorkerIn], submitted: datetime, meetin
         consent_by="young_person" if (submitted.date() - child.born).days > 365 * 15 else "parent_carer",
         meeting=next((m for m in meetings if m > submitted.date()), None),
     )
+    if rng.random() < ASSESSED_FIRST:
+        started = submitted - timedelta(days=3 + rng.randrange(12), hours=rng.randrange(4))
+        referral.assessment = AssessmentOut(started, min(int(rng.lognormvariate(4.4, 0.5)), 600), level)
     if referral.meeting is None or referral.meeting > end:
         referral.meeting = None
         return referral
@@ -190,6 +206,9 @@ def _referral(child: ChildIn, local: list[WorkerIn], submitted: datetime, meetin
     }[decision]
     if decision == "allocate":
         referral.case = _case(local, referral.meeting, chosen, level, end, rng)
+        if referral.assessment is not None:
+            # The case carries the assessment that came with the referral instead of starting another.
+            referral.case.assessment_started, referral.case.assessment_minutes = None, None
     return referral
 
 

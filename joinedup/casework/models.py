@@ -165,6 +165,14 @@ class Referral(models.Model):
         Practitioner, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_led"
     )
     services = models.ManyToManyField(Service, blank=True, related_name="referrals")
+    assessment = models.ForeignKey(
+        "Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text="The early help assessment that came with the request for help, if one did",
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -194,6 +202,10 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=["on_agenda", "decided"]) | Q(meeting__isnull=False),
                 name="referral_on_agenda_has_a_meeting",
+            ),
+            # An assessment goes to the panel once; if its referral is withdrawn it may be sent again.
+            models.UniqueConstraint(
+                fields=["assessment"], condition=~Q(status="withdrawn"), name="an_assessment_goes_to_the_panel_once"
             ),
         ]
 
@@ -464,9 +476,22 @@ class FamilyView(models.Model):
 
 class Assessment(models.Model):
     """The early help assessment (CAF): strengths and needs in three domains, the child's and the
-    parents' views in their own words, and the level of need. Saved as a draft until complete."""
+    parents' views in their own words, and the level of need. Saved as a draft until complete.
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    It belongs to the child: the practitioner who first sees a need may assess with the family
+    before any case exists and send it to the allocation panel with the request for help; a case
+    opened by the panel carries it from then on."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="assessments")
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        help_text="The family's consent to assess that it was started under",
+    )
     assessor = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="assessments")
     started_at = models.DateTimeField()
     sittings = models.PositiveSmallIntegerField(default=1, help_text="How many times it was opened and saved")
@@ -490,11 +515,15 @@ class Assessment(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(completed_at__isnull=True), name="one_draft_assessment_per_case"
             ),
+            # One assessment of a child under way at a time (services.assessment says why); inside
+            # a case the constraint above holds it, and the panel's allocation moves a child's
+            # assessments onto the new case.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(completed_at__isnull=True, case__isnull=True),
+                name="one_draft_assessment_per_child_before_a_case",
+            ),
         ]
-
-    @property
-    def child_id(self) -> int:
-        return self.case.child_id
 
     @property
     def minutes_to_complete(self) -> int | None:
@@ -504,7 +533,7 @@ class Assessment(models.Model):
         return round((self.completed_at - self.started_at).total_seconds() / 60)
 
     def __str__(self) -> str:
-        return f"Early help assessment for case {self.case_id}"
+        return f"Early help assessment for child {self.child_id}"
 
 
 class AssessmentElement(models.Model):

@@ -89,9 +89,15 @@ def waiting_for_panel(panel: Panel) -> QuerySet[Referral]:
 
 
 def agenda_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Referral, bool]]:
-    """The meeting's items with whether this user may open each one."""
-    items = meeting.agenda.select_related("child", "referrer__user").order_by("submitted_at")
-    return [(item, decide(user, Action.VIEW_REFERRAL, item).allowed) for item in items]
+    """The meeting's items with whether this user may open each one; an item that came with an
+    early help assessment also says whether this user may read it (`assessment_readable`)."""
+    items = meeting.agenda.select_related("child", "referrer__user", "assessment__case").order_by("submitted_at")
+    agenda = [(item, decide(user, Action.VIEW_REFERRAL, item).allowed) for item in items]
+    for item, can_open in agenda:
+        item.assessment_readable = bool(
+            can_open and item.assessment_id and assessment_readable_by(user, item.assessment)
+        )
+    return agenda
 
 
 def current_locality(child: Child):
@@ -222,14 +228,16 @@ def family_cases(user: Any) -> QuerySet[Case]:
 
 
 def assessment_shared_with(assessment: Assessment, user: Any) -> bool:
-    """A completed assessment goes to the team as far as consent allows; the assessor and the lead
-    professional always see it."""
+    """A completed assessment goes to the team, or to the panel it was sent to, as far as consent
+    allows; the assessor and the lead professional of the case carrying it always see it."""
     practitioner = getattr(user, "practitioner", None)
     if practitioner is None:
         return False
-    if practitioner.pk in {assessment.assessor_id, assessment.case.lead_professional_id}:
+    if practitioner.pk == assessment.assessor_id:
         return True
-    return sharing_basis(child=assessment.case.child, agency=practitioner.agency) is not None
+    if assessment.case_id is not None and practitioner.pk == assessment.case.lead_professional_id:
+        return True
+    return sharing_basis(child=assessment.child, agency=practitioner.agency) is not None
 
 
 def assessment_summary(assessment: Assessment) -> dict[str, Any]:
@@ -245,7 +253,45 @@ def assessment_summary(assessment: Assessment) -> dict[str, Any]:
         }
         for domain in assessment_domains()
     ]
-    return {"assessment": assessment, "case": assessment.case, "domains": domains}
+    return {
+        "assessment": assessment,
+        "case": assessment.case,
+        "child": assessment.child,
+        "domains": domains,
+        "referral": sent_with(assessment),
+    }
+
+
+# Early help assessments before a case, on their way to the allocation panel
+
+
+def sent_with(assessment: Assessment) -> Referral | None:
+    """The referral that took the assessment to the panel, unless it was withdrawn."""
+    return assessment.referrals.exclude(status=ReferralStatus.WITHDRAWN).select_related("locality", "meeting").first()
+
+
+def needs_for_the_panel(assessment: Assessment) -> str:
+    """The needs the assessment records, element by element, as the concern the panel reads."""
+    titles = {element.code: element.title for domain in assessment_domains() for element in domain.elements}
+    needs = assessment.elements.exclude(needs="").order_by("pk")
+    return "; ".join(f"{titles.get(element.code, element.code)}: {element.needs}" for element in needs)
+
+
+def assessment_to_attach(child: Child, practitioner: Practitioner) -> Assessment | None:
+    """The practitioner's own completed assessment of the child, made before a case and not yet
+    with the panel, which a referral can take with it."""
+    return (
+        Assessment.objects.filter(child=child, assessor=practitioner, case__isnull=True, completed_at__isnull=False)
+        .exclude(referrals__status__in=[s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN])
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+def assessment_readable_by(user: Any, assessment: Assessment) -> bool:
+    """Whether this user may open the assessment: the policy lets them read the child's plan
+    papers, and the assessment is shared with them."""
+    return decide(user, Action.VIEW_PLAN, assessment).allowed and assessment_shared_with(assessment, user)
 
 
 def caseloads(*, on: date) -> list[dict[str, Any]]:

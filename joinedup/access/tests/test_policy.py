@@ -538,6 +538,7 @@ def test_administrator_capabilities_allow_audit_only():
 
 # Integrated casework (joinedup.casework). Relationships casework writes as involvements:
 #   referrer                   made a referral for the child: hears the outcome, nothing more
+#   assessor                   carrying out an early help assessment with the family before a case
 #   panel_member               on the allocation panel with the child on its agenda (to decide or review)
 #   panel_chair                chairs that panel: records the decision the members reach together
 #   panel_member_ended         was, but the panel decided before yesterday
@@ -563,6 +564,7 @@ practitioner         none                       no       no       no       no   
 practitioner         allocated                  no       yes      no       yes      yes      yes      no       no
 practitioner         agency_record              no       no       no       no       no       no       no       no
 practitioner         referrer                   yes      no       no       no       no       no       no       no
+practitioner         assessor                   no       no       no       yes      yes      no       yes      yes
 practitioner         panel_member               no       yes      no       yes      no       no       yes      no
 practitioner         panel_chair                no       yes      yes      yes      no       no       yes      no
 practitioner         panel_member_ended         no       no       no       no       no       no       no       no
@@ -574,6 +576,7 @@ panel_chair          none                       no       no       no       no   
 panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no
 panel_chair          agency_record              no       no       no       no       no       no       no       no
 panel_chair          referrer                   yes      no       no       no       no       no       no       no
+panel_chair          assessor                   no       no       no       yes      yes      no       yes      yes
 panel_chair          panel_member               no       yes      no       yes      no       no       yes      no
 panel_chair          panel_chair                no       yes      yes      yes      no       no       yes      no
 panel_chair          panel_member_ended         no       no       no       no       no       no       no       no
@@ -585,6 +588,7 @@ service_manager      none                       no       no       no       no   
 service_manager      allocated                  no       yes      no       yes      yes      yes      no       no
 service_manager      agency_record              no       no       no       no       no       no       no       no
 service_manager      referrer                   yes      no       no       no       no       no       no       no
+service_manager      assessor                   no       no       no       yes      yes      no       yes      yes
 service_manager      panel_member               no       yes      no       yes      no       no       yes      no
 service_manager      panel_chair                no       yes      yes      yes      no       no       yes      no
 service_manager      panel_member_ended         no       no       no       no       no       no       no       no
@@ -596,6 +600,7 @@ performance_analyst  none                       no       no       no       no   
 performance_analyst  allocated                  no       no       no       no       no       no       no       no
 performance_analyst  agency_record              no       no       no       no       no       no       no       no
 performance_analyst  referrer                   no       no       no       no       no       no       no       no
+performance_analyst  assessor                   no       no       no       no       no       no       no       no
 performance_analyst  panel_member               no       no       no       no       no       no       no       no
 performance_analyst  panel_chair                no       no       no       no       no       no       no       no
 performance_analyst  panel_member_ended         no       no       no       no       no       no       no       no
@@ -607,6 +612,7 @@ director             none                       no       no       no       no   
 director             allocated                  no       no       no       no       no       no       no       no
 director             agency_record              no       no       no       no       no       no       no       no
 director             referrer                   no       no       no       no       no       no       no       no
+director             assessor                   no       no       no       no       no       no       no       no
 director             panel_member               no       no       no       no       no       no       no       no
 director             panel_chair                no       no       no       no       no       no       no       no
 director             panel_member_ended         no       no       no       no       no       no       no       no
@@ -618,6 +624,7 @@ administrator        none                       no       no       no       no   
 administrator        allocated                  no       no       no       no       no       no       no       no
 administrator        agency_record              no       no       no       no       no       no       no       no
 administrator        referrer                   no       no       no       no       no       no       no       no
+administrator        assessor                   no       no       no       no       no       no       no       no
 administrator        panel_member               no       no       no       no       no       no       no       no
 administrator        panel_chair                no       no       no       no       no       no       no       no
 administrator        panel_member_ended         no       no       no       no       no       no       no       no
@@ -629,6 +636,7 @@ researcher           none                       no       no       no       no   
 researcher           allocated                  no       no       no       no       no       no       no       no
 researcher           agency_record              no       no       no       no       no       no       no       no
 researcher           referrer                   no       no       no       no       no       no       no       no
+researcher           assessor                   no       no       no       no       no       no       no       no
 researcher           panel_member               no       no       no       no       no       no       no       no
 researcher           panel_chair                no       no       no       no       no       no       no       no
 researcher           panel_member_ended         no       no       no       no       no       no       no       no
@@ -639,6 +647,7 @@ researcher           manages_referrer           no       no       no       no   
 """
 CASEWORK_RELATIONSHIPS = {
     "referrer": InvolvementKind.REFERRER,
+    "assessor": InvolvementKind.ASSESSOR,
     "panel_member": InvolvementKind.PANEL_MEMBER,
     "panel_chair": InvolvementKind.PANEL_CHAIR,
     "lead_professional": InvolvementKind.LEAD_PROFESSIONAL,
@@ -694,6 +703,7 @@ def test_casework_table_covers_every_role_and_casework_relationship():
         "allocated",
         "agency_record",
         "referrer",
+        "assessor",
         "panel_member",
         "panel_chair",
         "panel_member_ended",

@@ -5,10 +5,25 @@ tells the people who should know. Views and other rooms call them from here."""
 from joinedup.casework.notifications import mark_read
 
 from ._common import TRANSITIONS
-from .assessment import complete_assessment, save_assessment, start_assessment
+from .assessment import (
+    complete_assessment,
+    consent_to_send,
+    current_draft,
+    may_change,
+    save_assessment,
+    start_assessment,
+)
 from .consent import ConsentGiven, record_consent, share_without_consent, withdraw_consent
 from .family import add_family_view, create_family_account
-from .front_door import next_meeting_date, prepare_meeting, record_decision, record_minutes, refer, withdraw_referral
+from .front_door import (
+    next_meeting_date,
+    prepare_meeting,
+    record_decision,
+    record_minutes,
+    refer,
+    send_to_panel,
+    withdraw_referral,
+)
 from .panels import PanelRefused, change_panel, create_panel
 from .plans import (
     SdqScores,
@@ -37,10 +52,13 @@ __all__ = [
     "complete_action",
     "complete_assessment",
     "create_family_account",
+    "consent_to_send",
+    "current_draft",
     "create_panel",
     "flag_overdue",
     "invite_to_tac",
     "mark_read",
+    "may_change",
     "next_meeting_date",
     "prepare_meeting",
     "record_consent",
@@ -50,6 +68,7 @@ __all__ = [
     "record_tac_meeting",
     "refer",
     "save_assessment",
+    "send_to_panel",
     "share_without_consent",
     "start_assessment",
     "withdraw_consent",

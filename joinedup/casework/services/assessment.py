@@ -1,41 +1,54 @@
 """The early help assessment (CAF): short by design, prefilled from what is known, saved as a
-draft, and shared with the team only as far as consent allows (002 ch. 5)."""
+draft, and shared only as far as consent allows (002 ch. 5). It belongs to the child: the
+practitioner who first sees a need (a teacher, a health visitor) may assess with the family before
+any case exists and send it to the allocation panel with the request for help (001 §6: "an agenda
+built from new referrals and assessments"); inside a case the lead professional assesses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.access.policy import Action
+from joinedup.access.models import InvolvementKind
+from joinedup.access.policy import Action, decide
 from joinedup.audit import services as audit
 from joinedup.casework import instruments, queries
-from joinedup.casework.errors import RuleBroken
+from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.models import (
     Assessment,
     AssessmentElement,
     Case,
+    Consent,
 )
 from joinedup.casework.notifications import notify
 from joinedup.index.involved import records_as_seen_by
 from joinedup.index.key_groups import key_groups
+from joinedup.people.models import Child
 
-from ._common import _require, _require_open
+from ._common import _end_involvements, _involve, _require, _require_open
+from .consent import ConsentGiven, _write_consent
 
 
-def _prefill(case: Case, user: Any) -> tuple[dict[str, tuple[str, str]], str, str]:
+def _prefill(child: Child, user: Any) -> tuple[dict[str, tuple[str, str]], str, str]:
     """What is already known, so the family does not tell their story again: the last completed
-    assessment of the child, then what the index's linked records say."""
-    earlier = (
-        Assessment.objects.filter(case__child=case.child, completed_at__isnull=False)
-        .order_by("-completed_at")
-        .prefetch_related("elements")
-        .first()
+    assessment of the child that is shared with the assessor, then what the index's linked records
+    say."""
+    completed = Assessment.objects.filter(child=child, completed_at__isnull=False).select_related("case")
+    earlier = next(
+        (
+            assessment
+            for assessment in completed.order_by("-completed_at").prefetch_related("elements")
+            if queries.assessment_shared_with(assessment, user)
+        ),
+        None,
     )
     elements = {e.code: (e.strengths, e.needs) for e in earlier.elements.all()} if earlier else {}
-    groups = key_groups(case.child_id)
+    groups = key_groups(child.pk)
     index_needs = {
         "general_health": [line for line in groups.evidence if "utism" in line],
         "learning": [line for line in groups.evidence if "sessions" in line],
@@ -48,7 +61,7 @@ def _prefill(case: Case, user: Any) -> tuple[dict[str, tuple[str, str]], str, st
     known_to = sorted(
         {
             f"{line.agency} ({line.service})" if line.service else line.agency
-            for line in records_as_seen_by(user, case.child)
+            for line in records_as_seen_by(user, child)
             if not line.shielded and line.agency
         }
     )
@@ -58,20 +71,64 @@ def _prefill(case: Case, user: Any) -> tuple[dict[str, tuple[str, str]], str, st
     return elements, earlier.child_views if earlier else "", earlier.parents_views if earlier else ""
 
 
+def current_draft(child: Child) -> Assessment | None:
+    """The child's assessment under way: one started before any case, or one in the child's open
+    case. Drafts left in closed cases are history, not work in progress."""
+    return (
+        Assessment.objects.filter(child=child, completed_at__isnull=True)
+        .filter(Q(case__isnull=True) | Q(case__closed_on__isnull=True))
+        .select_related("assessor")
+        .first()
+    )
+
+
 @transaction.atomic
-def start_assessment(*, case: Case, assessor: Any) -> Assessment:
-    """Start, or carry on with, the case's draft assessment, prefilled from what is known."""
-    _require(assessor, Action.CHANGE_PLAN, case)
-    _require_open(case)
-    draft = case.assessments.filter(completed_at__isnull=True).first()
+def start_assessment(
+    *, assessor: Any, case: Case | None = None, child: Child | None = None, consent: ConsentGiven | None = None
+) -> Assessment:
+    """Start, or carry on with, the child's assessment, prefilled from what is known.
+
+    Inside a case, whoever may change the plan starts it. Before any case, any practitioner who has
+    found the child may, with the family's consent to assess (given now, or a current consent), and
+    is involved as its assessor. A child has one assessment under way at a time, whoever started
+    it: the CAF is one shared assessment, and two running side by side would have the family tell
+    their story twice, which is what families and practitioners most disliked (002 ch. 5)."""
+    if (case is None) == (child is None):
+        raise TypeError("Start an assessment for a case or for a child, not both")
+    if case is not None:
+        _require(assessor, Action.CHANGE_PLAN, case)
+        _require_open(case)
+        child = case.child
+    else:
+        _require(assessor, Action.REFER)
+        if Case.objects.filter(child=child, closed_on__isnull=True).exists():
+            raise RuleBroken(
+                f"{child.full_name} already has an open early help case: its lead professional carries out the "
+                "assessment with the team around the child. If you have a new concern, refer the child instead"
+            )
+    practitioner = assessor.practitioner
+    draft = current_draft(child)
     if draft is not None:
-        return draft
-    if not queries.current_consents(case.child).filter(to_assess=True).exists():
-        raise RuleBroken("Record the family's consent to an assessment before you start one")
-    elements, child_views, parents_views = _prefill(case, assessor)
+        if draft.case_id == (case.pk if case else None) and (case is not None or draft.assessor_id == practitioner.pk):
+            return draft
+        raise RuleBroken(
+            f"Another practitioner has already started an early help assessment of {child.full_name}. "
+            "Ask the family who, so that they tell their story only once"
+        )
+    if consent is not None:
+        consent_row = _write_consent(child=child, consent=replace(consent, to_assess=True), recorded_by=assessor)
+    else:
+        consent_row = queries.current_consents(child).filter(to_assess=True).first()
+        if consent_row is None:
+            raise RuleBroken("Record the family's consent to an assessment before you start one")
+    if case is None:
+        _involve(child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR)
+    elements, child_views, parents_views = _prefill(child, assessor)
     assessment = Assessment.objects.create(
+        child=child,
         case=case,
-        assessor=assessor.practitioner,
+        consent=consent_row,
+        assessor=practitioner,
         started_at=timezone.now(),
         child_views=child_views,
         parents_views=parents_views,
@@ -83,11 +140,26 @@ def start_assessment(*, case: Case, assessor: Any) -> Assessment:
     audit.record(
         actor=assessor,
         verb="started_assessment",
-        child_id=case.child_id,
+        child_id=child.pk,
         target=assessment,
         legal_basis="Consent to assess",
+        detail={"before_a_case": case is None},
     )
     return assessment
+
+
+def may_change(user: Any, assessment: Assessment) -> bool:
+    """Inside a case whoever may change the plan writes the assessment; before a case, only the
+    practitioner assessing with the family."""
+    if not decide(user, Action.CHANGE_PLAN, assessment):
+        return False
+    return assessment.case_id is not None or getattr(user, "practitioner", None) == assessment.assessor
+
+
+def _require_writer(user: Any, assessment: Assessment) -> None:
+    _require(user, Action.CHANGE_PLAN, assessment)
+    if not may_change(user, assessment):
+        raise NotAllowed("Only its assessor changes an assessment made before a case")
 
 
 @transaction.atomic
@@ -100,7 +172,7 @@ def save_assessment(
     parents_views: str | None = None,
 ) -> Assessment:
     """Save a draft; it can be finished later."""
-    _require(saved_by, Action.CHANGE_PLAN, assessment)
+    _require_writer(saved_by, assessment)
     if assessment.completed_at is not None:
         raise RuleBroken("A completed assessment cannot be changed; start a new one if things have changed")
     elements = elements or {}
@@ -125,8 +197,9 @@ def save_assessment(
 @transaction.atomic
 def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_need: str) -> Assessment:
     """Completion records the level of need and the time taken, and shares the assessment with
-    the team around the child as far as consent allows."""
-    _require(completed_by, Action.CHANGE_PLAN, assessment)
+    the team around the child as far as consent allows. Made before a case, it waits for its
+    assessor to send it to the allocation panel."""
+    _require_writer(completed_by, assessment)
     if assessment.completed_at is not None:
         raise RuleBroken("This assessment is already complete")
     if not (assessment.child_views or assessment.parents_views):
@@ -145,6 +218,8 @@ def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_n
         detail={"minutes": assessment.minutes_to_complete, "sittings": assessment.sittings},
     )
     case = assessment.case
+    if case is None:
+        return assessment
     for member in case.tac_members.filter(left_on__isnull=True).select_related("practitioner__user", "agency"):
         if member.practitioner_id != assessment.assessor_id and queries.sharing_basis(
             child=case.child, agency=member.agency
@@ -156,3 +231,38 @@ def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_n
                 link=reverse("casework:assessment", args=[assessment.pk]),
             )
     return assessment
+
+
+def _carry_onto_case(*, case: Case, carried_by: Any) -> list[Assessment]:
+    """When the panel opens a case, the child's assessments made before it join it: the case page
+    lists them, later assessments prefill from them, and a draft is finished inside the case. The
+    assessors' involvement ends, because the lead professional leads from now on."""
+    before = list(Assessment.objects.filter(child=case.child, case__isnull=True).select_related("assessor__user"))
+    Assessment.objects.filter(pk__in=[a.pk for a in before]).update(case=case)
+    _end_involvements(child=case.child, kind=InvolvementKind.ASSESSOR, practitioners={a.assessor for a in before})
+    for assessment in before:
+        assessment.case = case
+        audit.record(
+            actor=carried_by,
+            verb="carried_assessment_onto_case",
+            child_id=case.child_id,
+            target=assessment,
+            legal_basis="Allocation by the panel",
+        )
+        if assessment.completed_at is None:
+            notify(
+                recipient=assessment.assessor.user,
+                subject="A lead professional now leads an assessment you started",
+                body="The allocation panel opened a case for a child you were assessing. Your draft is now "
+                "with the lead professional, who will finish it with the family.",
+                link=reverse("casework:notifications"),
+            )
+    return before
+
+
+def consent_to_send(assessment: Assessment) -> Consent | None:
+    """The consent a referral carrying the assessment goes with: the one it was made under while
+    it stands, otherwise the family's latest current consent."""
+    if assessment.consent is not None and assessment.consent.current:
+        return assessment.consent
+    return queries.current_consents(assessment.child).first()

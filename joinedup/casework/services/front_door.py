@@ -1,5 +1,6 @@
 """The front door and the allocation panel: referral with consent and feedback to the referrer,
-the agenda, the decision on each case with reasons, and minutes (001 §6)."""
+an early help assessment sent with the request for help, the agenda, the decision on each case
+with reasons, and minutes (001 §6)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from joinedup.audit import services as audit
 from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.models import (
+    Assessment,
     Case,
     Panel,
     PanelDecision,
@@ -30,6 +32,7 @@ from joinedup.casework.notifications import notify
 from joinedup.people.models import Child, Practitioner
 
 from ._common import _end_involvements, _involve, _move, _require
+from .assessment import _carry_onto_case, consent_to_send
 from .consent import ConsentGiven, _write_consent, _write_sharing_without_consent
 from .plans import _open_case
 
@@ -45,24 +48,27 @@ def refer(
     level_of_need: str,
     consent: ConsentGiven | None,
     lawful_reason: str = "",
+    assessment: Assessment | None = None,
 ) -> Referral:
     """Any practitioner may refer a child they have found in the index, with the family's consent
-    or, where the law allows, a recorded reason for going without it. The referrer then hears of
-    each decision."""
+    or, where the law allows, a recorded reason for going without it, and may attach their own
+    completed early help assessment of the child. The referrer then hears of each decision."""
     _require(referrer, Action.REFER)
     if not concern.strip():
         raise RuleBroken("Describe your concern about the child")
     if consent is None and not lawful_reason.strip():
         raise RuleBroken("Record the family's consent, or the lawful reason for referring without it")
-    practitioner = referrer.practitioner
+    if assessment is not None:
+        _check_it_can_go_to_the_panel(assessment, child=child, sender=referrer)
     referral = Referral(
         child=child,
-        referrer=practitioner,
+        referrer=referrer.practitioner,
         locality=locality,
         route=route,
         concern=concern.strip(),
         level_of_need=level_of_need,
         submitted_at=timezone.now(),
+        assessment=assessment,
     )
     if consent is not None:
         referral.consent = _write_consent(child=child, consent=consent, recorded_by=referrer)
@@ -70,21 +76,87 @@ def refer(
         referral.sharing_without_consent = _write_sharing_without_consent(
             child=child, shared_by=referrer, lawful_reason=lawful_reason
         )
+    return _submit(referral, referrer=referrer, verb="referred")
+
+
+def _check_it_can_go_to_the_panel(assessment: Assessment, *, child: Child, sender: Any) -> None:
+    if assessment.child_id != child.pk:
+        raise RuleBroken("That early help assessment is of another child")
+    if assessment.assessor_id != getattr(sender.practitioner, "pk", None):
+        raise NotAllowed("Only the practitioner who carried out an assessment sends it to the panel")
+    if assessment.completed_at is None:
+        raise RuleBroken(
+            "Complete the assessment before you send it to the panel: record the family's views and the "
+            "level of need, then send it"
+        )
+    if (sent := queries.sent_with(assessment)) is not None:
+        raise RuleBroken(
+            f"This assessment went to the {sent.locality.name} allocation panel on {sent.submitted_at:%-d %B %Y}: "
+            "you will be told what the panel decides"
+        )
+    if assessment.case_id is not None or Case.objects.filter(child=child, closed_on__isnull=True).exists():
+        raise RuleBroken(
+            f"{child.full_name} already has an open early help case: give the assessment to the lead professional "
+            "named on the child's page instead of the panel"
+        )
+
+
+@transaction.atomic
+def send_to_panel(*, assessment: Assessment, sent_by: Any, locality: Locality) -> Referral:
+    """A completed assessment made before a case goes to the allocation panel as an early help
+    referral: the level of need it found, the needs it records as the concern, and the consent it
+    was made under. The next meeting of the locality's panel takes it like any other referral."""
+    _require(sent_by, Action.REFER)
+    _require(sent_by, Action.CHANGE_PLAN, assessment)
+    _check_it_can_go_to_the_panel(assessment, child=assessment.child, sender=sent_by)
+    consent = consent_to_send(assessment)
+    if consent is None:
+        raise RuleBroken(
+            "The family has withdrawn their consent: ask them again and record it on the consent page "
+            "before you send the assessment"
+        )
+    concern = queries.needs_for_the_panel(assessment)
+    if not concern:
+        raise RuleBroken(
+            "The assessment records no needs for the panel to consider. If the family needs more than "
+            "universal services, start a new assessment and record the needs"
+        )
+    referral = Referral(
+        child=assessment.child,
+        referrer=sent_by.practitioner,
+        locality=locality,
+        route=Route.EARLY_HELP,
+        concern=concern,
+        level_of_need=assessment.level_of_need,
+        consent=consent,
+        submitted_at=timezone.now(),
+        assessment=assessment,
+    )
+    return _submit(referral, referrer=sent_by, verb="sent_assessment_to_panel")
+
+
+def _submit(referral: Referral, *, referrer: Any, verb: str) -> Referral:
+    """The request for help goes in: the referrer is involved as such and hears it was received."""
     referral.save()
-    _involve(child=child, practitioner=practitioner, kind=InvolvementKind.REFERRER)
+    _involve(child=referral.child, practitioner=referral.referrer, kind=InvolvementKind.REFERRER)
     audit.record(
         actor=referrer,
-        verb="referred",
-        child_id=child.pk,
+        verb=verb,
+        child_id=referral.child_id,
         target=referral,
         legal_basis="Referral through the front door",
-        detail={"route": route, "level_of_need": level_of_need},
+        detail={
+            "route": referral.route,
+            "level_of_need": referral.level_of_need,
+            "assessment": referral.assessment_id,
+        },
     )
     feedback = reverse("casework:referral_feedback", args=[referral.pk])
     notify(
         recipient=referrer,
         subject="Your referral has been received",
-        body=f"Your referral will go to the next {locality.name} allocation panel. We will tell you what it decides.",
+        body=f"Your referral will go to the next {referral.locality.name} allocation panel. "
+        "We will tell you what it decides.",
         link=feedback,
     )
     return referral
@@ -188,6 +260,11 @@ def record_decision(
     panel = referral.meeting.panel
     for kind in (InvolvementKind.PANEL_MEMBER, InvolvementKind.PANEL_CHAIR):
         _end_involvements(child=referral.child, kind=kind, practitioners=_seats(panel))
+    if referral.assessment_id is not None:
+        # The assessment has reached the panel's decision; its assessor hears the outcome as referrer.
+        _end_involvements(
+            child=referral.child, kind=InvolvementKind.ASSESSOR, practitioners=[referral.assessment.assessor]
+        )
     audit.record(
         actor=decided_by,
         verb="decided_referral",
@@ -203,7 +280,8 @@ def record_decision(
         link=reverse("casework:referral_feedback", args=[referral.pk]),
     )
     if lead_professional is not None:
-        _open_case(referral=referral, lead_professional=lead_professional)
+        case = _open_case(referral=referral, lead_professional=lead_professional)
+        _carry_onto_case(case=case, carried_by=decided_by)
         notify(
             recipient=lead_professional.user,
             subject="You are now a family's lead professional",

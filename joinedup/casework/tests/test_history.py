@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from joinedup.casework import history, queries
 from joinedup.casework.history import ChildIn, WorkerIn, generate_history
-from joinedup.casework.models import Case, FamilyAccount, Referral, Review
+from joinedup.casework.models import Assessment, Case, FamilyAccount, Referral, Review
 from joinedup.people.tests.factories import ChildCarerFactory
 
 from .factories import CaseFactory, ReferralFactory
@@ -78,6 +78,34 @@ def test_everything_happens_within_two_years_and_in_order():
         assert all(b.held - a.held == timedelta(days=42) for a, b in pairwise(case.reviews))
         assert all(review.held <= END for review in case.reviews)
         assert (case.closed is None) == (case.closure_reason == "") == (case.needs_met_at == "")
+
+
+def test_some_referrers_assess_with_the_family_before_they_refer():
+    children, workers = authority()
+
+    referrals = generate_history(children=children, workers=workers, end=END).referrals
+
+    assessed = [r for r in referrals if r.assessment is not None]
+    assert 0.15 < len(assessed) / len(referrals) < 0.35
+    for referral in assessed:
+        completed = referral.assessment.started + timedelta(minutes=referral.assessment.minutes)
+        assert completed < referral.submitted
+        # The case carries the assessment that came with the referral; it does not start another.
+        assert referral.case is None or referral.case.assessment_started is None
+
+
+@pytest.mark.django_db
+def test_the_loaded_assessments_belong_to_their_child_and_go_with_the_referral(front_door):
+    """With seed 1, Alfie's referrer assessed him first and the panel allocated."""
+    call_command("load_casework_history", share=1.0, seed=1, end=date.today(), stdout=StringIO())
+    referral = Referral.objects.get()
+
+    assessment = Assessment.objects.get()
+    assert referral.assessment == assessment
+    assert (assessment.child, assessment.case) == (front_door["alfie"], referral.case)
+    assert assessment.assessor == referral.referrer
+    assert assessment.completed_at < referral.submitted_at
+    assert referral.consent == assessment.consent
 
 
 @pytest.mark.django_db

@@ -181,11 +181,27 @@ def write_history(history: History) -> dict[str, int]:
             child_id=item.child,
             given_by=item.consent_by,
             given_by_name=first_names[item.child] if by_young_person else carers.get(item.child, "Parent or carer"),
-            given_on=item.submitted.date(),
+            given_on=(item.assessment.started if item.assessment else item.submitted).date(),
             share_with_all_partners=True,
             recorded_by_id=users[item.referrer],
         )
         decided = item.decision != ""
+        assessment = None
+        if item.assessment is not None:
+            before = item.assessment
+            assessment = _write_assessment(
+                child=item.child,
+                case=None,
+                assessor=item.referrer,
+                consent=consent,
+                started=before.started,
+                minutes=before.minutes,
+                level=before.level,
+                needs=item.concern,
+            )
+            # The assessor is involved from the start until the panel decides.
+            ended = item.decided.date() if item.decided else None
+            involve(item.child, item.referrer, InvolvementKind.ASSESSOR, before.started.date(), ended)
         meeting = meetings.get((item.locality, item.meeting)) if item.meeting else None
         referral = Referral.objects.create(
             child_id=item.child,
@@ -203,6 +219,7 @@ def write_history(history: History) -> dict[str, int]:
             decided_at=_aware(item.decided) if item.decided else None,
             decided_by=meeting.panel.chair if decided else None,
             lead_professional_id=item.case.lead if item.case else None,
+            assessment=assessment,
         )
         counts["referrals"] += 1
         involve(item.child, item.referrer, InvolvementKind.REFERRER, item.submitted.date(), None)
@@ -215,7 +232,9 @@ def write_history(history: History) -> dict[str, int]:
                     involve(item.child, member.pk, InvolvementKind.PANEL_MEMBER, started, ended)
             involve(item.child, meeting.panel.chair_id, InvolvementKind.PANEL_CHAIR, started, ended)
         if item.case is not None:
-            _write_case(item, referral, users, agencies, involve, counts)
+            case = _write_case(item, referral, users, agencies, involve, counts)
+            if assessment is not None:
+                Assessment.objects.filter(pk=assessment.pk).update(case=case)
     Involvement.objects.bulk_create(involvements)
     audit.record(
         actor=None,
@@ -226,7 +245,25 @@ def write_history(history: History) -> dict[str, int]:
     return counts
 
 
-def _write_case(item, referral: Referral, users, agencies, involve, counts) -> None:
+def _write_assessment(*, child, case, assessor, consent, started, minutes, level, needs) -> Assessment:
+    """A completed assessment when minutes are known, otherwise a draft."""
+    completed = started + timedelta(minutes=minutes or 0)
+    assessment = Assessment.objects.create(
+        child_id=child,
+        case=case,
+        consent=consent,
+        assessor_id=assessor,
+        started_at=_aware(started),
+        completed_at=_aware(completed) if minutes else None,
+        level_of_need=level if minutes else "",
+        parents_views="We want things to be calmer at home",
+        child_views="I want to be happier at school",
+    )
+    AssessmentElement.objects.create(assessment=assessment, code="family_functioning", needs=needs)
+    return assessment
+
+
+def _write_case(item, referral: Referral, users, agencies, involve, counts) -> Case:
     plan = item.case
     case = Case.objects.create(
         child_id=item.child,
@@ -249,17 +286,16 @@ def _write_case(item, referral: Referral, users, agencies, involve, counts) -> N
     for held in plan.tac_meetings:
         TacMeeting.objects.create(case=case, held_on=held).attendees.set(members)
     if plan.assessment_started is not None:
-        completed = plan.assessment_started + timedelta(minutes=plan.assessment_minutes or 0)
-        assessment = Assessment.objects.create(
+        _write_assessment(
+            child=item.child,
             case=case,
-            assessor_id=plan.lead,
-            started_at=_aware(plan.assessment_started),
-            completed_at=_aware(completed) if plan.assessment_minutes else None,
-            level_of_need=plan.assessment_level if plan.assessment_minutes else "",
-            parents_views="We want things to be calmer at home",
-            child_views="I want to be happier at school",
+            assessor=plan.lead,
+            consent=referral.consent,
+            started=plan.assessment_started,
+            minutes=plan.assessment_minutes,
+            level=plan.assessment_level,
+            needs=item.concern,
         )
-        AssessmentElement.objects.create(assessment=assessment, code="family_functioning", needs=item.concern)
     outcomes = []
     for planned in plan.outcomes:
         outcome = PlanOutcome.objects.create(
@@ -287,3 +323,4 @@ def _write_case(item, referral: Referral, users, agencies, involve, counts) -> N
             for outcome, progress in zip(outcomes, planned.progress, strict=True)
         )
         counts["reviews"] += 1
+    return case
