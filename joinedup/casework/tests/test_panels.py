@@ -173,6 +173,19 @@ def test_every_problem_is_reported_at_once(staff, manager):
     assert set(refused.value.problems) == {"name", "chair", "members"}
 
 
+def test_a_failure_to_audit_leaves_no_panel_behind(staff, manager, monkeypatch):
+    def broken(**_):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("joinedup.audit.services.record", broken)
+
+    with pytest.raises(RuntimeError):
+        create(staff, manager)
+
+    assert not Panel.objects.filter(name="North early help panel").exists()
+    assert not Notification.objects.exists()
+
+
 # Changing a panel
 
 
@@ -338,6 +351,20 @@ def test_decided_referrals_and_past_reviews_do_not_follow_the_seats(panel, staff
     change(panel, manager, members=[staff["pat"], staff["nina"], staff["tom"]])
 
     assert not Involvement.objects.filter(practitioner=staff["tom"]).exists()
+
+
+def test_a_failure_to_audit_a_change_keeps_the_old_seats(panel, staff, manager, agenda, monkeypatch):
+    def broken(**_):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("joinedup.audit.services.record", broken)
+
+    with pytest.raises(RuntimeError):
+        change(panel, manager, members=[staff["nina"], staff["tom"]])
+
+    assert set(panel.members.all()) == {staff["chris"], staff["pat"], staff["nina"]}
+    assert not Involvement.objects.filter(practitioner=staff["tom"]).exists()
+    assert Involvement.objects.get(child=agenda["referral"].child, practitioner=staff["pat"]).ended is None
 
 
 def test_a_panel_with_another_agencys_members_is_accepted(panel, staff, manager):
