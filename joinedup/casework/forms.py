@@ -72,6 +72,18 @@ class ReferralForm(forms.Form):
         help_text="Only where there is a risk of significant harm. Your manager will be told.",
     )
 
+    def __init__(self, *args, assessment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if assessment is not None:
+            self.fields["attach_assessment"] = forms.ChoiceField(
+                label=f"Send your early help assessment of {assessment.completed_at:%-d %B %Y} with the referral?",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+                initial="yes",
+                help_text="The panel reads it with your referral, as far as the family agreed to share it",
+                error_messages={"required": "Select whether to send your early help assessment with the referral"},
+            )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("consent") == "yes":
@@ -486,3 +498,57 @@ class PanelForm(forms.Form):
         self.fields["chair"].queryset = chairs
         self.fields["chair"].label_from_instance = _practitioner_label
         self.fields["members"].queryset = members
+
+
+class AssessmentConsentForm(forms.Form):
+    """Consent to an early help assessment before any case, recorded as the referral form records
+    consent; a current consent to assess can be used instead where the practitioner may see it."""
+
+    consent = forms.ChoiceField(
+        label="Has the family agreed to an early help assessment?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the family has agreed to an early help assessment"},
+    )
+    consent_given_by = forms.ChoiceField(
+        label="Who agreed?", choices=ConsentGiver.choices, widget=forms.RadioSelect, required=False
+    )
+    consent_given_by_name = forms.CharField(label="Name of the person who agreed", required=False, max_length=160)
+    consent_scope = forms.ChoiceField(
+        label="What did they agree to?", choices=SHARING, widget=forms.RadioSelect, required=False
+    )
+
+    def __init__(self, *args, current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        recorded = (
+            [("current", f"Yes: {current.given_by_name} agreed on {current.given_on:%-d %B %Y}, as recorded")]
+            if current is not None
+            else []
+        )
+        self.fields["consent"].choices = [*recorded, ("yes", "Yes, and I am recording it now"), ("no", "No")]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent") == "yes":
+            if not cleaned.get("consent_given_by"):
+                self.add_error("consent_given_by", "Select who agreed to the assessment")
+            if not cleaned.get("consent_given_by_name", "").strip():
+                self.add_error("consent_given_by_name", "Enter the name of the person who agreed")
+            if not cleaned.get("consent_scope"):
+                self.add_error("consent_scope", "Select what they agreed to")
+        elif cleaned.get("consent") == "no":
+            self.add_error(
+                "consent",
+                "An early help assessment needs the family's consent: ask them first. If you think the child is "
+                "at risk of significant harm, refer to children's social care without waiting",
+            )
+        return cleaned
+
+
+class SendToPanelForm(forms.Form):
+    locality = forms.ModelChoiceField(
+        label="Which locality's panel?",
+        queryset=Locality.objects.all(),
+        empty_label=None,
+        help_text="Where the family lives",
+        error_messages={"required": "Choose the locality where the family lives"},
+    )

@@ -215,6 +215,8 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
             "addresses": child.addresses.select_related("locality"),
             "carers": child.carer_links.select_related("carer"),
             "siblings": siblings,
+            # Any practitioner who may refer a child may start an early help assessment with the family.
+            "can_start_assessment": decide(request.user, Action.REFER).allowed,
         },
     )
 

@@ -1,4 +1,5 @@
-"""The early help assessment: start, one domain a page, finish."""
+"""The early help assessment: start (in a case, or for a child before any case with the family's
+consent), one domain a page, finish, and send to the allocation panel."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.casework import instruments, queries, services
-from joinedup.casework.errors import RuleBroken
-from joinedup.casework.forms import AssessmentDomainForm, AssessmentFinishForm
+from joinedup.casework.errors import NotAllowed, RuleBroken
+from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
+from joinedup.casework.services import ConsentGiven
+from joinedup.people.models import Child
+
+from ._common import practitioner_of
 
 
 @login_required
@@ -28,20 +34,67 @@ def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Before any case: the practitioner who found the child records the family's consent to assess
+    (or uses a current consent they may see) and starts; their own draft is carried on."""
+    child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    draft = services.current_draft(child)
+    if draft is not None and draft.case_id is None and draft.assessor_id == practitioner_of(request).pk:
+        return redirect("casework:assessment", draft.pk)
+    current = (
+        queries.current_consents(child).filter(to_assess=True).first()
+        if decide(request.user, Action.VIEW_CONSENT, child)
+        else None
+    )
+    form = AssessmentConsentForm(request.POST if request.method == "POST" else None, current=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        consent = None
+        if data["consent"] == "yes":
+            consent = ConsentGiven(
+                given_by=data["consent_given_by"],
+                given_by_name=data["consent_given_by_name"],
+                given_on=timezone.localdate(),
+                share_with_all_partners=data["consent_scope"] == "all_partners",
+            )
+        try:
+            assessment = services.start_assessment(assessor=request.user, child=child, consent=consent)
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(request, "The assessment has started: what joinedup already knew is filled in")
+            return redirect("casework:assessment", assessment.pk)
+    return render(request, "casework/assessment_start.html", {"form": form, "child": child})
+
+
+@login_required
 def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = get_or_404(request.user, Action.VIEW_PLAN, Assessment, pk=assessment_id)
     if not queries.assessment_shared_with(assessment, request.user):
         raise Http404("Not found")
-    can_change = assessment.completed_at is None and decide(request.user, Action.CHANGE_PLAN, assessment).allowed
-    return render(
-        request, "casework/assessment.html", queries.assessment_summary(assessment) | {"can_change": can_change}
+    summary = queries.assessment_summary(assessment)
+    can_change = assessment.completed_at is None and services.may_change(request.user, assessment)
+    can_send = (
+        assessment.completed_at is not None
+        and assessment.case_id is None
+        and summary["referral"] is None
+        and assessment.assessor_id == practitioner_of(request).pk
     )
+    return render(request, "casework/assessment.html", summary | {"can_change": can_change, "can_send": can_send})
+
+
+def _for_change(request: HttpRequest, assessment_id: int) -> Assessment:
+    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    if not services.may_change(request.user, assessment):
+        raise Http404("Not found")
+    return assessment
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> HttpResponse:
-    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    assessment = _for_change(request, assessment_id)
     chosen = next((d for d in instruments.assessment_domains() if d.code == domain), None)
     if chosen is None:
         raise Http404("Not found")
@@ -63,7 +116,7 @@ def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    assessment = _for_change(request, assessment_id)
     initial = {"child_views": assessment.child_views, "parents_views": assessment.parents_views}
     form = AssessmentFinishForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -90,3 +143,35 @@ def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "casework/assessment_form.html",
         {"assessment": assessment, "form": form, "title": "Views and level of need", "finish": True},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_to_panel(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """The assessor checks what the panel will read and sends the assessment as the request for help."""
+    assessment = _for_change(request, assessment_id)
+    child = assessment.child
+    form = SendToPanelForm(
+        request.POST if request.method == "POST" else None, initial={"locality": queries.current_locality(child)}
+    )
+    if request.method == "POST" and form.is_valid():
+        locality = form.cleaned_data["locality"]
+        try:
+            referral = services.send_to_panel(assessment=assessment, sent_by=request.user, locality=locality)
+        except NotAllowed as refused:
+            raise Http404("Not found") from refused
+        except RuleBroken as broken:
+            form.add_error(None, str(broken))
+        else:
+            messages.success(
+                request, f"Your assessment of {child.full_name} has gone to the {locality.name} allocation panel"
+            )
+            return redirect("casework:referral_feedback", referral.pk)
+    context = {
+        "assessment": assessment,
+        "child": child,
+        "form": form,
+        "concern": queries.needs_for_the_panel(assessment),
+        "consent": services.consent_to_send(assessment),
+    }
+    return render(request, "casework/assessment_send.html", context)

@@ -24,8 +24,9 @@ from ._common import practitioner_of
 
 
 @login_required
-def find_child_to_refer(request: HttpRequest) -> HttpResponse:
-    """The front door starts by finding the child, so nobody is recorded twice."""
+def find_child_to_refer(request: HttpRequest, purpose: str = "refer") -> HttpResponse:
+    """The front door starts by finding the child, so nobody is recorded twice: to refer them, or
+    to start an early help assessment with the family before asking for help."""
     decision = decide(request.user, Action.REFER)
     if not decision:
         raise PermissionDenied(decision.reason)
@@ -41,21 +42,27 @@ def find_child_to_refer(request: HttpRequest) -> HttpResponse:
                 verb="listed_in_search",
                 child_id=match.child.pk,
                 target=match.child,
-                legal_basis="Search to identify a child before referring",
+                legal_basis="Search to identify a child before referring"
+                if purpose == "refer"
+                else "Search to identify a child before an early help assessment",
                 detail={"why": match.why},
             )
-    return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches})
+    return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches, "purpose": purpose})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    own_assessment = queries.assessment_to_attach(child, practitioner_of(request))
     form = ReferralForm(
-        request.POST if request.method == "POST" else None, initial={"locality": queries.current_locality(child)}
+        request.POST if request.method == "POST" else None,
+        initial={"locality": queries.current_locality(child)},
+        assessment=own_assessment,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        attached = own_assessment if data.get("attach_assessment") == "yes" else None
         consent = None
         if data["consent"] == "yes":
             consent = ConsentGiven(
@@ -74,6 +81,7 @@ def refer(request: HttpRequest, child_id: int) -> HttpResponse:
                 level_of_need=data["level_of_need"],
                 consent=consent,
                 lawful_reason=data["lawful_reason"] if consent is None else "",
+                assessment=attached,
             )
         except RuleBroken as broken:
             form.add_error(None, str(broken))
@@ -93,7 +101,16 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
 def referral_feedback(request: HttpRequest, referral_id: int) -> HttpResponse:
     """What the referrer is told: the outcome and the panel's reasons, nothing more of the case."""
     referral = get_or_404(request.user, Action.VIEW_REFERRAL_FEEDBACK, Referral, pk=referral_id)
-    return render(request, "casework/referral_feedback.html", {"referral": referral})
+    return render(
+        request, "casework/referral_feedback.html", {"referral": referral} | _assessment_of(request, referral)
+    )
+
+
+def _assessment_of(request: HttpRequest, referral: Referral) -> dict:
+    """The assessment that came with the referral, and whether this user may open it."""
+    assessment = referral.assessment
+    readable = assessment is not None and queries.assessment_readable_by(request.user, assessment)
+    return {"assessment": assessment, "assessment_readable": readable}
 
 
 @login_required
@@ -124,7 +141,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         else:
             messages.success(request, "The panel's decision has been recorded and the referrer told")
             return redirect("casework:meeting", referral.meeting_id)
-    context = {"referral": referral} | ({"form": form} if form is not None else {})
+    context = {"referral": referral} | _assessment_of(request, referral) | ({"form": form} if form is not None else {})
     return render(request, "casework/referral.html", context)
 
 
