@@ -24,11 +24,6 @@ TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def manager():
-    return PractitionerFactory(role=Role.SERVICE_MANAGER, job_role="Early help service manager")
-
-
-@pytest.fixture
 def staff(front_door):
     """North's chair and members from the council and health, and a second chair from the school."""
     school = front_door["tom"].agency
