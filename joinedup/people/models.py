@@ -82,7 +82,11 @@ class Child(models.Model):
     upn = models.CharField("UPN", max_length=13, unique=True, null=True, blank=True, validators=[validate_upn])
     family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_children",
         help_text="Set when the index found this child to be another; undone by an unmerge",
     )
     created_at = models.DateTimeField(auto_now_add=True)

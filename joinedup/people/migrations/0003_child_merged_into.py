@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_researcher_role'),
+        ("people", "0002_researcher_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='child',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, help_text='Set when the index found this child to be another; undone by an unmerge', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_children', to='people.child'),
+            model_name="child",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Set when the index found this child to be another; undone by an unmerge",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_children",
+                to="people.child",
+            ),
         ),
     ]
