@@ -83,7 +83,8 @@ GRANTS: dict[str, frozenset[Action]] = {
     # work under, and the assessment itself (read and changed as the plan is; casework lets only
     # the assessor change a draft made outside a case). It ends when the panel decides on the
     # referral the assessment went with, or when a case opens for the child: the lead professional
-    # leads from then, and the assessor hears the outcome as referrer.
+    # leads from then, and the assessor hears the outcome as referrer. Like every grant it is about
+    # the child, so while it lasts it also opens the plans of the child's earlier, closed cases.
     InvolvementKind.ASSESSOR: frozenset(
         {Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.RECORD_CONSENT, Action.VIEW_PLAN, Action.CHANGE_PLAN}
     ),

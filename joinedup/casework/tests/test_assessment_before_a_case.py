@@ -205,31 +205,32 @@ def test_a_completed_assessment_sent_to_the_panel_is_on_its_next_agenda(complete
     assert AuditEvent.objects.filter(verb="sent_assessment_to_panel", child_id=completed.child_id).exists()
 
 
-def test_a_panel_member_reads_the_assessment_when_the_family_agreed_to_share(completed, tom, front_door):
-    panel = front_door["panel"]
-    send(completed, tom, front_door)
-    services.prepare_meeting(panel=panel, prepared_by=panel.chair.user)
+def on_the_agenda(assessment, front_door):
+    """Tom sends the assessment and the chair prepares the next meeting: Nina, a member, may read
+    the referral."""
+    send(assessment, front_door["tom"], front_door)
+    services.prepare_meeting(panel=front_door["panel"], prepared_by=front_door["chris"].user)
+    return front_door["nina"]
 
-    assert queries.assessment_readable_by(front_door["nina"].user, completed)
+
+def test_a_panel_member_reads_the_assessment_when_the_family_agreed_to_share(completed, front_door):
+    nina = on_the_agenda(completed, front_door)
+
+    assert queries.assessment_readable_by(nina.user, completed)
 
 
-def test_a_panel_member_cannot_read_an_assessment_the_family_agreed_to_only(tom, alfie, front_door):
+def test_a_panel_member_cannot_read_it_when_the_family_agreed_to_the_assessment_only(tom, alfie, front_door):
     assessment = complete(start(tom, alfie, share_with_all_partners=False), tom)
-    panel = front_door["panel"]
-    send(assessment, tom, front_door)
-    services.prepare_meeting(panel=panel, prepared_by=panel.chair.user)
 
-    nina = front_door["nina"]
+    nina = on_the_agenda(assessment, front_door)
+
     assert decide(nina.user, Action.VIEW_REFERRAL, assessment.referrals.get())
     assert not queries.assessment_readable_by(nina.user, assessment)
 
 
 def test_a_panel_member_reads_it_once_the_family_agrees_to_share_with_their_agency(tom, alfie, front_door):
     assessment = complete(start(tom, alfie, share_with_all_partners=False), tom)
-    panel = front_door["panel"]
-    send(assessment, tom, front_door)
-    services.prepare_meeting(panel=panel, prepared_by=panel.chair.user)
-    nina = front_door["nina"]
+    nina = on_the_agenda(assessment, front_door)
 
     assessment.consent.shared_with.add(nina.agency)
 
@@ -295,12 +296,9 @@ def test_an_assessment_recording_no_needs_is_not_sent(tom, alfie, front_door):
 
 
 @pytest.fixture
-def on_agenda(completed, tom, front_door):
-    panel = front_door["panel"]
-    referral = send(completed, tom, front_door)
-    services.prepare_meeting(panel=panel, prepared_by=panel.chair.user)
-    referral.refresh_from_db()
-    return referral
+def on_agenda(completed, front_door):
+    on_the_agenda(completed, front_door)
+    return completed.referrals.get()
 
 
 def test_the_case_the_panel_opens_carries_the_assessment(on_agenda, completed, front_door):

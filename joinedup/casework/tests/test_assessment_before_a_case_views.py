@@ -13,13 +13,6 @@ from .factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
-MUMS_CONSENT = {
-    "consent": "yes",
-    "consent_given_by": "parent_carer",
-    "consent_given_by_name": "Karen Smith",
-    "consent_scope": "all_partners",
-}
-
 
 @pytest.fixture
 def signed_in_as(client, front_door):
@@ -28,6 +21,14 @@ def signed_in_as(client, front_door):
         return client
 
     return sign_in
+
+
+MUMS_CONSENT = {
+    "consent": "yes",
+    "consent_given_by": "parent_carer",
+    "consent_given_by_name": "Karen Smith",
+    "consent_scope": "all_partners",
+}
 
 
 def page_of(response) -> str:

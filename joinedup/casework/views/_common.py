@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
+
+from joinedup.casework.services import ConsentGiven
 
 
 def practitioner_of(request: HttpRequest):
@@ -11,3 +14,16 @@ def practitioner_of(request: HttpRequest):
     if practitioner is None:
         raise PermissionDenied("This account has no practitioner profile")
     return practitioner
+
+
+def consent_given_today(data: dict) -> ConsentGiven | None:
+    """The family's consent as a form with consent, consent_given_by, _name and _scope heard it
+    today; None unless they said yes."""
+    if data.get("consent") != "yes":
+        return None
+    return ConsentGiven(
+        given_by=data["consent_given_by"],
+        given_by_name=data["consent_given_by_name"],
+        given_on=timezone.localdate(),
+        share_with_all_partners=data["consent_scope"] == "all_partners",
+    )

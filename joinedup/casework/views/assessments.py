@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
@@ -15,10 +14,9 @@ from joinedup.casework import instruments, queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
-from joinedup.casework.services import ConsentGiven
 from joinedup.people.models import Child
 
-from ._common import practitioner_of
+from ._common import consent_given_today, practitioner_of
 
 
 @login_required
@@ -49,15 +47,7 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     )
     form = AssessmentConsentForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        consent = None
-        if data["consent"] == "yes":
-            consent = ConsentGiven(
-                given_by=data["consent_given_by"],
-                given_by_name=data["consent_given_by_name"],
-                given_on=timezone.localdate(),
-                share_with_all_partners=data["consent_scope"] == "all_partners",
-            )
+        consent = consent_given_today(form.cleaned_data)
         try:
             assessment = services.start_assessment(assessor=request.user, child=child, consent=consent)
         except RuleBroken as broken:

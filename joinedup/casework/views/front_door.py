@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
@@ -20,7 +19,7 @@ from joinedup.casework.services import ConsentGiven
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
-from ._common import practitioner_of
+from ._common import consent_given_today, practitioner_of
 
 
 @login_required
@@ -63,14 +62,7 @@ def refer(request: HttpRequest, child_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         attached = own_assessment if data.get("attach_assessment") == "yes" else None
-        consent = None
-        if data["consent"] == "yes":
-            consent = ConsentGiven(
-                given_by=data["consent_given_by"],
-                given_by_name=data["consent_given_by_name"],
-                given_on=timezone.localdate(),
-                share_with_all_partners=data["consent_scope"] == "all_partners",
-            )
+        consent = consent_given_today(data)
         try:
             referral = services.refer(
                 referrer=request.user,
