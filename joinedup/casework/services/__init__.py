@@ -12,6 +12,7 @@ from .assessment import (
     may_change,
     save_assessment,
     start_assessment,
+    why_not_before_a_case,
 )
 from .consent import ConsentGiven, record_consent, share_without_consent, withdraw_consent
 from .family import add_family_view, create_family_account
@@ -71,6 +72,7 @@ __all__ = [
     "send_to_panel",
     "share_without_consent",
     "start_assessment",
+    "why_not_before_a_case",
     "withdraw_consent",
     "withdraw_referral",
 ]

@@ -82,6 +82,17 @@ def current_draft(child: Child) -> Assessment | None:
     )
 
 
+def why_not_before_a_case(child: Child) -> str | None:
+    """What to do instead when a child may not be assessed outside a case: with an open case, the
+    lead professional assesses with the team around the child."""
+    if Case.objects.filter(child=child, closed_on__isnull=True).exists():
+        return (
+            f"{child.full_name} already has an open early help case: its lead professional carries out the "
+            "assessment with the team around the child. If you have a new concern, refer the child instead"
+        )
+    return None
+
+
 @transaction.atomic
 def start_assessment(
     *, assessor: Any, case: Case | None = None, child: Child | None = None, consent: ConsentGiven | None = None
@@ -101,11 +112,8 @@ def start_assessment(
         child = case.child
     else:
         _require(assessor, Action.REFER)
-        if Case.objects.filter(child=child, closed_on__isnull=True).exists():
-            raise RuleBroken(
-                f"{child.full_name} already has an open early help case: its lead professional carries out the "
-                "assessment with the team around the child. If you have a new concern, refer the child instead"
-            )
+        if refusal := why_not_before_a_case(child):
+            raise RuleBroken(refusal)
     practitioner = assessor.practitioner
     draft = current_draft(child)
     if draft is not None:

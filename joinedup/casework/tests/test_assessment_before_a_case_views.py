@@ -5,6 +5,7 @@ agenda, the referral and the referrer's feedback; GOV.UK errors that say what to
 import pytest
 from django.utils import timezone
 
+from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
 from joinedup.casework.models import Assessment, ConsentGiver, PanelDecision, Referral
 from joinedup.casework.services import ConsentGiven
@@ -123,6 +124,7 @@ def test_a_current_consent_the_practitioner_may_see_is_offered(signed_in_as, fro
     page = page_of(signed_in_as("tom").get(f"/casework/children/{assessment.child_id}/assessment/"))
 
     assert "Yes: Karen Smith agreed on" in page
+    assert AuditEvent.objects.filter(verb="viewed_consent", child_id=assessment.child_id).exists()
 
 
 @pytest.mark.parametrize(
@@ -153,6 +155,17 @@ def test_a_child_with_an_open_case_gets_an_error_saying_what_to_do(signed_in_as,
     assert "govuk-error-summary" in page
     assert "Alfie Smith already has an open early help case" in page
     assert "If you have a new concern, refer the child instead" in page
+
+
+def test_the_start_page_says_at_once_what_to_do_for_a_child_with_an_open_case(signed_in_as, front_door):
+    alfie = front_door["alfie"]
+    CaseFactory(child=alfie)
+
+    page = page_of(signed_in_as("tom").get(f"/casework/children/{alfie.pk}/assessment/"))
+
+    assert "Alfie Smith already has an open early help case" in page
+    assert f'href="/casework/refer/{alfie.pk}/">Refer Alfie Smith</a>' in page
+    assert "Start the assessment" not in page
 
 
 def test_someone_elses_draft_before_a_case_is_not_found(signed_in_as, front_door):

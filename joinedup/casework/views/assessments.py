@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
+from joinedup.audit import services as audit
 from joinedup.casework import instruments, queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
@@ -40,11 +41,16 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     draft = services.current_draft(child)
     if draft is not None and draft.case_id is None and draft.assessor_id == practitioner_of(request).pk:
         return redirect("casework:assessment", draft.pk)
-    current = (
-        queries.current_consents(child).filter(to_assess=True).first()
-        if decide(request.user, Action.VIEW_CONSENT, child)
-        else None
-    )
+    may_see_consent = decide(request.user, Action.VIEW_CONSENT, child)
+    current = queries.current_consents(child).filter(to_assess=True).first() if may_see_consent else None
+    if current is not None:
+        audit.record(
+            actor=request.user,
+            verb="viewed_consent",
+            child_id=child.pk,
+            target=current,
+            legal_basis=may_see_consent.reason,
+        )
     form = AssessmentConsentForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         consent = consent_given_today(form.cleaned_data)
@@ -55,7 +61,8 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
         else:
             messages.success(request, "The assessment has started: what joinedup already knew is filled in")
             return redirect("casework:assessment", assessment.pk)
-    return render(request, "casework/assessment_start.html", {"form": form, "child": child})
+    context = {"form": form, "child": child, "refusal": services.why_not_before_a_case(child)}
+    return render(request, "casework/assessment_start.html", context)
 
 
 @login_required
