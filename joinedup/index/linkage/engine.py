@@ -43,6 +43,27 @@ TRAINING_SEED = 1
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
 
 logger = logging.getLogger(__name__)
+# Splink's messages at this level and above reach the log: its warnings (no matches from the exact
+# rules, a prior estimated at 1, EM sampling that failed) and errors, not its progress.
+SPLINK_LOG_LEVEL = logging.WARNING
+
+
+class UnobservedLevels(logging.Filter):
+    """Leaves out Splink's "Level ... on comparison ... not observed in dataset, unable to train m
+    value": on children's records an EM session's sample often holds no pair at a rare level (a day
+    and month swap, a forename and surname swap, an earlier postcode), and training then takes that
+    level's probability at the floor, as for any probability learnt as zero (model.PROBABILITY_FLOOR).
+    Expected every run, so not worth a warning; Splink's other warnings and its errors still show."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "not observed in dataset" not in record.getMessage()
+
+
+def quiet_unobserved_levels() -> None:
+    """Filter Splink's training log once per process (idempotent)."""
+    training_log = logging.getLogger("splink.internals.expectation_maximisation")
+    if not any(isinstance(f, UnobservedLevels) for f in training_log.filters):
+        training_log.addFilter(UnobservedLevels())
 
 
 @dataclass(frozen=True)
@@ -164,7 +185,7 @@ def trained_linker(db_api, table: pd.DataFrame, records, *, parameters: model.Pa
     if parameters is None and enough:
         parameters = train(db_api, table, records)
     parameters = parameters or model.default_parameters()
-    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=logging.ERROR)
+    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=SPLINK_LOG_LEVEL)
     return linker, parameters
 
 
@@ -175,7 +196,8 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
     and Spark learn from the same pairs and give the same clusters at any size."""
     from splink import Linker, block_on
 
-    whole = Linker(records, model.settings(), log_level=logging.ERROR)
+    quiet_unobserved_levels()
+    whole = Linker(records, model.settings(), log_level=SPLINK_LOG_LEVEL)
     whole.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=DETERMINISTIC_RECALL
     )
@@ -207,7 +229,7 @@ def _learn(db_api, records: pd.DataFrame, parameters: model.Parameters, step) ->
     from splink import Linker
 
     linker = Linker(
-        register(db_api, records), model.settings(parameters, term_frequencies=False), log_level=logging.ERROR
+        register(db_api, records), model.settings(parameters, term_frequencies=False), log_level=SPLINK_LOG_LEVEL
     )
     step(linker.training)
     learnt = model.Parameters.from_splink(linker.misc.save_model_to_json())

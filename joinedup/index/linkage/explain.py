@@ -4,14 +4,13 @@ the clerical review screen: "Same date of birth +12.3, First names differ -40.0,
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from . import model
-from .engine import database, register
+from .engine import SPLINK_LOG_LEVEL, database, register
 from .prepare import linkage_table
 
 
@@ -51,7 +50,7 @@ def explain_pairs(
     with database(backend) as db_api:
         from splink import Linker
 
-        linker = Linker(register(db_api, table.reset_index(drop=True)), settings, log_level=logging.ERROR)
+        linker = Linker(register(db_api, table.reset_index(drop=True)), settings, log_level=SPLINK_LOG_LEVEL)
         if use_frequencies:
             for column in ("first_name", "surname", "postcode"):
                 linker.table_management.compute_tf_table(column)

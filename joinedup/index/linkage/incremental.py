@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import model
-from .engine import DEFAULT_THRESHOLD, MIN_RECORDS_TO_TRAIN, REVIEW_THRESHOLD, best_links, database, register
+from .engine import (
+    DEFAULT_THRESHOLD,
+    MIN_RECORDS_TO_TRAIN,
+    REVIEW_THRESHOLD,
+    SPLINK_LOG_LEVEL,
+    best_links,
+    database,
+    register,
+)
 from .prepare import linkage_table, unique_ids
 
 logger = logging.getLogger(__name__)
@@ -95,7 +103,7 @@ def _score(
         linker = Linker(
             register(db_api, everyone),
             model.settings(parameters, term_frequencies=frequencies),
-            log_level=logging.ERROR,
+            log_level=SPLINK_LOG_LEVEL,
         )
         if frequencies:
             # Name frequencies over the index and the new records together.

@@ -54,6 +54,7 @@ def read_authority(la: Path) -> pd.DataFrame:
         "youth_offending": la / "youth_offending" / "yot_caseload.csv",
         "ssda903": la / "ssda903",
         "cin_census": next((la / "cin_census").glob("*.xml")),
+        "social_care": la / "social_care" / "persons.csv",
     }
     frames = [
         read_source(load_mapping(SYNTHETIC_SOURCES / f"{name}.toml"), path).records for name, path in paths.items()

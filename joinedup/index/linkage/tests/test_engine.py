@@ -1,11 +1,13 @@
 """Linking hand-made records: a handful of records is no population to learn from, so these are
 scored with the parameters learnt on the synthetic authority (default_model.json)."""
 
+import logging
+
 import pytest
 
-from joinedup.index.linkage.engine import link, linkage_config
+from joinedup.index.linkage.engine import MIN_RECORDS_TO_TRAIN, link, linkage_config
 
-from .conftest import canonical, cluster_of, record
+from .conftest import canonical, cluster_of, read_authority, record
 
 WILLIAM = dict(forenames="William James", surname="Smith", date_of_birth="2012-03-04", sex="M", postcode="NX4 2AB")
 
@@ -110,3 +112,20 @@ def test_one_record_is_a_child_of_its_own():
 def test_a_record_given_twice_is_refused():
     with pytest.raises(ValueError, match="appear twice"):
         link(canonical(record("health", "1", **WILLIAM), record("health", "1", **WILLIAM)))
+
+
+def test_training_says_nothing_of_levels_its_sample_lacks_but_splink_still_warns(authority, caplog):
+    """A small authority's EM samples miss rare levels every run: expected, so not logged. Splink's
+    other warnings (a real fault, such as exact rules finding no match) are."""
+    frame = read_authority(authority(600))
+    assert len(frame) >= MIN_RECORDS_TO_TRAIN
+
+    with caplog.at_level(logging.WARNING):
+        link(frame)
+        logging.getLogger("splink.internals.linker_components.training").warning(
+            "WARNING: Deterministic matching rules led to no observed matches!"
+        )
+
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("splink")]
+    assert not any("not observed in dataset" in m for m in messages)
+    assert any("led to no observed matches" in m for m in messages)
