@@ -29,7 +29,7 @@ EXTRACTS = (
     ("youth justice", youth_offending),
     ("social care persons", social_care_persons),
 )
-STEPS = 9 + len(EXTRACTS)
+STEPS = 10 + len(EXTRACTS)  # ten fixed steps (Families ... Done) and one per extract
 
 
 def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:

@@ -9,6 +9,7 @@ from datetime import date
 from io import StringIO
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -290,3 +291,31 @@ def test_every_synthetic_extract_imports(tmp_path_factory, settings):
         "social_care",
     }
     assert IndexRecord.objects.count() == sum(b.created for b in batches)
+
+
+def test_a_newer_synthetic_school_census_updates_its_pupils_rather_than_adding_them(tmp_path_factory, settings):
+    """COLLECT gives every census new pupilonrolltableids; the synthetic source keys a pupil by
+    school and UPN, so next year's census finds the same records."""
+    settings.VAR_DIR = tmp_path_factory.mktemp("var")
+    authority = build_authority(tmp_path_factory, "census", children=400, seed=9, rates=NO_ERRORS)
+    mapping = next(m for m, _ in synthetic_extracts(authority) if m.stem == "school_census")
+    first = import_file(mapping_path=mapping, path=authority / "school_census")
+    newer = tmp_path_factory.mktemp("newer")
+    tables = {
+        path.name: pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in (authority / "school_census").glob("*.csv")
+    }
+    pupils = tables["2025_spring_pupilonroll.csv"]
+    renumbered = dict(zip(pupils["pupilonrolltableid"], [f"{n:08x}-new" for n in range(len(pupils))], strict=True))
+    pupils.loc[0, "forename"] = "Renamed"
+    for name, table in tables.items():
+        table["pupilonrolltableid"] = table["pupilonrolltableid"].map(renumbered)
+        table.to_csv(newer / name.replace("2025_spring", "2026_spring"), index=False)
+
+    later = import_file(mapping_path=mapping, path=newer)
+
+    assert (later.created, later.withdrawn, later.rejected) == (0, 0, 0)
+    assert later.updated == first.created == len(pupils)  # each pupil's facts name the newer census
+    assert IndexRecord.objects.count() == len(pupils)
+    record = IndexRecord.objects.get(record_id=f"{pupils.loc[0, 'NativeId']}|{pupils.loc[0, 'upn']}")
+    assert record.forenames.startswith("Renamed") and record.last_batch == later

@@ -15,6 +15,7 @@ from joinedup.synth.randomness import draw, flags
 from . import Context, Written, agency_view, hex_ids
 
 SOURCE = "school_census"
+KEY_SEPARATOR = "|"  # between the parts of a record key of several columns, as the index joins them
 PUPIL_COLUMNS = [
     "pupilonrolltableid",
     "NativeId",
@@ -110,7 +111,9 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     written.files[f"school_census/{prefix}pupilonroll.csv"] = write_csv(
         table, context.out / "school_census" / (prefix + "pupilonroll.csv")
     )
-    written.record(SOURCE, pupil_ids, children)
+    # The index keys a pupil by school and UPN (joinedup/index/sources/synthetic/school_census.toml):
+    # pupilonrolltableid is a row id of one census, new in the next.
+    written.record(SOURCE, table["NativeId"] + KEY_SEPARATOR + table["upn"], children)
     for name, frame in (
         ("termlysessiondetailsonroll", _sessions(rng, schooling, pupil_ids, source_ids, native)),
         ("senneeds", _sen_needs(rng, schooling, pupil_ids, source_ids, native)),

@@ -29,6 +29,15 @@ def read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+def record_ids(table: pd.DataFrame, key: str | list[str]) -> pd.Series:
+    """A table's record ids as ground truth lists them: a key of several columns joined with '|'."""
+    columns = [key] if isinstance(key, str) else key
+    ids = table[columns[0]]
+    for column in columns[1:]:
+        ids = ids + "|" + table[column]
+    return ids
+
+
 @pytest.fixture(scope="session")
 def formats() -> Path:
     assert FORMATS.is_dir(), f"the real-format samples should be at {FORMATS}"

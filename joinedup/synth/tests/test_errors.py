@@ -8,9 +8,10 @@ import pytest
 
 from joinedup.synth.errors import DEFAULT_RATES, ErrorRateProblem, ErrorRates, parse_error_rate
 from joinedup.synth.names import name_pools
-from joinedup.synth.tests.conftest import NO_ERRORS, build_authority, read
+from joinedup.synth.tests.conftest import NO_ERRORS, build_authority, read, record_ids
 
 CHILDREN = 3000
+PUPIL_KEY = ["NativeId", "upn"]  # as joinedup/index/sources/synthetic/school_census.toml keys a pupil
 
 
 def _with(**rates: float) -> tuple[str, ...]:
@@ -35,13 +36,13 @@ def everything_wrong(tmp_path_factory):
     return build_authority(tmp_path_factory, "wrong", children=CHILDREN, seed=31, rates=rates)
 
 
-def with_truth(folder, source: str, path: str, key: str) -> pd.DataFrame:
+def with_truth(folder, source: str, path: str, key: str | list[str]) -> pd.DataFrame:
     """An extract's rows beside the register row of the child each one is really about."""
     truth = read(folder / "ground_truth.csv")
     truth = truth[truth["source"] == source].set_index("record_id")["child_id"]
     records = read(folder / path)
     children = read(folder / "register" / "children.csv").set_index("child_id")
-    joined = children.loc[truth.reindex(records[key]).to_numpy()].reset_index()
+    joined = children.loc[truth.reindex(record_ids(records, key)).to_numpy()].reset_index()
     joined["first_name"] = joined["forenames"].str.split(" ").str[0]
     return pd.concat([records.reset_index(drop=True), joined.add_prefix("true_")], axis=1)
 
@@ -56,7 +57,7 @@ def test_a_typo_rate_of_a_fifth_changes_about_a_fifth_of_name_fields(typos):
     for field, truth in (("GIVEN_NAME", "true_first_name"), ("FAMILY_NAME", "true_surname")):
         share = float(np.mean(health[field] != health[truth]))
         assert share == pytest.approx(0.2, abs=3 * np.sqrt(0.16 / len(health)) + 0.005), field
-    pupils = with_truth(typos, "school_census", "school_census/2025_spring_pupilonroll.csv", "pupilonrolltableid")
+    pupils = with_truth(typos, "school_census", "school_census/2025_spring_pupilonroll.csv", PUPIL_KEY)
     assert float(np.mean(pupils["forename"] != pupils["true_first_name"])) == pytest.approx(0.2, abs=0.03)
 
 
@@ -68,7 +69,7 @@ def test_with_every_rate_zero_each_record_agrees_with_the_register(clean):
     assert (pd.to_datetime(health["DATE_OF_BIRTH"]).dt.strftime("%Y-%m-%d") == health["true_date_of_birth"]).all()
     assert (health["POSTCODE"] == current_postcodes(clean).reindex(health["true_child_id"]).to_numpy()).all()
     assert health["true_child_id"].is_unique, "no child is registered twice"
-    pupils = with_truth(clean, "school_census", "school_census/2025_spring_pupilonroll.csv", "pupilonrolltableid")
+    pupils = with_truth(clean, "school_census", "school_census/2025_spring_pupilonroll.csv", PUPIL_KEY)
     assert (pupils["forename"] == pupils["true_first_name"]).all()
     assert (pupils["surname"] == pupils["true_surname"]).all()
     assert (pupils["upn"] == pupils["true_upn"]).all()
