@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.access.models import InvolvementKind
-from joinedup.access.policy import Action, decide
+from joinedup.access.policy import Action, current_involvements, decide
 from joinedup.audit import services as audit
 from joinedup.casework import instruments, queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
@@ -102,8 +102,9 @@ def start_assessment(
     Inside a case, whoever may change the plan starts it. Before any case, any practitioner who has
     found the child may, with the family's consent to assess (given now, or a current consent), and
     is involved as its assessor. A child has one assessment under way at a time, whoever started
-    it: the CAF is one shared assessment, and two running side by side would have the family tell
-    their story twice, which is what families and practitioners most disliked (002 ch. 5)."""
+    it, not one per assessor: the CAF is one shared assessment, meant to end the duplication of
+    assessments (002 ch. 5), and two running side by side would have the family tell their story
+    twice. A second practitioner is asked to find out from the family who is assessing."""
     if (case is None) == (child is None):
         raise TypeError("Start an assessment for a case or for a child, not both")
     if case is not None:
@@ -129,7 +130,10 @@ def start_assessment(
         consent_row = queries.current_consents(child).filter(to_assess=True).first()
         if consent_row is None:
             raise RuleBroken("Record the family's consent to an assessment before you start one")
-    if case is None:
+    already_assessing = current_involvements().filter(
+        child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR
+    )
+    if case is None and not already_assessing.exists():
         _involve(child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR)
     elements, child_views, parents_views = _prefill(child, assessor)
     assessment = Assessment.objects.create(

@@ -122,6 +122,14 @@ def test_starting_again_carries_on_the_assessors_own_draft(tom, alfie):
     assert services.start_assessment(assessor=tom.user, child=alfie) == draft
 
 
+def test_a_second_assessment_by_the_same_practitioner_keeps_one_involvement(tom, alfie):
+    complete(start(tom, alfie), tom)
+
+    services.start_assessment(assessor=tom.user, child=alfie)
+
+    assert Involvement.objects.filter(practitioner=tom, kind=InvolvementKind.ASSESSOR).count() == 1
+
+
 def test_one_assessment_of_a_child_is_under_way_at_a_time(tom, alfie, front_door):
     start(tom, alfie)
 
