@@ -436,20 +436,6 @@ class FamilyAccountForm(forms.Form):
         return username
 
 
-class _AnchoredRadios(forms.RadioSelect):
-    """The first radio carries the field's own id, so the error summary can link to it."""
-
-    def id_for_label(self, id_, index=None):
-        return id_ if index is None else f"{id_}_{index}"
-
-
-class _AnchoredCheckboxes(forms.CheckboxSelectMultiple):
-    """The first checkbox carries the field's own id, so the error summary can link to it."""
-
-    def id_for_label(self, id_, index=None):
-        return id_ if index is None else f"{id_}_{index}"
-
-
 def _practitioner_label(practitioner: Practitioner) -> str:
     left = "" if practitioner.user.is_active else ", has left"
     return f"{practitioner.name}, {practitioner.job_role} ({practitioner.agency}{left})"
@@ -469,7 +455,7 @@ class PanelForm(forms.Form):
         label="How often does the panel meet?",
         choices=PanelCycle.choices,
         coerce=int,
-        widget=_AnchoredRadios,
+        widget=forms.RadioSelect,
         error_messages={"required": "Select how often the panel meets"},
     )
     chair = forms.ModelChoiceField(
@@ -482,7 +468,7 @@ class PanelForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         label="Members",
         queryset=Practitioner.objects.none(),
-        widget=_AnchoredCheckboxes,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Choose members from at least 2 agencies. The chair sits on the panel as well.",
         error_messages={
             "required": "Choose the panel's members",

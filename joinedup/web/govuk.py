@@ -12,12 +12,18 @@ def _first_error(bound: forms.BoundField) -> dict | None:
     return {"text": bound.errors[0]} if bound.errors else None
 
 
+def anchor(bound: forms.BoundField) -> str:
+    """The id the error summary links to. Django gives radios and checkboxes no id_for_label (each
+    option has its own); the GOV.UK macros give the first option the idPrefix, so use that."""
+    return bound.id_for_label or bound.auto_id or bound.html_name
+
+
 def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
     """Parameters for govukInput/govukSelect/govukRadios/govukTextarea from a bound field."""
     widget = bound.field.widget
     value = bound.value()
     result: dict[str, Any] = {
-        "id": bound.id_for_label or bound.html_name,
+        "id": anchor(bound),
         "name": bound.html_name,
         "label": {"text": bound.label, "classes": params.pop("label_classes", "govuk-label--s")},
         "errorMessage": _first_error(bound),
@@ -87,6 +93,6 @@ def error_summary(form: forms.Form) -> dict[str, Any] | None:
             continue
         target = name if name in form.fields else f"{name}_day"
         bound = form[target] if target in form.fields else None
-        anchor = bound.id_for_label if bound is not None else name
-        errors += [{"text": m, "href": f"#{anchor}"} for m in messages]
+        target_id = anchor(bound) if bound is not None else name
+        errors += [{"text": m, "href": f"#{target_id}"} for m in messages]
     return {"titleText": "There is a problem", "errorList": errors}
