@@ -13,10 +13,17 @@ def test_home_page_shows_practitioner_their_children(signed_in, scene):
     assert "Bethany Khan" not in response.text
 
 
+def test_a_practitioner_starts_a_referral_or_an_early_help_assessment_from_home(signed_in, scene):
+    page = signed_in("pat").get("/").text
+    assert 'href="/casework/refer/"' in page
+    assert 'href="/casework/assess/"' in page
+
+
 def test_home_page_shows_analyst_figures_only(signed_in, scene):
     response = signed_in("ana").get("/")
     assert "The authority in figures" in response.text
     assert "Alfred" not in response.text
+    assert "/casework/assess/" not in response.text
 
 
 def test_home_page_shows_manager_caseloads_of_their_team(signed_in, scene):
