@@ -9,6 +9,7 @@ mkdir -p test-output
 
 echo "== lint"
 .venv/bin/ruff check joinedup benchmarks
+.venv/bin/ruff format --check joinedup benchmarks
 .venv/bin/lint-imports --no-cache
 
 echo "== tests on SQLite"
