@@ -48,6 +48,8 @@ class Action(StrEnum):
     SHARE_WITHOUT_CONSENT = "share_without_consent"
     VIEW_PLAN = "view_plan"
     CHANGE_PLAN = "change_plan"
+    VIEW_ASSESSMENT = "view_assessment"
+    CHANGE_ASSESSMENT = "change_assessment"
 
 
 ROLE_SENTENCES = {
@@ -80,22 +82,36 @@ GRANTS: dict[str, frozenset[Action]] = {
     # A referrer hears what was decided and why, and nothing more of the case (001 §6).
     InvolvementKind.REFERRER: frozenset({Action.VIEW_REFERRAL_FEEDBACK}),
     # A practitioner assessing a child with the family before any case: the child, the consent they
-    # work under, and the assessment itself (read and changed as the plan is; casework lets only
-    # the assessor change a draft made outside a case). It ends when the panel decides on the
-    # referral the assessment went with, or when a case opens for the child: the lead professional
-    # leads from then, and the assessor hears the outcome as referrer. Like every grant it is about
-    # the child, so while it lasts it also opens the plans of the child's earlier, closed cases.
+    # work under, and the child's early help assessments, never a plan. Casework lets only the
+    # assessor change a draft made outside a case, and shows them the child's earlier assessments
+    # only as far as consent shares them (as the prefill does). It ends when the panel decides on
+    # the referral the assessment went with, or when a case opens for the child: the lead
+    # professional leads from then, and the assessor hears the outcome as referrer.
     InvolvementKind.ASSESSOR: frozenset(
-        {Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.RECORD_CONSENT, Action.VIEW_PLAN, Action.CHANGE_PLAN}
+        {
+            Action.VIEW_CHILD,
+            Action.VIEW_CONSENT,
+            Action.RECORD_CONSENT,
+            Action.VIEW_ASSESSMENT,
+            Action.CHANGE_ASSESSMENT,
+        }
     ),
     # Panel members see the children on their meeting's agenda (a referral to decide, or a case to
-    # review) until the decision is made or the review meeting has passed.
+    # review) until the decision is made or the review meeting has passed, with the assessment that
+    # came with a referral as far as consent shares it.
     InvolvementKind.PANEL_MEMBER: frozenset(
-        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.VIEW_PLAN}
+        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.VIEW_PLAN, Action.VIEW_ASSESSMENT}
     ),
     # The chair records the decision the members reach together.
     InvolvementKind.PANEL_CHAIR: frozenset(
-        {Action.VIEW_CHILD, Action.VIEW_REFERRAL, Action.VIEW_CONSENT, Action.VIEW_PLAN, Action.DECIDE_REFERRAL}
+        {
+            Action.VIEW_CHILD,
+            Action.VIEW_REFERRAL,
+            Action.VIEW_CONSENT,
+            Action.VIEW_PLAN,
+            Action.VIEW_ASSESSMENT,
+            Action.DECIDE_REFERRAL,
+        }
     ),
     InvolvementKind.LEAD_PROFESSIONAL: frozenset(
         {
@@ -107,9 +123,14 @@ GRANTS: dict[str, frozenset[Action]] = {
             Action.SHARE_WITHOUT_CONSENT,
             Action.VIEW_PLAN,
             Action.CHANGE_PLAN,
+            Action.VIEW_ASSESSMENT,
+            Action.CHANGE_ASSESSMENT,
         }
     ),
-    InvolvementKind.TAC_MEMBER: frozenset({Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.VIEW_PLAN}),
+    # The team around the child reads the plan, and the assessment as far as consent shares it.
+    InvolvementKind.TAC_MEMBER: frozenset(
+        {Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.VIEW_PLAN, Action.VIEW_ASSESSMENT}
+    ),
 }
 # Who holds management lines, and what a line adds to the managed worker's own grants.
 MANAGING_ROLES = frozenset({Role.SERVICE_MANAGER})
@@ -153,6 +174,8 @@ READ_VERBS = {
     Action.SHARE_WITHOUT_CONSENT: "opened_sharing_without_consent",
     Action.VIEW_PLAN: "viewed_plan",
     Action.CHANGE_PLAN: "opened_plan_for_change",
+    Action.VIEW_ASSESSMENT: "viewed_assessment",
+    Action.CHANGE_ASSESSMENT: "opened_assessment_for_change",
 }
 
 

@@ -289,9 +289,9 @@ def assessment_to_attach(child: Child, practitioner: Practitioner) -> Assessment
 
 
 def assessment_readable_by(user: Any, assessment: Assessment) -> bool:
-    """Whether this user may open the assessment: the policy lets them read the child's plan
-    papers, and the assessment is shared with them."""
-    return decide(user, Action.VIEW_PLAN, assessment).allowed and assessment_shared_with(assessment, user)
+    """Whether this user may open the assessment: the policy lets them read the child's
+    assessments, and this one is shared with them."""
+    return decide(user, Action.VIEW_ASSESSMENT, assessment).allowed and assessment_shared_with(assessment, user)
 
 
 def caseloads(*, on: date) -> list[dict[str, Any]]:

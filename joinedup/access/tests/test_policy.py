@@ -545,9 +545,14 @@ def test_administrator_capabilities_allow_audit_only():
 #   lead_professional          allocated by the panel as the family's single point of contact
 #   tac_member                 in the team around the child
 #   manages_lead_professional  manages the team of the child's lead professional
+#   manages_assessor           manages the team of the assessor
 #   manages_referrer           manages the team of the referrer
 # plus none, allocated and agency_record as above. Only a panel chair records the panel's
-# decision, even among the panel's members.
+# decision, even among the panel's members. The early help assessment has its own columns: the
+# assessor reads and changes the child's assessments but never sees a plan; the lead professional
+# reads and changes both; the panel and the team around the child read the assessment (casework
+# then shows it only as far as the family's consent shares it with their agency), and change
+# neither. A manager may do what the worker they manage may do.
 CASEWORK_COLUMNS = {
     "feedback": Action.VIEW_REFERRAL_FEEDBACK,
     "referral": Action.VIEW_REFERRAL,
@@ -557,94 +562,103 @@ CASEWORK_COLUMNS = {
     "share": Action.SHARE_WITHOUT_CONSENT,
     "plan": Action.VIEW_PLAN,
     "change": Action.CHANGE_PLAN,
+    "assessment": Action.VIEW_ASSESSMENT,
+    "assess": Action.CHANGE_ASSESSMENT,
 }
 CASEWORK_TABLE = """
-role                 relationship               feedback referral decide   consent  record   share    plan     change
-practitioner         none                       no       no       no       no       no       no       no       no
-practitioner         allocated                  no       yes      no       yes      yes      yes      no       no
-practitioner         agency_record              no       no       no       no       no       no       no       no
-practitioner         referrer                   yes      no       no       no       no       no       no       no
-practitioner         assessor                   no       no       no       yes      yes      no       yes      yes
-practitioner         panel_member               no       yes      no       yes      no       no       yes      no
-practitioner         panel_chair                no       yes      yes      yes      no       no       yes      no
-practitioner         panel_member_ended         no       no       no       no       no       no       no       no
-practitioner         lead_professional          no       yes      no       yes      yes      yes      yes      yes
-practitioner         tac_member                 no       no       no       yes      no       no       yes      no
-practitioner         manages_lead_professional  no       no       no       no       no       no       no       no
-practitioner         manages_referrer           no       no       no       no       no       no       no       no
-panel_chair          none                       no       no       no       no       no       no       no       no
-panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no
-panel_chair          agency_record              no       no       no       no       no       no       no       no
-panel_chair          referrer                   yes      no       no       no       no       no       no       no
-panel_chair          assessor                   no       no       no       yes      yes      no       yes      yes
-panel_chair          panel_member               no       yes      no       yes      no       no       yes      no
-panel_chair          panel_chair                no       yes      yes      yes      no       no       yes      no
-panel_chair          panel_member_ended         no       no       no       no       no       no       no       no
-panel_chair          lead_professional          no       yes      no       yes      yes      yes      yes      yes
-panel_chair          tac_member                 no       no       no       yes      no       no       yes      no
-panel_chair          manages_lead_professional  no       no       no       no       no       no       no       no
-panel_chair          manages_referrer           no       no       no       no       no       no       no       no
-service_manager      none                       no       no       no       no       no       no       no       no
-service_manager      allocated                  no       yes      no       yes      yes      yes      no       no
-service_manager      agency_record              no       no       no       no       no       no       no       no
-service_manager      referrer                   yes      no       no       no       no       no       no       no
-service_manager      assessor                   no       no       no       yes      yes      no       yes      yes
-service_manager      panel_member               no       yes      no       yes      no       no       yes      no
-service_manager      panel_chair                no       yes      yes      yes      no       no       yes      no
-service_manager      panel_member_ended         no       no       no       no       no       no       no       no
-service_manager      lead_professional          no       yes      no       yes      yes      yes      yes      yes
-service_manager      tac_member                 no       no       no       yes      no       no       yes      no
-service_manager      manages_lead_professional  no       yes      no       yes      yes      yes      yes      yes
-service_manager      manages_referrer           yes      no       no       no       no       no       no       no
-performance_analyst  none                       no       no       no       no       no       no       no       no
-performance_analyst  allocated                  no       no       no       no       no       no       no       no
-performance_analyst  agency_record              no       no       no       no       no       no       no       no
-performance_analyst  referrer                   no       no       no       no       no       no       no       no
-performance_analyst  assessor                   no       no       no       no       no       no       no       no
-performance_analyst  panel_member               no       no       no       no       no       no       no       no
-performance_analyst  panel_chair                no       no       no       no       no       no       no       no
-performance_analyst  panel_member_ended         no       no       no       no       no       no       no       no
-performance_analyst  lead_professional          no       no       no       no       no       no       no       no
-performance_analyst  tac_member                 no       no       no       no       no       no       no       no
-performance_analyst  manages_lead_professional  no       no       no       no       no       no       no       no
-performance_analyst  manages_referrer           no       no       no       no       no       no       no       no
-director             none                       no       no       no       no       no       no       no       no
-director             allocated                  no       no       no       no       no       no       no       no
-director             agency_record              no       no       no       no       no       no       no       no
-director             referrer                   no       no       no       no       no       no       no       no
-director             assessor                   no       no       no       no       no       no       no       no
-director             panel_member               no       no       no       no       no       no       no       no
-director             panel_chair                no       no       no       no       no       no       no       no
-director             panel_member_ended         no       no       no       no       no       no       no       no
-director             lead_professional          no       no       no       no       no       no       no       no
-director             tac_member                 no       no       no       no       no       no       no       no
-director             manages_lead_professional  no       no       no       no       no       no       no       no
-director             manages_referrer           no       no       no       no       no       no       no       no
-administrator        none                       no       no       no       no       no       no       no       no
-administrator        allocated                  no       no       no       no       no       no       no       no
-administrator        agency_record              no       no       no       no       no       no       no       no
-administrator        referrer                   no       no       no       no       no       no       no       no
-administrator        assessor                   no       no       no       no       no       no       no       no
-administrator        panel_member               no       no       no       no       no       no       no       no
-administrator        panel_chair                no       no       no       no       no       no       no       no
-administrator        panel_member_ended         no       no       no       no       no       no       no       no
-administrator        lead_professional          no       no       no       no       no       no       no       no
-administrator        tac_member                 no       no       no       no       no       no       no       no
-administrator        manages_lead_professional  no       no       no       no       no       no       no       no
-administrator        manages_referrer           no       no       no       no       no       no       no       no
-researcher           none                       no       no       no       no       no       no       no       no
-researcher           allocated                  no       no       no       no       no       no       no       no
-researcher           agency_record              no       no       no       no       no       no       no       no
-researcher           referrer                   no       no       no       no       no       no       no       no
-researcher           assessor                   no       no       no       no       no       no       no       no
-researcher           panel_member               no       no       no       no       no       no       no       no
-researcher           panel_chair                no       no       no       no       no       no       no       no
-researcher           panel_member_ended         no       no       no       no       no       no       no       no
-researcher           lead_professional          no       no       no       no       no       no       no       no
-researcher           tac_member                 no       no       no       no       no       no       no       no
-researcher           manages_lead_professional  no       no       no       no       no       no       no       no
-researcher           manages_referrer           no       no       no       no       no       no       no       no
-"""
+role                 relationship               feedback referral decide   consent  record   share    plan     change   assessment assess
+practitioner         none                       no       no       no       no       no       no       no       no       no         no
+practitioner         allocated                  no       yes      no       yes      yes      yes      no       no       no         no
+practitioner         agency_record              no       no       no       no       no       no       no       no       no         no
+practitioner         referrer                   yes      no       no       no       no       no       no       no       no         no
+practitioner         assessor                   no       no       no       yes      yes      no       no       no       yes        yes
+practitioner         panel_member               no       yes      no       yes      no       no       yes      no       yes        no
+practitioner         panel_chair                no       yes      yes      yes      no       no       yes      no       yes        no
+practitioner         panel_member_ended         no       no       no       no       no       no       no       no       no         no
+practitioner         lead_professional          no       yes      no       yes      yes      yes      yes      yes      yes        yes
+practitioner         tac_member                 no       no       no       yes      no       no       yes      no       yes        no
+practitioner         manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+practitioner         manages_assessor           no       no       no       no       no       no       no       no       no         no
+practitioner         manages_referrer           no       no       no       no       no       no       no       no       no         no
+panel_chair          none                       no       no       no       no       no       no       no       no       no         no
+panel_chair          allocated                  no       yes      no       yes      yes      yes      no       no       no         no
+panel_chair          agency_record              no       no       no       no       no       no       no       no       no         no
+panel_chair          referrer                   yes      no       no       no       no       no       no       no       no         no
+panel_chair          assessor                   no       no       no       yes      yes      no       no       no       yes        yes
+panel_chair          panel_member               no       yes      no       yes      no       no       yes      no       yes        no
+panel_chair          panel_chair                no       yes      yes      yes      no       no       yes      no       yes        no
+panel_chair          panel_member_ended         no       no       no       no       no       no       no       no       no         no
+panel_chair          lead_professional          no       yes      no       yes      yes      yes      yes      yes      yes        yes
+panel_chair          tac_member                 no       no       no       yes      no       no       yes      no       yes        no
+panel_chair          manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+panel_chair          manages_assessor           no       no       no       no       no       no       no       no       no         no
+panel_chair          manages_referrer           no       no       no       no       no       no       no       no       no         no
+service_manager      none                       no       no       no       no       no       no       no       no       no         no
+service_manager      allocated                  no       yes      no       yes      yes      yes      no       no       no         no
+service_manager      agency_record              no       no       no       no       no       no       no       no       no         no
+service_manager      referrer                   yes      no       no       no       no       no       no       no       no         no
+service_manager      assessor                   no       no       no       yes      yes      no       no       no       yes        yes
+service_manager      panel_member               no       yes      no       yes      no       no       yes      no       yes        no
+service_manager      panel_chair                no       yes      yes      yes      no       no       yes      no       yes        no
+service_manager      panel_member_ended         no       no       no       no       no       no       no       no       no         no
+service_manager      lead_professional          no       yes      no       yes      yes      yes      yes      yes      yes        yes
+service_manager      tac_member                 no       no       no       yes      no       no       yes      no       yes        no
+service_manager      manages_lead_professional  no       yes      no       yes      yes      yes      yes      yes      yes        yes
+service_manager      manages_assessor           no       no       no       yes      yes      no       no       no       yes        yes
+service_manager      manages_referrer           yes      no       no       no       no       no       no       no       no         no
+performance_analyst  none                       no       no       no       no       no       no       no       no       no         no
+performance_analyst  allocated                  no       no       no       no       no       no       no       no       no         no
+performance_analyst  agency_record              no       no       no       no       no       no       no       no       no         no
+performance_analyst  referrer                   no       no       no       no       no       no       no       no       no         no
+performance_analyst  assessor                   no       no       no       no       no       no       no       no       no         no
+performance_analyst  panel_member               no       no       no       no       no       no       no       no       no         no
+performance_analyst  panel_chair                no       no       no       no       no       no       no       no       no         no
+performance_analyst  panel_member_ended         no       no       no       no       no       no       no       no       no         no
+performance_analyst  lead_professional          no       no       no       no       no       no       no       no       no         no
+performance_analyst  tac_member                 no       no       no       no       no       no       no       no       no         no
+performance_analyst  manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+performance_analyst  manages_assessor           no       no       no       no       no       no       no       no       no         no
+performance_analyst  manages_referrer           no       no       no       no       no       no       no       no       no         no
+director             none                       no       no       no       no       no       no       no       no       no         no
+director             allocated                  no       no       no       no       no       no       no       no       no         no
+director             agency_record              no       no       no       no       no       no       no       no       no         no
+director             referrer                   no       no       no       no       no       no       no       no       no         no
+director             assessor                   no       no       no       no       no       no       no       no       no         no
+director             panel_member               no       no       no       no       no       no       no       no       no         no
+director             panel_chair                no       no       no       no       no       no       no       no       no         no
+director             panel_member_ended         no       no       no       no       no       no       no       no       no         no
+director             lead_professional          no       no       no       no       no       no       no       no       no         no
+director             tac_member                 no       no       no       no       no       no       no       no       no         no
+director             manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+director             manages_assessor           no       no       no       no       no       no       no       no       no         no
+director             manages_referrer           no       no       no       no       no       no       no       no       no         no
+administrator        none                       no       no       no       no       no       no       no       no       no         no
+administrator        allocated                  no       no       no       no       no       no       no       no       no         no
+administrator        agency_record              no       no       no       no       no       no       no       no       no         no
+administrator        referrer                   no       no       no       no       no       no       no       no       no         no
+administrator        assessor                   no       no       no       no       no       no       no       no       no         no
+administrator        panel_member               no       no       no       no       no       no       no       no       no         no
+administrator        panel_chair                no       no       no       no       no       no       no       no       no         no
+administrator        panel_member_ended         no       no       no       no       no       no       no       no       no         no
+administrator        lead_professional          no       no       no       no       no       no       no       no       no         no
+administrator        tac_member                 no       no       no       no       no       no       no       no       no         no
+administrator        manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+administrator        manages_assessor           no       no       no       no       no       no       no       no       no         no
+administrator        manages_referrer           no       no       no       no       no       no       no       no       no         no
+researcher           none                       no       no       no       no       no       no       no       no       no         no
+researcher           allocated                  no       no       no       no       no       no       no       no       no         no
+researcher           agency_record              no       no       no       no       no       no       no       no       no         no
+researcher           referrer                   no       no       no       no       no       no       no       no       no         no
+researcher           assessor                   no       no       no       no       no       no       no       no       no         no
+researcher           panel_member               no       no       no       no       no       no       no       no       no         no
+researcher           panel_chair                no       no       no       no       no       no       no       no       no         no
+researcher           panel_member_ended         no       no       no       no       no       no       no       no       no         no
+researcher           lead_professional          no       no       no       no       no       no       no       no       no         no
+researcher           tac_member                 no       no       no       no       no       no       no       no       no         no
+researcher           manages_lead_professional  no       no       no       no       no       no       no       no       no         no
+researcher           manages_assessor           no       no       no       no       no       no       no       no       no         no
+researcher           manages_referrer           no       no       no       no       no       no       no       no       no         no
+"""  # noqa: E501 - one row per role and relationship reads best unwrapped
 CASEWORK_RELATIONSHIPS = {
     "referrer": InvolvementKind.REFERRER,
     "assessor": InvolvementKind.ASSESSOR,
@@ -652,6 +666,11 @@ CASEWORK_RELATIONSHIPS = {
     "panel_chair": InvolvementKind.PANEL_CHAIR,
     "lead_professional": InvolvementKind.LEAD_PROFESSIONAL,
     "tac_member": InvolvementKind.TAC_MEMBER,
+}
+MANAGED_RELATIONSHIPS = {
+    "manages_lead_professional": InvolvementKind.LEAD_PROFESSIONAL,
+    "manages_assessor": InvolvementKind.ASSESSOR,
+    "manages_referrer": InvolvementKind.REFERRER,
 }
 
 
@@ -674,12 +693,8 @@ def user_in_casework_relationship(role: str, relationship: str, child: Child):
         InvolvementFactory(child=child, practitioner=me, kind=CASEWORK_RELATIONSHIPS[relationship])
     elif relationship == "panel_member_ended":
         InvolvementFactory(child=child, practitioner=me, kind=InvolvementKind.PANEL_MEMBER, ended_yesterday=True)
-    elif relationship in {"manages_lead_professional", "manages_referrer"}:
-        kind = (
-            InvolvementKind.LEAD_PROFESSIONAL
-            if relationship == "manages_lead_professional"
-            else InvolvementKind.REFERRER
-        )
+    elif relationship in MANAGED_RELATIONSHIPS:
+        kind = MANAGED_RELATIONSHIPS[relationship]
         me.manages_teams.add(InvolvementFactory(child=child, kind=kind).practitioner.team)
     else:
         return user_related_to_child(role, relationship, child) if relationship != "none" else me.user
@@ -710,6 +725,7 @@ def test_casework_table_covers_every_role_and_casework_relationship():
         "lead_professional",
         "tac_member",
         "manages_lead_professional",
+        "manages_assessor",
         "manages_referrer",
     }
 

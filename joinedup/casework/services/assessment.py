@@ -2,7 +2,10 @@
 draft, and shared only as far as consent allows (002 ch. 5). It belongs to the child: the
 practitioner who first sees a need (a teacher, a health visitor) may assess with the family before
 any case exists and send it to the allocation panel with the request for help (001 §6: "an agenda
-built from new referrals and assessments"); inside a case the lead professional assesses."""
+built from new referrals and assessments"); inside a case the lead professional assesses.
+
+Access follows the policy's assessment actions (VIEW_ASSESSMENT, CHANGE_ASSESSMENT), not the
+plan's."""
 
 from __future__ import annotations
 
@@ -99,7 +102,7 @@ def start_assessment(
 ) -> Assessment:
     """Start, or carry on with, the child's assessment, prefilled from what is known.
 
-    Inside a case, whoever may change the plan starts it. Before any case, any practitioner who has
+    Inside a case, those who lead the case (who may change its plan) start it. Before any case, any practitioner who has
     found the child may, with the family's consent to assess (given now, or a current consent), and
     is involved as its assessor. A child has one assessment under way at a time, whoever started
     it, not one per assessor: the CAF is one shared assessment, meant to end the duplication of
@@ -108,7 +111,8 @@ def start_assessment(
     if (case is None) == (child is None):
         raise TypeError("Start an assessment for a case or for a child, not both")
     if case is not None:
-        _require(assessor, Action.CHANGE_PLAN, case)
+        _require(assessor, Action.CHANGE_ASSESSMENT, case)
+        _require_leader(assessor, case)
         _require_open(case)
         child = case.child
     else:
@@ -161,16 +165,31 @@ def start_assessment(
 
 
 def may_change(user: Any, assessment: Assessment) -> bool:
-    """Inside a case whoever may change the plan writes the assessment; before a case, only the
-    practitioner assessing with the family."""
-    if not decide(user, Action.CHANGE_PLAN, assessment):
+    """The policy says who may change a child's assessments; casework says which of them writes
+    this one. Before a case, only the practitioner assessing with the family; inside a case, those
+    who lead it (who may change its plan), not a former assessor, whose involvement lasts to the end
+    of the day the panel carried their draft onto the case."""
+    if not decide(user, Action.CHANGE_ASSESSMENT, assessment):
         return False
-    return assessment.case_id is not None or getattr(user, "practitioner", None) == assessment.assessor
+    if assessment.case_id is None:
+        return getattr(user, "practitioner", None) == assessment.assessor
+    return _leads(user, assessment.case)
+
+
+def _leads(user: Any, case: Case) -> bool:
+    return decide(user, Action.CHANGE_PLAN, case).allowed
+
+
+def _require_leader(user: Any, case: Case) -> None:
+    if not _leads(user, case):
+        raise NotAllowed("Inside a case, those who lead it carry out the assessment")
 
 
 def _require_writer(user: Any, assessment: Assessment) -> None:
-    _require(user, Action.CHANGE_PLAN, assessment)
-    if not may_change(user, assessment):
+    _require(user, Action.CHANGE_ASSESSMENT, assessment)
+    if assessment.case_id is not None:
+        _require_leader(user, assessment.case)
+    elif not may_change(user, assessment):
         raise NotAllowed("Only its assessor changes an assessment made before a case")
 
 

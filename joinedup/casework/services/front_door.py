@@ -107,7 +107,7 @@ def send_to_panel(*, assessment: Assessment, sent_by: Any, locality: Locality) -
     referral: the level of need it found, the needs it records as the concern, and the consent it
     was made under. The next meeting of the locality's panel takes it like any other referral."""
     _require(sent_by, Action.REFER)
-    _require(sent_by, Action.CHANGE_PLAN, assessment)
+    _require(sent_by, Action.CHANGE_ASSESSMENT, assessment)
     _check_it_can_go_to_the_panel(assessment, child=assessment.child, sender=sent_by)
     consent = consent_to_send(assessment)
     if consent is None:

@@ -94,7 +94,7 @@ def test_a_teacher_starts_an_assessment_before_any_case_with_the_familys_consent
 def test_the_assessor_reads_and_changes_their_own_draft(tom, alfie):
     assessment = start(tom, alfie)
 
-    assert decide(tom.user, Action.VIEW_PLAN, assessment)
+    assert decide(tom.user, Action.VIEW_ASSESSMENT, assessment)
     assert services.may_change(tom.user, assessment)
     assert queries.assessment_shared_with(assessment, tom.user)
 
@@ -158,7 +158,7 @@ def test_only_the_assessor_changes_a_draft_made_before_a_case(tom, alfie):
     manager = PractitionerFactory(role=Role.SERVICE_MANAGER)
     manager.manages_teams.add(tom.team)
 
-    assert decide(manager.user, Action.CHANGE_PLAN, assessment)
+    assert decide(manager.user, Action.CHANGE_ASSESSMENT, assessment)
     with pytest.raises(NotAllowed, match="Only its assessor"):
         services.save_assessment(assessment=assessment, saved_by=manager.user, child_views="Hello")
 

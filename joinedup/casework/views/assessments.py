@@ -23,9 +23,11 @@ from ._common import consent_given_today, practitioner_of
 @login_required
 @require_http_methods(["POST"])
 def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_or_404(request.user, Action.CHANGE_PLAN, Case, pk=case_id)
+    case = get_or_404(request.user, Action.CHANGE_ASSESSMENT, Case, pk=case_id)
     try:
         assessment = services.start_assessment(case=case, assessor=request.user)
+    except NotAllowed as refused:
+        raise Http404("Not found") from refused
     except RuleBroken as broken:
         messages.info(request, str(broken))
         return redirect("casework:case", case.pk)
@@ -67,7 +69,7 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
 
 @login_required
 def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = get_or_404(request.user, Action.VIEW_PLAN, Assessment, pk=assessment_id)
+    assessment = get_or_404(request.user, Action.VIEW_ASSESSMENT, Assessment, pk=assessment_id)
     if not queries.assessment_shared_with(assessment, request.user):
         raise Http404("Not found")
     summary = queries.assessment_summary(assessment)
@@ -82,7 +84,7 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 def _for_change(request: HttpRequest, assessment_id: int) -> Assessment:
-    assessment = get_or_404(request.user, Action.CHANGE_PLAN, Assessment, pk=assessment_id)
+    assessment = get_or_404(request.user, Action.CHANGE_ASSESSMENT, Assessment, pk=assessment_id)
     if not services.may_change(request.user, assessment):
         raise Http404("Not found")
     return assessment
