@@ -115,6 +115,10 @@ LOGIN_REDIRECT_URL = "web:home"
 JOINEDUP_REQUIRE_TWO_FACTOR = _flag("JOINEDUP_REQUIRE_TWO_FACTOR", PRODUCTION)
 OTP_TOTP_ISSUER = "joinedup"
 
+# Casework: a practitioner assessing a child before any case keeps access to the child and the
+# draft this many days from their last save; an assessment never sent to the panel lapses.
+JOINEDUP_ASSESSOR_ACCESS_DAYS = int(os.environ.get("JOINEDUP_ASSESSOR_ACCESS_DAYS", "90"))
+
 # Login throttling: five failures lock the username from that address for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(hours=1)

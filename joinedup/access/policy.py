@@ -86,7 +86,9 @@ GRANTS: dict[str, frozenset[Action]] = {
     # assessor change a draft made outside a case, and shows them the child's earlier assessments
     # only as far as consent shares them (as the prefill does). It ends when the panel decides on
     # the referral the assessment went with, or when a case opens for the child: the lead
-    # professional leads from then, and the assessor hears the outcome as referrer.
+    # professional leads from then, and the assessor hears the outcome as referrer. An assessment
+    # never sent lapses: casework ends the involvement JOINEDUP_ASSESSOR_ACCESS_DAYS after the
+    # assessor last saved it (services.assessment).
     InvolvementKind.ASSESSOR: frozenset(
         {
             Action.VIEW_CHILD,

@@ -279,13 +279,17 @@ def needs_for_the_panel(assessment: Assessment) -> str:
 
 def assessment_to_attach(child: Child, practitioner: Practitioner) -> Assessment | None:
     """The practitioner's own completed assessment of the child, made before a case and not yet
-    with the panel, which a referral can take with it."""
-    return (
+    with the panel, which a referral can take with it while they may still change it (their
+    access as assessor lapses when it is never sent)."""
+    assessment = (
         Assessment.objects.filter(child=child, assessor=practitioner, case__isnull=True, completed_at__isnull=False)
         .exclude(referrals__status__in=[s for s in ReferralStatus.values if s != ReferralStatus.WITHDRAWN])
         .order_by("-completed_at")
         .first()
     )
+    if assessment is None or not decide(practitioner.user, Action.CHANGE_ASSESSMENT, assessment):
+        return None
+    return assessment
 
 
 def assessment_readable_by(user: Any, assessment: Assessment) -> bool:

@@ -5,19 +5,27 @@ any case exists and send it to the allocation panel with the request for help (0
 built from new referrals and assessments"); inside a case the lead professional assesses.
 
 Access follows the policy's assessment actions (VIEW_ASSESSMENT, CHANGE_ASSESSMENT), not the
-plan's."""
+plan's. The practitioner assessing before a case is involved as its assessor for
+JOINEDUP_ASSESSOR_ACCESS_DAYS (90 by default) from their last save, renewed by every save: an
+assessment never sent to the panel does not keep the child open to them for ever. Once sent, the
+involvement lasts until the panel decides (or the referral is withdrawn, which starts the period
+again). A lapsed assessor who meets the family again starts again from the child's page, with the
+family's consent, and carries on their own draft."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from joinedup.access.models import InvolvementKind
+from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.access.policy import Action, current_involvements, decide
 from joinedup.audit import services as audit
 from joinedup.casework import instruments, queries
@@ -31,9 +39,9 @@ from joinedup.casework.models import (
 from joinedup.casework.notifications import notify
 from joinedup.index.involved import records_as_seen_by
 from joinedup.index.key_groups import key_groups
-from joinedup.people.models import Child
+from joinedup.people.models import Child, Practitioner
 
-from ._common import _end_involvements, _involve, _require, _require_open
+from ._common import _involve, _require, _require_open
 from .consent import ConsentGiven, _write_consent
 
 
@@ -102,12 +110,14 @@ def start_assessment(
 ) -> Assessment:
     """Start, or carry on with, the child's assessment, prefilled from what is known.
 
-    Inside a case, those who lead the case (who may change its plan) start it. Before any case, any practitioner who has
-    found the child may, with the family's consent to assess (given now, or a current consent), and
-    is involved as its assessor. A child has one assessment under way at a time, whoever started
-    it, not one per assessor: the CAF is one shared assessment, meant to end the duplication of
-    assessments (002 ch. 5), and two running side by side would have the family tell their story
-    twice. A second practitioner is asked to find out from the family who is assessing."""
+    Inside a case, those who lead the case (who may change its plan) start it. Before any case, any
+    practitioner who has found the child may, with the family's consent to assess (given now, or a
+    current consent), and is involved as its assessor. A child has one assessment under way at a
+    time, whoever started it, not one per assessor: the CAF is one shared assessment, meant to end
+    the duplication of assessments (002 ch. 5), and two running side by side would have the family
+    tell their story twice. A second practitioner is asked to find out from the family who is
+    assessing. An assessor whose access lapsed takes up their own draft again the same way, with
+    the family's consent."""
     if (case is None) == (child is None):
         raise TypeError("Start an assessment for a case or for a child, not both")
     if case is not None:
@@ -122,23 +132,30 @@ def start_assessment(
     practitioner = assessor.practitioner
     draft = current_draft(child)
     if draft is not None:
-        if draft.case_id == (case.pk if case else None) and (case is not None or draft.assessor_id == practitioner.pk):
+        if draft.case_id != (case.pk if case else None) or (case is None and draft.assessor_id != practitioner.pk):
+            raise RuleBroken(
+                f"Another practitioner has already started an early help assessment of {child.full_name}. "
+                "Ask the family who, so that they tell their story only once"
+            )
+        if case is not None or _assessing(child=child, practitioner=practitioner).exists():
             return draft
-        raise RuleBroken(
-            f"Another practitioner has already started an early help assessment of {child.full_name}. "
-            "Ask the family who, so that they tell their story only once"
-        )
     if consent is not None:
         consent_row = _write_consent(child=child, consent=replace(consent, to_assess=True), recorded_by=assessor)
     else:
         consent_row = queries.current_consents(child).filter(to_assess=True).first()
         if consent_row is None:
             raise RuleBroken("Record the family's consent to an assessment before you start one")
-    already_assessing = current_involvements().filter(
-        child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR
-    )
-    if case is None and not already_assessing.exists():
-        _involve(child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR)
+    if case is None:
+        _keep_assessing(child=child, practitioner=practitioner)
+    if draft is not None:
+        audit.record(
+            actor=assessor,
+            verb="took_up_assessment_again",
+            child_id=child.pk,
+            target=draft,
+            legal_basis="Consent to assess",
+        )
+        return draft
     elements, child_views, parents_views = _prefill(child, assessor)
     assessment = Assessment.objects.create(
         child=child,
@@ -193,6 +210,50 @@ def _require_writer(user: Any, assessment: Assessment) -> None:
         raise NotAllowed("Only its assessor changes an assessment made before a case")
 
 
+# The assessor's involvement before a case: how long it lasts
+
+
+def _assessing(*, child: Child, practitioner: Practitioner):
+    return current_involvements().filter(child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR)
+
+
+def _lapses_on() -> date:
+    return timezone.localdate() + timedelta(days=settings.JOINEDUP_ASSESSOR_ACCESS_DAYS)
+
+
+def _keep_assessing(*, child: Child, practitioner: Practitioner) -> None:
+    """Involve the practitioner as the child's assessor until JOINEDUP_ASSESSOR_ACCESS_DAYS from
+    today, or renew the period of their current involvement. One that waits for the panel's
+    decision (no end) keeps waiting."""
+    current = _assessing(child=child, practitioner=practitioner)
+    if current.exists():
+        current.filter(ended__isnull=False).update(ended=_lapses_on())
+    else:
+        _involve(child=child, practitioner=practitioner, kind=InvolvementKind.ASSESSOR, until=_lapses_on())
+
+
+def _await_the_panel(assessment: Assessment) -> None:
+    """A sent assessment no longer lapses: its assessor is involved until the panel decides."""
+    _assessing(child=assessment.child, practitioner=assessment.assessor).update(ended=None)
+
+
+def _no_longer_awaiting_the_panel(assessment: Assessment) -> None:
+    """A withdrawn referral leaves the assessment unsent: the period starts again today."""
+    _assessing(child=assessment.child, practitioner=assessment.assessor).filter(ended__isnull=True).update(
+        ended=_lapses_on()
+    )
+
+
+def _end_assessing(*, child: Child, practitioners: Iterable[Practitioner]) -> None:
+    """End the assessors' involvements today, whether they waited for the panel or would lapse."""
+    Involvement.objects.filter(
+        Q(ended__isnull=True) | Q(ended__gt=timezone.localdate()),
+        child=child,
+        kind=InvolvementKind.ASSESSOR,
+        practitioner__in=practitioners,
+    ).update(ended=timezone.localdate())
+
+
 @transaction.atomic
 def save_assessment(
     *,
@@ -202,10 +263,13 @@ def save_assessment(
     child_views: str | None = None,
     parents_views: str | None = None,
 ) -> Assessment:
-    """Save a draft; it can be finished later."""
+    """Save a draft; it can be finished later. Saving a draft made before a case renews its
+    assessor's access for JOINEDUP_ASSESSOR_ACCESS_DAYS."""
     _require_writer(saved_by, assessment)
     if assessment.completed_at is not None:
         raise RuleBroken("A completed assessment cannot be changed; start a new one if things have changed")
+    if assessment.case_id is None:
+        _keep_assessing(child=assessment.child, practitioner=assessment.assessor)
     elements = elements or {}
     if unknown := set(elements) - instruments.element_codes():
         raise RuleBroken(f"Unknown assessment elements: {', '.join(sorted(unknown))}")
@@ -229,10 +293,12 @@ def save_assessment(
 def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_need: str) -> Assessment:
     """Completion records the level of need and the time taken, and shares the assessment with
     the team around the child as far as consent allows. Made before a case, it waits for its
-    assessor to send it to the allocation panel."""
+    assessor to send it to the allocation panel, within JOINEDUP_ASSESSOR_ACCESS_DAYS."""
     _require_writer(completed_by, assessment)
     if assessment.completed_at is not None:
         raise RuleBroken("This assessment is already complete")
+    if assessment.case_id is None:
+        _keep_assessing(child=assessment.child, practitioner=assessment.assessor)
     if not (assessment.child_views or assessment.parents_views):
         raise RuleBroken("Record the child's and the parents' views, in their own words")
     if not assessment.elements.exclude(strengths="", needs="").exists():
@@ -270,7 +336,7 @@ def _carry_onto_case(*, case: Case, carried_by: Any) -> list[Assessment]:
     assessors' involvement ends, because the lead professional leads from now on."""
     before = list(Assessment.objects.filter(child=case.child, case__isnull=True).select_related("assessor__user"))
     Assessment.objects.filter(pk__in=[a.pk for a in before]).update(case=case)
-    _end_involvements(child=case.child, kind=InvolvementKind.ASSESSOR, practitioners={a.assessor for a in before})
+    _end_assessing(child=case.child, practitioners={a.assessor for a in before})
     for assessment in before:
         assessment.case = case
         audit.record(

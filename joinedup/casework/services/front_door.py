@@ -32,7 +32,13 @@ from joinedup.casework.notifications import notify
 from joinedup.people.models import Child, Practitioner
 
 from ._common import _end_involvements, _involve, _move, _require
-from .assessment import _carry_onto_case, consent_to_send
+from .assessment import (
+    _await_the_panel,
+    _carry_onto_case,
+    _end_assessing,
+    _no_longer_awaiting_the_panel,
+    consent_to_send,
+)
 from .consent import ConsentGiven, _write_consent, _write_sharing_without_consent
 from .plans import _open_case
 
@@ -84,6 +90,7 @@ def _check_it_can_go_to_the_panel(assessment: Assessment, *, child: Child, sende
         raise RuleBroken("That early help assessment is of another child")
     if assessment.assessor_id != getattr(sender.practitioner, "pk", None):
         raise NotAllowed("Only the practitioner who carried out an assessment sends it to the panel")
+    _require(sender, Action.CHANGE_ASSESSMENT, assessment)
     if assessment.completed_at is None:
         raise RuleBroken(
             "Complete the assessment before you send it to the panel: record the family's views and the "
@@ -107,7 +114,6 @@ def send_to_panel(*, assessment: Assessment, sent_by: Any, locality: Locality) -
     referral: the level of need it found, the needs it records as the concern, and the consent it
     was made under. The next meeting of the locality's panel takes it like any other referral."""
     _require(sent_by, Action.REFER)
-    _require(sent_by, Action.CHANGE_ASSESSMENT, assessment)
     _check_it_can_go_to_the_panel(assessment, child=assessment.child, sender=sent_by)
     consent = consent_to_send(assessment)
     if consent is None:
@@ -139,6 +145,8 @@ def _submit(referral: Referral, *, referrer: Any, verb: str) -> Referral:
     """The request for help goes in: the referrer is involved as such and hears it was received."""
     referral.save()
     _involve(child=referral.child, practitioner=referral.referrer, kind=InvolvementKind.REFERRER)
+    if referral.assessment is not None:
+        _await_the_panel(referral.assessment)
     audit.record(
         actor=referrer,
         verb=verb,
@@ -262,9 +270,7 @@ def record_decision(
         _end_involvements(child=referral.child, kind=kind, practitioners=_seats(panel))
     if referral.assessment_id is not None:
         # The assessment has reached the panel's decision; its assessor hears the outcome as referrer.
-        _end_involvements(
-            child=referral.child, kind=InvolvementKind.ASSESSOR, practitioners=[referral.assessment.assessor]
-        )
+        _end_assessing(child=referral.child, practitioners=[referral.assessment.assessor])
     audit.record(
         actor=decided_by,
         verb="decided_referral",
@@ -299,6 +305,8 @@ def withdraw_referral(*, referral: Referral, withdrawn_by: Any) -> Referral:
         raise NotAllowed("Only the referrer may withdraw a referral")
     _move(referral, ReferralStatus.WITHDRAWN)
     referral.save(update_fields=["status"])
+    if referral.assessment is not None:
+        _no_longer_awaiting_the_panel(referral.assessment)
     audit.record(
         actor=withdrawn_by,
         verb="withdrew_referral",

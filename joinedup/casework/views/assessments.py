@@ -38,10 +38,12 @@ def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     """Before any case: the practitioner who found the child records the family's consent to assess
-    (or uses a current consent they may see) and starts; their own draft is carried on."""
+    (or uses a current consent they may see) and starts; their own draft is carried on, after the
+    family's consent is heard again if their access to it lapsed."""
     child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
     draft = services.current_draft(child)
-    if draft is not None and draft.case_id is None and draft.assessor_id == practitioner_of(request).pk:
+    own_draft = draft is not None and draft.case_id is None and draft.assessor_id == practitioner_of(request).pk
+    if own_draft and services.may_change(request.user, draft):
         return redirect("casework:assessment", draft.pk)
     may_see_consent = decide(request.user, Action.VIEW_CONSENT, child)
     current = queries.current_consents(child).filter(to_assess=True).first() if may_see_consent else None
@@ -61,7 +63,12 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
         except RuleBroken as broken:
             form.add_error(None, str(broken))
         else:
-            messages.success(request, "The assessment has started: what joinedup already knew is filled in")
+            started = (
+                "You are assessing again: your draft is as you left it"
+                if own_draft
+                else "The assessment has started: what joinedup already knew is filled in"
+            )
+            messages.success(request, started)
             return redirect("casework:assessment", assessment.pk)
     context = {"form": form, "child": child, "refusal": services.why_not_before_a_case(child)}
     return render(request, "casework/assessment_start.html", context)
@@ -73,12 +80,14 @@ def assessment(request: HttpRequest, assessment_id: int) -> HttpResponse:
     if not queries.assessment_shared_with(assessment, request.user):
         raise Http404("Not found")
     summary = queries.assessment_summary(assessment)
-    can_change = assessment.completed_at is None and services.may_change(request.user, assessment)
+    may_change = services.may_change(request.user, assessment)
+    can_change = assessment.completed_at is None and may_change
+    # Before a case, may_change means this user is its assessor, within their access period.
     can_send = (
         assessment.completed_at is not None
         and assessment.case_id is None
         and summary["referral"] is None
-        and assessment.assessor_id == practitioner_of(request).pk
+        and may_change
     )
     return render(request, "casework/assessment.html", summary | {"can_change": can_change, "can_send": can_send})
 
