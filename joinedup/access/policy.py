@@ -54,8 +54,8 @@ class Action(StrEnum):
 
 ROLE_SENTENCES = {
     Role.PRACTITIONER: "Sees and updates the records of children they currently work with.",
-    Role.PANEL_CHAIR: "Chairs the multi-agency allocation panel; sees children they work with and, "
-    "once panels exist, those on their panel's agenda.",
+    Role.PANEL_CHAIR: "Chairs a multi-agency allocation panel and records its decisions; sees children they "
+    "work with and those on their panel's agenda; sets up panels and their members.",
     Role.SERVICE_MANAGER: "Sees children worked with by the teams and localities they manage, "
     "and who has looked at those children's records.",
     Role.PERFORMANCE_ANALYST: "Sees figures about groups of children, never an individual child's record.",
