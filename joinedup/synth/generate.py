@@ -75,7 +75,9 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
             children=options.children,
         )
         advance(description="Register")
-        the_register = register.build_register(rng("register"), people, care, schooling.upn, staff.involvements, place)
+        the_register = register.build_register(
+            rng("register"), people, care, schooling.upn, staff.involvements, place, contacts=rng("carer contacts")
+        )
         advance(description="Authority")
         document = authority.authority_document(
             name=name,

@@ -138,3 +138,13 @@ NHS_NUMBER_IN_SOCIAL_CARE = Figure(
     "assumption: CP-IS needs the NHS number of every looked-after child and child on a protection plan; "
     "other children in need and children with contacts only have it where health shared it",
 )
+CARER_PHONE_MISSING_SHARE = Figure(
+    0.05,
+    "assumption: nearly every adult in the UK has a mobile phone (Ofcom), but a council's record of a "
+    "parent or carer lacks a number for about 1 in 20 (never asked, or changed and not updated)",
+)
+CARER_EMAIL_MISSING_SHARE = Figure(
+    0.10,
+    "assumption: a few adults do not use email at all and records are asked for it less often than for a "
+    "phone number, so about 1 in 10 carers has no email address held",
+)

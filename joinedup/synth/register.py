@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .contacts import carer_contacts
 from .names import first_names, middle_names, surnames
 from .output import flag, format_dates, write_csv
 from .places import ADDRESS_FIELDS, Place
@@ -60,7 +61,10 @@ def build_register(
     upn: np.ndarray,
     involvements: pd.DataFrame,
     place: Place,
+    contacts: np.random.Generator,
 ) -> Register:
+    """`contacts` is the carers' phone and email stream, apart from `rng` so that adding them
+    changed no other file."""
     children = population.children.copy()
     children["upn"] = upn
     children["family_id"] = population.families["family_id"].to_numpy()[children["family"].to_numpy()]
@@ -71,9 +75,9 @@ def build_register(
     links = population.child_carers.copy()
     changes = _CareChanges(rng, population, children, addresses, carers, links, place)
     changes.apply(care)
-    return Register(
-        changes.children_frame(), changes.addresses_frame(), changes.carers_frame(), changes.links_frame(), involvements
-    )
+    carers = changes.carers_frame()
+    carers = carers.join(carer_contacts(contacts, carers))
+    return Register(changes.children_frame(), changes.addresses_frame(), carers, changes.links_frame(), involvements)
 
 
 def _addresses_from_family_homes(population: Population) -> pd.DataFrame:
@@ -289,7 +293,8 @@ def _placement_stays(rows: list[dict], start: np.datetime64, end: np.datetime64,
 
 
 def write_register(register: Register, out) -> dict[str, int]:
-    """The register as the demo loads it: ISO dates, booleans as 1/0, `|` between former surnames."""
+    """The register as the demo loads it: ISO dates, booleans as 1/0, `|` between former surnames,
+    '' for a carer's phone or email not held."""
     children = register.children
     child_ids = children["child_id"].to_numpy()
     forenames = np.where(

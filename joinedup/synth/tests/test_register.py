@@ -9,6 +9,8 @@ import pytest
 
 from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn
 from joinedup.synth import prevalence
+from joinedup.synth.contacts import carer_contacts
+from joinedup.synth.randomness import stream
 from joinedup.synth.tests.conftest import build_authority, read
 
 KINDS = {"education", "social_care", "health", "youth_offending", "police", "housing", "voluntary"}
@@ -49,7 +51,7 @@ REGISTER = {
         "family_id",
     ],
     "addresses.csv": ["child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"],
-    "carers.csv": ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"],
+    "carers.csv": ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex", "phone", "email"],
     "child_carers.csv": ["child_id", "carer_id", "relationship", "parental_responsibility", "lives_with"],
     "involvements.csv": ["child_id", "service", "practitioner", "started", "ended"],
 }
@@ -197,3 +199,52 @@ def test_involvements_agree_with_the_extracts(authority, register):
     truth = read(authority / "ground_truth.csv")
     youth = set(truth.loc[truth["source"] == "youth_offending", "child_id"])
     assert youth == set(involvements.query("service == 'YJS-CASE'")["child_id"])
+
+
+def test_carers_phones_are_only_from_the_drama_range(register):
+    """Ofcom keeps 07700 900000 to 07700 900999 for drama: no real phone can ring."""
+    phones = register["carers.csv"]["phone"]
+    held = phones[phones != ""]
+    assert held.str.fullmatch(r"07700 900\d{3}").all(), held[~held.str.fullmatch(r"07700 900\d{3}")].head().tolist()
+    missing = (phones == "").mean()
+    assert missing == pytest.approx(prevalence.CARER_PHONE_MISSING_SHARE.value, abs=0.015)
+    assert held.nunique() > 900, "the whole range is used"
+
+
+def test_carers_emails_are_only_at_reserved_domains(register):
+    """RFC 2606 reserves example.com and example.org. The local part is plain letters, digits, dots
+    and hyphens, which every validator takes (the people room's tests load a generated register
+    through Django's)."""
+    emails = register["carers.csv"]["email"]
+    held = emails[emails != ""]
+    assert set(held.str.split("@").str[1]) == {"example.com", "example.org"}
+    plain = held.str.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)?@example\.(com|org)")
+    assert plain.all(), held[~plain].head().tolist()
+    assert held.is_unique, "one address per carer"
+    missing = (emails == "").mean()
+    assert missing == pytest.approx(prevalence.CARER_EMAIL_MISSING_SHARE.value, abs=0.015)
+
+
+def test_carers_of_one_family_have_different_phones(register):
+    carers = register["carers.csv"]
+    held = carers[carers["phone"] != ""]
+    shared = held.groupby("family_id")["phone"].apply(lambda phones: phones.duplicated().any())
+    assert shared.mean() < 0.005
+
+
+def test_contacts_follow_the_seed_and_cope_with_unusual_names():
+    carers = pd.DataFrame(
+        {
+            "forenames": ["Zoë Anne", "Seán", "Mary", "Mary"],
+            "surname": ["O'Brien", "Bowes Lyon", "Smith-Jones", "Smith-Jones"],
+            "date_of_birth": pd.to_datetime(["1985-01-02", "1979-06-30", None, "1990-03-03"]),
+        }
+    )
+
+    first = carer_contacts(stream(4, "carer contacts"), carers)
+    again = carer_contacts(stream(4, "carer contacts"), carers)
+
+    assert first.equals(again)
+    held = first.loc[first["email"] != "", "email"]
+    assert held.str.fullmatch(r"[a-z0-9.-]+@example\.(com|org)").all(), held.tolist()
+    assert held.is_unique
