@@ -165,12 +165,17 @@ class Address(models.Model):
 
 
 class Carer(models.Model):
+    """A parent or relative who cares for a child, with the contact details the authority holds,
+    so the lead professional can ring or write to them; blank where none is held."""
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="carers")
     reference = models.CharField(max_length=30, unique=True)
     forenames = models.CharField(max_length=120)
     surname = models.CharField(max_length=120)
     date_of_birth = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices)
+    phone = models.CharField(max_length=30, blank=True, help_text="A UK phone number, as the register gives it")
+    email = models.EmailField(blank=True)
 
     @property
     def full_name(self) -> str:

@@ -3,6 +3,7 @@ creating staff accounts and correcting a child's details."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from joinedup.agencies.models import Agency, Team
@@ -58,6 +60,29 @@ def _birth_date(value: str) -> date:
     except ValidationError as error:
         raise ValueError(error.messages[0]) from None
     return born
+
+
+# A UK number is 0 and ten more digits in Ofcom's numbering plan (mobiles 07...), nine in a few
+# 01 areas and 0800 numbers; written with spaces, hyphens or brackets as people write it, or
+# international style, +44 without the 0 (perhaps "+44 (0)...").
+UK_PHONE = re.compile(r"0(?:[1-9]\d{9}|1\d{8}|800\d{6})")
+
+
+def _phone(value: str) -> str:
+    """A UK phone number's shape, kept as the register writes it (spaces collapsed)."""
+    digits = re.sub(r"[\s().-]", "", value.replace("(0)", ""))
+    national = "0" + digits[3:] if digits.startswith("+44") else digits
+    if not UK_PHONE.fullmatch(national):
+        raise ValueError(f"expected a UK phone number such as 07700 900123, got {value!r}")
+    return _text(Carer, "phone")(" ".join(value.split()))
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValueError(f"expected an email address such as name@example.com, got {value!r}") from None
+    return _text(Carer, "email")(value)
 
 
 def _choice(choices: type) -> Any:
@@ -218,6 +243,8 @@ def _read_addresses(path: Path, known: dict[str, dict]) -> dict[str, list[tuple]
 
 
 def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dict], dict[str, list[tuple]]]:
+    """Carers and their links to children. `phone` and `email` are optional columns: a register
+    written before the authority kept contact details still loads, with none held."""
     carers_path, links_path = directory / "carers.csv", directory / "child_carers.csv"
     checker = RowChecker(carers_path)
     carers = {}
@@ -228,6 +255,8 @@ def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dic
             "surname": checker.cell(number, row, "surname", _text(Carer, "surname")),
             "date_of_birth": checker.cell(number, row, "date_of_birth", parse_date, required=False),
             "sex": checker.cell(number, row, "sex", _choice(Sex)),
+            "phone": checker.cell(number, row, "phone", _phone, required=False) or "",
+            "email": checker.cell(number, row, "email", _email, required=False) or "",
         }
     checker.raise_if_any()
     checker = RowChecker(links_path)
@@ -258,7 +287,7 @@ CHILD_FIELDS = ["forenames", "surname", "date_of_birth", "sex", "ethnicity", "nh
 def load_register(*, directory: Path, progress=None) -> dict[str, int]:
     """Load the authority's person register (children, addresses, carers) keyed by LA child id.
     The whole register loads or nothing does; loading it again changes nothing; a newer
-    register updates only the children whose details changed, each change audited."""
+    register updates only the children and carers whose details changed, each change audited."""
     children = _read_children(directory / "children.csv")
     addresses = _read_addresses(directory / "addresses.csv", children)
     carers, carer_links = _read_carers(directory, children)
@@ -268,13 +297,15 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
         if reference not in families:
             families[reference] = Family.objects.create(reference=reference)
     existing_carers = {c.reference: c for c in Carer.objects.all()}
+    carers_changed: dict[str, list[str]] = {}
     for reference, item in carers.items():
         fields = {**item, "family": families[item["family"]]}
         carer = existing_carers.get(reference)
         if carer is None:
             existing_carers[reference] = Carer.objects.create(reference=reference, **fields)
-        elif any(getattr(carer, k) != v for k, v in fields.items()):
+        elif changed := [k for k, v in fields.items() if getattr(carer, k) != v]:
             Carer.objects.filter(pk=carer.pk).update(**fields)
+            carers_changed[reference] = changed
 
     existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)}
     held = _dependants_held()
@@ -288,8 +319,11 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
         ]
         Child.objects.filter(pk__in=moving).update(**{key: None})
     counts = {"children_created": 0, "children_updated": 0, "children_unchanged": 0}
+    child_pks: dict[str, int] = {}
     for register_id, item in children.items():
         child = existing.get(item["la_child_id"])
+        if child is not None:
+            child_pks[register_id] = child.pk
         wanted = {k: item[k] for k in CHILD_FIELDS}
         family = families.get(item["family"]) if item["family"] else None
         wanted_addresses = sorted(addresses.get(register_id, []), key=_address_order)
@@ -329,7 +363,36 @@ def load_register(*, directory: Path, progress=None) -> dict[str, int]:
         counts["children_created" if verb == "created_child" else "children_updated"] += 1
         if progress:
             progress(1)
-    return counts
+    _audit_carer_changes(carers_changed, existing_carers, carer_links, child_pks, directory / "carers.csv")
+    return {**counts, "carers_updated": len(carers_changed)}
+
+
+def _audit_carer_changes(
+    changed: dict[str, list[str]],
+    carers: dict[str, Carer],
+    links: dict[str, list[tuple]],
+    child_pks: dict[str, int],
+    path: Path,
+) -> None:
+    """One event per child the register links to a changed carer, so each child's audit trail
+    shows that their mother's phone number (say) changed. The detail names the fields, not the
+    values: the insert-only log should not keep a copy of old phone numbers and addresses. A
+    child created by this load is left out (its created_child event covers the whole record); a
+    carer linked to no child known before this load gets one event without a child."""
+    children_of: dict[str, list[int]] = defaultdict(list)
+    for register_id, child_links in links.items():
+        for carer_reference, *_ in child_links:
+            children_of[carer_reference].append(child_pks.get(register_id))
+    for reference, fields in changed.items():
+        for child_id in sorted({pk for pk in children_of[reference] if pk is not None}) or [None]:
+            audit.record(
+                actor=None,
+                verb="changed_carer",
+                child_id=child_id,
+                target=carers[reference],
+                legal_basis=REGISTER_BASIS,
+                detail={"file": str(path), "carer": reference, "changed": fields},
+            )
 
 
 def _dependants_held() -> dict[str, dict[int, list]]:

@@ -4,6 +4,7 @@ The whole register loads or nothing does; loading it again changes nothing; a ne
 changes only the children whose details changed, each change audited."""
 
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +16,8 @@ from joinedup.audit.models import AuditEvent
 from joinedup.common.tables import FileProblems, Problem
 from joinedup.people.models import Address, Carer, Child, ChildCarer, Family, FormerName, NameKey
 from joinedup.people.services import REGISTER_BASIS, load_register
+from joinedup.synth.generate import generate
+from joinedup.synth.options import options_from_arguments
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +36,16 @@ COLUMNS = {
         "family_id",
     ],
     "addresses.csv": ["child_id", "address_line_1", "address_line_2", "town", "postcode", "moved_in", "moved_out"],
-    "carers.csv": ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex"],
+    "carers.csv": ["carer_id", "family_id", "forenames", "surname", "date_of_birth", "sex", "phone", "email"],
     "child_carers.csv": ["child_id", "carer_id", "relationship", "parental_responsibility", "lives_with"],
 }
 
 
 @dataclass
 class Register:
-    """A small register: Alfie and his sister Ruby with their mother, and Zain with his.
-    Alfie moved from Zebra Court to Apple Street, so his homes sort differently by name and by date."""
+    """A small register: Alfie and his sister Ruby with their mother Kelly, whose phone and email
+    are held, and Zain with his mother Nadia, who has neither. Alfie moved from Zebra Court to
+    Apple Street, so his homes sort differently by name and by date."""
 
     files: dict[str, list[dict[str, str]]] = field(
         default_factory=lambda: {
@@ -132,8 +136,19 @@ class Register:
                     surname="Smith",
                     date_of_birth="1990-02-02",
                     sex="F",
+                    phone="07700 900123",
+                    email="kelly.smith@example.com",
                 ),
-                dict(carer_id="P2", family_id="F2", forenames="Nadia", surname="Ahmed", date_of_birth="", sex="F"),
+                dict(
+                    carer_id="P2",
+                    family_id="F2",
+                    forenames="Nadia",
+                    surname="Ahmed",
+                    date_of_birth="",
+                    sex="F",
+                    phone="",
+                    email="",
+                ),
             ],
             "child_carers.csv": [
                 dict(child_id="C1", carer_id="P1", relationship="mother", parental_responsibility="1", lives_with="1"),
@@ -180,7 +195,7 @@ def test_register_loads_children_with_their_homes_and_carers(register, tmp_path)
 
     counts = load_register(directory=register.write(tmp_path))
 
-    assert counts == {"children_created": 3, "children_updated": 0, "children_unchanged": 0}
+    assert counts == {"children_created": 3, "children_updated": 0, "children_unchanged": 0, "carers_updated": 0}
     alfie = Child.objects.get(la_child_id="LA0001")
     assert (alfie.full_name, alfie.date_of_birth, alfie.nhs_number, alfie.upn) == (
         "Alfie Smith",
@@ -214,7 +229,7 @@ def test_loading_the_same_register_twice_changes_nothing(register, tmp_path):
 
     counts = load_register(directory=directory)
 
-    assert counts == {"children_created": 0, "children_updated": 0, "children_unchanged": 3}
+    assert counts == {"children_created": 0, "children_updated": 0, "children_unchanged": 3, "carers_updated": 0}
     assert everything_loaded() == after_first_load
 
 
@@ -225,7 +240,7 @@ def test_changed_row_updates_only_that_child_and_audits_it(register, tmp_path):
 
     counts = load_register(directory=register.write(tmp_path / "february"))
 
-    assert counts == {"children_created": 0, "children_updated": 1, "children_unchanged": 2}
+    assert counts == {"children_created": 0, "children_updated": 1, "children_unchanged": 2, "carers_updated": 0}
     zain = Child.objects.get(la_child_id="LA0003")
     assert zain.surname == "Ahmed-Khan"
     change = AuditEvent.objects.get(verb="changed_child")
@@ -282,6 +297,35 @@ def test_new_home_in_a_newer_register_is_added_and_audited(register, tmp_path):
         ("addresses.csv", 2, "moved_out", "2015-03-06", "moved out before moving in"),
         ("addresses.csv", 4, "child_id", "C9", "no child in children.csv has this id"),
         ("carers.csv", 3, "sex", "female", "expected one of M, F, U, got 'female'"),
+        ("carers.csv", 2, "phone", "7700 900123", "expected a UK phone number such as 07700 900123, got '7700 900123'"),
+        (
+            "carers.csv",
+            3,
+            "phone",
+            "+1 212 555 0123",
+            "expected a UK phone number such as 07700 900123, got '+1 212 555 0123'",
+        ),
+        (
+            "carers.csv",
+            2,
+            "phone",
+            "call after 5",
+            "expected a UK phone number such as 07700 900123, got 'call after 5'",
+        ),
+        (
+            "carers.csv",
+            2,
+            "email",
+            "kelly.smith@",
+            "expected an email address such as name@example.com, got 'kelly.smith@'",
+        ),
+        (
+            "carers.csv",
+            3,
+            "email",
+            "nadia at example.org",
+            "expected an email address such as name@example.com, got 'nadia at example.org'",
+        ),
         (
             "child_carers.csv",
             3,
@@ -427,3 +471,104 @@ def test_a_value_longer_than_its_column_is_reported(register, tmp_path):
     assert raised.value.problems == [
         Problem(str(tmp_path / "children.csv"), 3, "ethnicity", "expected at most 4 characters, got 13")
     ]
+
+
+# Carers' contact details
+
+
+def test_carers_phone_and_email_are_loaded_and_blank_where_not_held(register, tmp_path):
+    load_register(directory=register.write(tmp_path))
+
+    assert dict(Carer.objects.values_list("reference", "phone")) == {"P1": "07700 900123", "P2": ""}
+    assert dict(Carer.objects.values_list("reference", "email")) == {"P1": "kelly.smith@example.com", "P2": ""}
+
+
+def test_a_register_written_before_contact_details_were_kept_still_loads(register, tmp_path):
+    register.columns["carers.csv"] = [c for c in COLUMNS["carers.csv"] if c not in {"phone", "email"}]
+
+    counts = load_register(directory=register.write(tmp_path))
+
+    assert counts["children_created"] == 3
+    assert set(Carer.objects.values_list("phone", "email")) == {("", "")}
+
+
+@pytest.mark.parametrize(
+    "phone", ["+44 7700 900123", "+44 (0)7700 900123", "07700-900-123", "(01632) 960123", "020 7946 0123"]
+)
+def test_uk_phone_numbers_are_taken_as_people_write_them(register, tmp_path, phone):
+    register.row("carers.csv", 2)["phone"] = phone
+
+    load_register(directory=register.write(tmp_path))
+
+    assert Carer.objects.get(reference="P1").phone == phone
+
+
+def test_a_carers_changed_phone_is_audited_for_each_of_their_children(register, tmp_path):
+    """Kelly mothers Alfie and Ruby: both children's audit trails show her details changed, naming
+    the fields and not the numbers (the insert-only log keeps no copy of old contact details)."""
+    load_register(directory=register.write(tmp_path / "january"))
+    untouched = dict(Child.objects.values_list("pk", "updated_at"))
+    register.row("carers.csv", 2)["phone"] = "07700 900456"
+    register.row("carers.csv", 2)["email"] = ""
+
+    counts = load_register(directory=register.write(tmp_path / "february"))
+
+    kelly = Carer.objects.get(reference="P1")
+    assert (kelly.phone, kelly.email) == ("07700 900456", "")
+    assert counts == {"children_created": 0, "children_updated": 0, "children_unchanged": 3, "carers_updated": 1}
+    events = AuditEvent.objects.filter(verb="changed_carer")
+    assert sorted(e.child_id for e in events) == sorted(
+        Child.objects.filter(la_child_id__in=["LA0001", "LA0002"]).values_list("pk", flat=True)
+    )
+    assert {(e.object_type, e.object_id, e.actor_username, e.legal_basis) for e in events} == {
+        ("Carer", str(kelly.pk), "system", REGISTER_BASIS)
+    }
+    assert [e.detail["changed"] for e in events] == [["phone", "email"]] * 2
+    assert "07700" not in str([e.detail for e in events])
+    assert not AuditEvent.objects.filter(verb="changed_child").exists()
+    assert dict(Child.objects.values_list("pk", "updated_at")) == untouched
+
+
+def test_loading_contact_details_again_audits_nothing_more(register, tmp_path):
+    directory = register.write(tmp_path)
+    load_register(directory=directory)
+
+    load_register(directory=directory)
+
+    assert not AuditEvent.objects.filter(verb="changed_carer").exists()
+
+
+def test_a_bad_phone_in_a_newer_register_leaves_the_earlier_load_as_it_was(register, tmp_path):
+    load_register(directory=register.write(tmp_path / "january"))
+    after_january = everything_loaded()
+    register.row("carers.csv", 2)["email"] = "kelly.jones@example.com"
+    register.row("carers.csv", 3)["phone"] = "0770090012"
+    directory = register.write(tmp_path / "february")
+
+    with pytest.raises(FileProblems) as raised:
+        load_register(directory=directory)
+
+    assert raised.value.problems == [
+        Problem(
+            str(directory / "carers.csv"),
+            3,
+            "phone",
+            "expected a UK phone number such as 07700 900123, got '0770090012'",
+        )
+    ]
+    assert everything_loaded() == after_january
+    assert Carer.objects.get(reference="P1").email == "kelly.smith@example.com"
+
+
+def test_the_synthetic_authoritys_contact_details_all_load(tmp_path):
+    """Every phone number and email address the generator writes passes the loader's checks
+    (Django's email validator among them), so the demo's register loads."""
+    out = tmp_path / "authority"
+    generate(options_from_arguments(children=200, seed=3, out=out, error_rates=()), show_progress=False)
+
+    load_register(directory=out / "register")
+
+    phones = set(Carer.objects.exclude(phone="").values_list("phone", flat=True))
+    assert phones and all(re.fullmatch(r"07700 900\d{3}", phone) for phone in phones)
+    domains = {email.split("@")[1] for email in Carer.objects.exclude(email="").values_list("email", flat=True)}
+    assert domains == {"example.com", "example.org"}
