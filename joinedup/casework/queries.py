@@ -444,14 +444,17 @@ def _practitioner_contact(practitioner: Practitioner, why: str) -> Contact:
 
 
 def _carer_contact(link: ChildCarer) -> Contact:
-    """Family contact details as held: joinedup keeps no phone number for a carer, and an email
-    address only where the carer has an account to see the plan."""
+    """Family contact details as held: the phone number and email address the authority's register
+    gives for the carer. Where the carer has an account to see the plan, its email address wins:
+    the carer gave it to the lead professional themselves and signs in and hears from joinedup
+    there, so it is the one known to work; the register's may be out of date."""
     carer, child = link.carer, link.child
     facts = [link.get_relationship_display()]
     facts += ["parental responsibility"] if link.parental_responsibility else []
     facts += [f"lives with {child.first_name}"] if link.lives_with else []
-    account = next((a for a in carer.accounts.all() if a.user.is_active), None)
-    return Contact(name=carer.full_name, who=", ".join(facts), email=account.user.email if account else "")
+    account = next((a for a in carer.accounts.all() if a.user.is_active and a.user.email), None)
+    email = account.user.email if account else carer.email
+    return Contact(name=carer.full_name, who=", ".join(facts), phone=carer.phone, email=email)
 
 
 def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]:

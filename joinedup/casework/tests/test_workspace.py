@@ -6,11 +6,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import queries, services
-from joinedup.people.models import Address, Relationship, Role
+from joinedup.people.models import Address, Carer, Relationship, Role
 from joinedup.people.tests.factories import ChildCarerFactory, PractitionerFactory
 
 from .factories import CaseFactory, ReferralFactory
@@ -22,7 +23,8 @@ TODAY = date.today()
 @pytest.fixture
 def case(front_door):
     """Pat leads Alfie's case, referred by Tom; Nina the school nurse is in the team; Karen, his mum,
-    has parental responsibility, lives with him and has an account to see the plan."""
+    has parental responsibility, lives with him and has an account to see the plan; Dave, his dad,
+    has no account. The register holds a phone number for both, and an email address for Dave."""
     alfie = front_door["alfie"]
     referral = ReferralFactory(child=alfie, referrer=front_door["tom"], locality=front_door["north"])
     case = CaseFactory(child=alfie, lead_professional=front_door["pat"], referral=referral)
@@ -33,6 +35,8 @@ def case(front_door):
         child=alfie,
         carer__forenames="Karen",
         carer__surname="Smith",
+        carer__phone="07700 900123",
+        carer__email="karen.smith@example.org",
         relationship=Relationship.MOTHER,
         parental_responsibility=True,
         lives_with=True,
@@ -50,6 +54,8 @@ def case(front_door):
         child=alfie,
         carer__forenames="Dave",
         carer__surname="Smith",
+        carer__phone="07700 900456",
+        carer__email="dave.smith@example.org",
         relationship=Relationship.FATHER,
         parental_responsibility=True,
         lives_with=False,
@@ -69,8 +75,11 @@ def test_the_lead_professional_sees_who_to_call_about_each_case(pat_client, case
     assert "Alfie Smith: 4 contacts" in page
     assert "Alfie lives at 4 Mill Lane, Northby NX1 2AB." in page
     assert "Mother, parental responsibility, lives with Alfie" in page
+    assert 'href="tel:07700900123"' in page
     assert 'href="mailto:karen@example.com"' in page
     assert "Father, parental responsibility</td>" in page
+    assert 'href="tel:07700900456"' in page
+    assert 'href="mailto:dave.smith@example.org"' in page
     assert "School nurse, Northshire Community Health (team around the child)" in page
     assert 'href="tel:01632960123"' in page
     assert "Class teacher, Northby Primary School (referred Alfie)" in page
@@ -83,13 +92,32 @@ def test_the_lead_professional_is_not_their_own_contact(front_door, case):
     assert [contact.name for contact in rows[0]["team"]] == ["Nina Evans"]
 
 
-def test_a_carer_has_no_phone_held_and_an_email_only_with_an_account(front_door, case):
+def test_carers_show_the_register_phone_and_their_account_email_before_the_register_one(front_door, case):
+    """Karen's account email is the one she gave Pat and signs in with, so it wins over the
+    register's; Dave has no account, so the register's is shown."""
     family = queries.workspace_contacts(front_door["pat"].user, [case])[0]["family"]
 
     assert [(c.name, c.phone, c.email) for c in family] == [
-        ("Karen Smith", "", "karen@example.com"),
-        ("Dave Smith", "", ""),
+        ("Karen Smith", "07700 900123", "karen@example.com"),
+        ("Dave Smith", "07700 900456", "dave.smith@example.org"),
     ]
+
+
+def test_a_carer_account_without_an_email_falls_back_to_the_register(front_door, case):
+    get_user_model().objects.filter(username="karen").update(email="")
+
+    family = queries.workspace_contacts(front_door["pat"].user, [case])[0]["family"]
+
+    assert family[0].email == "karen.smith@example.org"
+
+
+def test_a_carer_with_no_details_held_shows_not_held(pat_client, case):
+    Carer.objects.filter(surname="Smith", forenames="Dave").update(phone="", email="")
+
+    page = pat_client.get("/casework/cases/mine/").content.decode()
+
+    dave = re.search(r"Dave Smith</td>(.*?)</tr>", page, re.S).group(1)
+    assert dave.count("Not held") == 2
 
 
 def test_showing_the_contacts_is_audited_per_child(pat_client, case):
