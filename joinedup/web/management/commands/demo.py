@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from joinedup.access.policy import ROLE_SENTENCES, current_involvements
 from joinedup.index.linking import link_index
@@ -43,7 +44,11 @@ class Command(BaseCommand):
         call_command("synth", children=children, seed=seed, out=str(authority_dir), force=True)
         call_command("load_authority", str(authority_dir))
         for mapping_path, extract in synthetic_extracts(authority_dir):
+            began = timezone.now()
             batch = import_file(mapping_path=mapping_path, path=extract)
+            if batch.started_at < began:  # the same file came earlier: import_file returns that batch
+                self.stdout.write(f"Imported {batch.source.name}: already imported, nothing changed")
+                continue
             self.stdout.write(
                 f"Imported {batch.source.name}: {batch.created:,} new, {batch.updated:,} changed, "
                 f"{batch.unchanged:,} unchanged, {batch.rejected:,} rejected"
