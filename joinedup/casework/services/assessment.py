@@ -10,7 +10,8 @@ JOINEDUP_ASSESSOR_ACCESS_DAYS (90 by default) from their last save, renewed by e
 assessment never sent to the panel does not keep the child open to them for ever. Once sent, the
 involvement lasts until the panel decides (or the referral is withdrawn, which starts the period
 again). A lapsed assessor who meets the family again starts again from the child's page, with the
-family's consent, and carries on their own draft."""
+family's consent, and carries on their own draft. A draft whose assessor can no longer carry it on
+(their access lapsed, or they left) passes to the next practitioner who starts with the family."""
 
 from __future__ import annotations
 
@@ -117,7 +118,8 @@ def start_assessment(
     the duplication of assessments (002 ch. 5), and two running side by side would have the family
     tell their story twice. A second practitioner is asked to find out from the family who is
     assessing. An assessor whose access lapsed takes up their own draft again the same way, with
-    the family's consent."""
+    the family's consent; if they left, or another practitioner meets the family first, the draft
+    passes to that practitioner rather than blocking every other for ever."""
     if (case is None) == (child is None):
         raise TypeError("Start an assessment for a case or for a child, not both")
     if case is not None:
@@ -131,12 +133,10 @@ def start_assessment(
             raise RuleBroken(refusal)
     practitioner = assessor.practitioner
     draft = current_draft(child)
-    if draft is not None:
+    taking_over = case is None and draft is not None and passes_on(draft, to=practitioner)
+    if draft is not None and not taking_over:
         if draft.case_id != (case.pk if case else None) or (case is None and draft.assessor_id != practitioner.pk):
-            raise RuleBroken(
-                f"Another practitioner has already started an early help assessment of {child.full_name}. "
-                "Ask the family who, so that they tell their story only once"
-            )
+            raise _assessed_by_another(child)
         if case is not None or _assessing(child=child, practitioner=practitioner).exists():
             return draft
     if consent is not None:
@@ -145,6 +145,8 @@ def start_assessment(
         consent_row = queries.current_consents(child).filter(to_assess=True).first()
         if consent_row is None:
             raise RuleBroken("Record the family's consent to an assessment before you start one")
+    if taking_over:
+        return _take_over(draft=draft, assessor=assessor)
     if case is None:
         _keep_assessing(child=child, practitioner=practitioner)
     if draft is not None:
@@ -179,6 +181,67 @@ def start_assessment(
         detail={"before_a_case": case is None},
     )
     return assessment
+
+
+def _assessed_by_another(child: Child) -> RuleBroken:
+    return RuleBroken(
+        f"Another practitioner has already started an early help assessment of {child.full_name}. "
+        "Ask the family who, so that they tell their story only once"
+    )
+
+
+def passes_on(draft: Assessment, *, to: Practitioner) -> bool:
+    """Whether a draft made before a case passes to this practitioner when they start with the
+    family: its assessor can no longer carry it on, because their access lapsed unsent or they left
+    (a leaver's involvements give no access). A draft its assessor may still change stays theirs."""
+    return draft.case_id is None and draft.assessor_id != to.pk and not may_change(draft.assessor.user, draft)
+
+
+def _take_over(*, draft: Assessment, assessor: Any) -> Assessment:
+    """The new assessor carries on the earlier draft with the family, so they tell their story once.
+
+    The time to complete counts from now: the model measures it from `started_at`, and a draft
+    passes on only after lying untouched for at least JOINEDUP_ASSESSOR_ACCESS_DAYS, which would
+    make the figure practitioners' complaints were about measure the lapse, not the assessing. So
+    `started_at` and `sittings` restart with the new assessor, and the earlier draft's start and
+    saves are kept in the audit event (no migration needed for a second start date)."""
+    previous = draft.assessor
+    practitioner = assessor.practitioner
+    now = timezone.now()
+    # Only if nobody took it over in the meantime: two practitioners may meet the family the same week.
+    taken = Assessment.objects.filter(pk=draft.pk, assessor=previous, completed_at__isnull=True).update(
+        assessor=practitioner, started_at=now, sittings=1
+    )
+    if not taken:
+        raise _assessed_by_another(draft.child)
+    earlier_start, earlier_sittings = draft.started_at, draft.sittings
+    draft.assessor, draft.started_at, draft.sittings = practitioner, now, 1
+    # A leaver's involvement may not have lapsed yet: end it, so an account switched back on later
+    # does not reopen the child to them.
+    _end_assessing(child=draft.child, practitioners=[previous])
+    _keep_assessing(child=draft.child, practitioner=practitioner)
+    audit.record(
+        actor=assessor,
+        verb="took_over_assessment",
+        child_id=draft.child_id,
+        target=draft,
+        legal_basis="Consent to assess",
+        detail={
+            "previous_assessor": previous.pk,
+            "previous_assessor_left": not previous.user.is_active,
+            "earlier_started_at": earlier_start.isoformat(),
+            "earlier_sittings": earlier_sittings,
+        },
+    )
+    if previous.user.is_active:
+        notify(
+            recipient=previous.user,
+            subject="Another practitioner has taken over an assessment you started",
+            body="Your access to an early help assessment you had not sent had lapsed. Another practitioner "
+            "is now carrying on your draft with the family, so that they tell their story only once.",
+            link=reverse("casework:notifications"),
+        )
+    return draft
 
 
 def may_change(user: Any, assessment: Assessment) -> bool:

@@ -12,8 +12,8 @@ from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.access.policy import Action, decide
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import queries, services
-from joinedup.casework.errors import NotAllowed
-from joinedup.casework.models import ClosureReason, ConsentGiver, PanelDecision
+from joinedup.casework.errors import NotAllowed, RuleBroken
+from joinedup.casework.models import Assessment, ClosureReason, ConsentGiver, Notification, PanelDecision
 from joinedup.casework.services import ConsentGiven
 from joinedup.people.tests.factories import PractitionerFactory
 
@@ -246,3 +246,107 @@ def test_the_panels_decision_ends_a_sent_assessments_access(tom, draft, front_do
     )
 
     assert assessing(tom).ended == TODAY
+
+
+# A draft its assessor can no longer carry on passes to the next practitioner
+
+
+def nina_starts(front_door, alfie, **consent):
+    """Nina, the school nurse, meets Alfie's family later and starts an assessment with mum."""
+    return services.start_assessment(assessor=front_door["nina"].user, child=alfie, **consent)
+
+
+def test_a_lapsed_draft_passes_to_the_next_practitioner_with_the_familys_consent(tom, alfie, draft, front_door):
+    """Tom never sent his draft and his access lapsed: Nina carries it on rather than being told,
+    for ever, that someone else has started one."""
+    services.save_assessment(
+        assessment=draft, saved_by=tom.user, elements={"learning": ("Loves reading", "")}, child_views="OK"
+    )
+    as_if_last_saved(tom, days_ago=91)
+    nina = front_door["nina"]
+
+    taken = nina_starts(front_door, alfie, consent=mums_consent())
+
+    assert taken.pk == draft.pk
+    assert taken.assessor == nina
+    assert taken.elements.get(code="learning").strengths == "Loves reading"
+    assert (assessing(nina).started, assessing(nina).ended) == (TODAY, TODAY + timedelta(days=90))
+    assert assessing(tom).ended == TODAY - timedelta(days=1), "Tom's involvement stays ended"
+    event = AuditEvent.objects.get(verb="took_over_assessment", child_id=alfie.pk)
+    assert (event.actor_id, event.detail["previous_assessor"], event.detail["previous_assessor_left"]) == (
+        nina.user.pk,
+        tom.pk,
+        False,
+    )
+    assert Notification.objects.filter(
+        recipient=tom.user, subject="Another practitioner has taken over an assessment you started"
+    ).exists()
+
+
+def test_a_lapsed_draft_does_not_pass_without_the_familys_consent(tom, alfie, draft, front_door):
+    services.withdraw_consent(consent=draft.consent, withdrawn_by=tom.user, reason="Mum changed her mind")
+    as_if_last_saved(tom, days_ago=91)
+
+    with pytest.raises(RuleBroken, match="consent to an assessment"):
+        nina_starts(front_door, alfie)
+
+    draft.refresh_from_db()
+    assert draft.assessor == tom
+
+
+def test_a_leavers_draft_passes_likewise(tom, alfie, draft, front_door):
+    """Tom left the school with his draft a month old: a leaver's involvements give no access, so
+    his draft passes on at once. His account is switched off, so nobody is told."""
+    tom.user.is_active = False
+    tom.user.save(update_fields=["is_active"])
+
+    taken = nina_starts(front_door, alfie, consent=mums_consent())
+
+    assert taken.assessor == front_door["nina"]
+    assert assessing(tom).ended == TODAY, "a leaver's involvement that had not lapsed ends"
+    assert AuditEvent.objects.get(verb="took_over_assessment").detail["previous_assessor_left"] is True
+    assert not Notification.objects.filter(recipient=tom.user, subject__contains="taken over").exists()
+
+
+def test_a_draft_its_assessor_may_still_change_keeps_blocking(tom, alfie, draft, front_door):
+    as_if_last_saved(tom, days_ago=89)
+
+    with pytest.raises(RuleBroken, match="Ask the family who, so that they tell their story only once"):
+        nina_starts(front_door, alfie, consent=mums_consent())
+
+    draft.refresh_from_db()
+    assert draft.assessor == tom
+    assert not Involvement.objects.filter(practitioner=front_door["nina"], kind=InvolvementKind.ASSESSOR).exists()
+    assert not AuditEvent.objects.filter(verb="took_over_assessment").exists()
+
+
+def test_the_new_assessor_saves_completes_and_sends_it(tom, alfie, draft, front_door):
+    """The time to complete counts from when Nina took the draft over, not from Tom's start four
+    months earlier: the lapse is not time spent assessing. Tom's start is kept in the audit."""
+    Assessment.objects.filter(pk=draft.pk).update(started_at=timezone.now() - timedelta(days=120))
+    draft.refresh_from_db()
+    as_if_last_saved(tom, days_ago=91)
+    nina = front_door["nina"]
+    taken = nina_starts(front_door, alfie, consent=mums_consent())
+
+    complete(taken, nina)
+    referral = services.send_to_panel(assessment=taken, sent_by=nina.user, locality=front_door["north"])
+
+    assert taken.completed_at is not None
+    assert taken.minutes_to_complete < 5
+    assert taken.sittings == 2
+    assert referral.referrer == nina
+    assert AuditEvent.objects.get(verb="took_over_assessment").detail["earlier_started_at"] == (
+        draft.started_at.isoformat()
+    )
+
+
+def test_the_old_assessor_cannot_open_it_once_it_has_passed_on(client, tom, alfie, draft, front_door):
+    as_if_last_saved(tom, days_ago=91)
+    nina_starts(front_door, alfie, consent=mums_consent())
+    client.force_login(tom.user)
+
+    assert client.get(f"/casework/assessments/{draft.pk}/").status_code == 404
+    assert not services.may_change(tom.user, draft)
+    with pytest.raises(RuleBroken, match="Another practitioner has already started"):
+        services.start_assessment(assessor=tom.user, child=alfie, consent=mums_consent())

@@ -2,6 +2,8 @@
 door or from the child's page, started with the family's consent, sent to the panel, shown on the
 agenda, the referral and the referrer's feedback; GOV.UK errors that say what to do instead."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.utils import timezone
 
@@ -176,6 +178,41 @@ def test_someone_elses_draft_before_a_case_is_not_found(signed_in_as, front_door
 
     assert client.get(f"/casework/assessments/{assessment.pk}/parents_carers/").status_code == 404
     assert client.get(f"/casework/assessments/{assessment.pk}/send/").status_code == 404
+
+
+def test_a_practitioner_is_told_they_carry_on_an_earlier_draft_whose_assessor_left(signed_in_as, front_door):
+    """Tom left the school without sending his draft: Nina's start page says she carries it on,
+    and when, so she can tell mum that the family need not tell their story again."""
+    alfie, tom = front_door["alfie"], front_door["tom"]
+    signed_in_as("tom").post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT)
+    draft = Assessment.objects.get()
+    Assessment.objects.filter(pk=draft.pk).update(started_at=datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
+    tom.user.is_active = False
+    tom.user.save(update_fields=["is_active"])
+    client = signed_in_as("nina")
+    start_page = f"/casework/children/{alfie.pk}/assessment/"
+
+    before = page_of(client.get(start_page))
+    response = client.post(start_page, MUMS_CONSENT, follow=True)
+
+    assert "Another practitioner started an early help assessment of Alfie Smith on 3 March 2026" in before
+    assert "When you start, you carry on their draft with the family" in before
+    assert response.redirect_chain[-1][0] == f"/casework/assessments/{draft.pk}/"
+    assert "You are carrying on an earlier draft, started by another practitioner on 3 March 2026" in page_of(response)
+    assert Assessment.objects.get().assessor == front_door["nina"]
+
+
+def test_a_draft_its_assessor_is_still_working_on_is_not_offered(signed_in_as, front_door):
+    alfie = front_door["alfie"]
+    signed_in_as("tom").post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT)
+    client = signed_in_as("nina")
+
+    before = page_of(client.get(f"/casework/children/{alfie.pk}/assessment/"))
+    after = page_of(client.post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT))
+
+    assert "carry on their draft" not in before
+    assert "Another practitioner has already started an early help assessment of Alfie Smith" in after
+    assert Assessment.objects.get().assessor == front_door["tom"]
 
 
 # Sending to the panel

@@ -3,10 +3,13 @@ consent), one domain a page, finish, and send to the allocation panel."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
@@ -15,6 +18,7 @@ from joinedup.casework import instruments, queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
+from joinedup.casework.services.assessment import passes_on
 from joinedup.people.models import Child
 
 from ._common import consent_given_today, practitioner_of
@@ -39,12 +43,18 @@ def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
 def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     """Before any case: the practitioner who found the child records the family's consent to assess
     (or uses a current consent they may see) and starts; their own draft is carried on, after the
-    family's consent is heard again if their access to it lapsed."""
+    family's consent is heard again if their access to it lapsed. A draft its assessor can no longer
+    carry on passes to them, and the page says so, so the family need not tell their story again."""
     child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    practitioner = practitioner_of(request)
     draft = services.current_draft(child)
-    own_draft = draft is not None and draft.case_id is None and draft.assessor_id == practitioner_of(request).pk
+    own_draft = draft is not None and draft.case_id is None and draft.assessor_id == practitioner.pk
     if own_draft and services.may_change(request.user, draft):
         return redirect("casework:assessment", draft.pk)
+    # The date the draft was started, when it would pass to this practitioner.
+    earlier_draft_started_on = (
+        timezone.localdate(draft.started_at) if draft is not None and passes_on(draft, to=practitioner) else None
+    )
     may_see_consent = decide(request.user, Action.VIEW_CONSENT, child)
     current = queries.current_consents(child).filter(to_assess=True).first() if may_see_consent else None
     if current is not None:
@@ -63,15 +73,27 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
         except RuleBroken as broken:
             form.add_error(None, str(broken))
         else:
-            started = (
-                "You are assessing again: your draft is as you left it"
-                if own_draft
-                else "The assessment has started: what joinedup already knew is filled in"
-            )
-            messages.success(request, started)
+            messages.success(request, _started(own_draft=own_draft, earlier_draft_started_on=earlier_draft_started_on))
             return redirect("casework:assessment", assessment.pk)
-    context = {"form": form, "child": child, "refusal": services.why_not_before_a_case(child)}
+    context = {
+        "form": form,
+        "child": child,
+        "refusal": services.why_not_before_a_case(child),
+        "earlier_draft_started_on": earlier_draft_started_on,
+    }
     return render(request, "casework/assessment_start.html", context)
+
+
+def _started(*, own_draft: bool, earlier_draft_started_on: date | None) -> str:
+    if own_draft:
+        return "You are assessing again: your draft is as you left it"
+    if earlier_draft_started_on is not None:
+        return (
+            "You are carrying on an earlier draft, started by another practitioner on "
+            f"{earlier_draft_started_on:%-d %B %Y}: go through it with the family rather "
+            "than starting again"
+        )
+    return "The assessment has started: what joinedup already knew is filled in"
 
 
 @login_required
