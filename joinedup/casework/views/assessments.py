@@ -18,7 +18,6 @@ from joinedup.casework import instruments, queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
-from joinedup.casework.services.assessment import passes_on
 from joinedup.people.models import Child
 
 from ._common import consent_given_today, practitioner_of
@@ -52,9 +51,8 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     if own_draft and services.may_change(request.user, draft):
         return redirect("casework:assessment", draft.pk)
     # The date the draft was started, when it would pass to this practitioner.
-    earlier_draft_started_on = (
-        timezone.localdate(draft.started_at) if draft is not None and passes_on(draft, to=practitioner) else None
-    )
+    passes = draft is not None and services.passes_on(draft, to=practitioner)
+    earlier_draft_started_on = timezone.localdate(draft.started_at) if passes else None
     may_see_consent = decide(request.user, Action.VIEW_CONSENT, child)
     current = queries.current_consents(child).filter(to_assess=True).first() if may_see_consent else None
     if current is not None:
