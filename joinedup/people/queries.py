@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from joinedup.audit import services as audit
 from joinedup.common.identifiers import normalise_nhs_number, normalise_upn
 
 from .models import Address, Child, NameKey
@@ -135,3 +136,21 @@ def authority_figures(on: date | None = None) -> dict:
         "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
         "by_age": list(bands.items()),
     }
+
+
+def search_children_for(
+    user, *, legal_basis: str, name: str = "", date_of_birth: date | None = None, identifier: str = ""
+) -> list[Match]:
+    """search_children on a person's behalf: a result shows a child's name and date of birth to
+    someone who may not work with them, so each child listed goes in that child's audit trail."""
+    matches = search_children(name=name, date_of_birth=date_of_birth, identifier=identifier)
+    for match in matches:
+        audit.record(
+            actor=user,
+            verb="listed_in_search",
+            child_id=match.child.pk,
+            target=match.child,
+            legal_basis=legal_basis,
+            detail={"why": match.why},
+        )
+    return matches

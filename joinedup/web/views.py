@@ -165,28 +165,21 @@ def child_search(request: HttpRequest) -> HttpResponse:
     form = ChildSearchForm(request.GET or None)
     results = None
     if form.is_bound and form.is_valid():
-        matches = people_queries.search_children(
+        matches = people_queries.search_children_for(
+            request.user,
+            legal_basis="Search to identify a child before recording or referring",
             name=form.cleaned_data["name"],
             date_of_birth=form.cleaned_data["date_of_birth"],
             identifier=form.cleaned_data["identifier"],
         )
-        results = []
-        for match in matches:
-            audit.record(
-                actor=request.user,
-                verb="listed_in_search",
-                child_id=match.child.pk,
-                target=match.child,
-                legal_basis="Search to identify a child before recording or referring",
-                detail={"why": match.why},
-            )
-            results.append(
-                {
-                    "match": match,
-                    "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
-                    "district": people_queries.current_postcode_district(match.child),
-                }
-            )
+        results = [
+            {
+                "match": match,
+                "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
+                "district": people_queries.current_postcode_district(match.child),
+            }
+            for match in matches
+        ]
     return render(request, "web/child_search.html", {"form": form, "results": results})
 
 
