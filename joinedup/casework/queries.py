@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 
 from joinedup.access.policy import CASEWORK_ROLES, Action, decide
 from joinedup.agencies.models import Agency, Locality
@@ -122,14 +122,22 @@ def overdue_actions(*, on: date) -> QuerySet[PlanAction]:
     ).select_related("outcome__case__lead_professional__user", "owner__user", "owner__team", "agency")
 
 
+def with_last_review(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases carrying the date of their last review, so a list can work out reviews due in one query."""
+    return cases.annotate(last_review_on=Max("reviews__held_on"))
+
+
 def next_review_due(case: Case) -> date:
     """One interval after the last review, or after the case opened when none has been held."""
-    last = case.reviews.order_by("-held_on").first()
-    return (last.held_on if last else case.opened_on) + timedelta(days=case.review_interval_days)
+    if hasattr(case, "last_review_on"):
+        last_held_on = case.last_review_on
+    else:
+        last_held_on = case.reviews.aggregate(last=Max("held_on"))["last"]
+    return (last_held_on or case.opened_on) + timedelta(days=case.review_interval_days)
 
 
 def overdue_reviews(*, on: date) -> list[tuple[Case, date]]:
-    cases = Case.objects.filter(closed_on__isnull=True).select_related(
+    cases = with_last_review(Case.objects.filter(closed_on__isnull=True)).select_related(
         "lead_professional__user", "lead_professional__team"
     )
     return [(case, due) for case in cases if (due := next_review_due(case)) < on]
@@ -190,7 +198,7 @@ def case_summary(case: Case, *, on: date) -> dict[str, Any]:
 
 def workspace(practitioner: Practitioner, *, on: date) -> dict[str, Any]:
     """A lead professional's cases, the actions they own, and what is due or late."""
-    cases = list(cases_led_by(practitioner).select_related("child"))
+    cases = list(with_last_review(cases_led_by(practitioner)))
     rows = [{"case": case, "next_review_due": next_review_due(case)} for case in cases]
     actions = PlanAction.objects.filter(
         owner=practitioner, done_on__isnull=True, outcome__case__closed_on__isnull=True
@@ -358,9 +366,9 @@ def family_words_since_last_review(case: Case) -> str:
 
 def cases_due_for_review(panel: Panel, *, by: date) -> list[Case]:
     """Open cases referred through this panel's locality whose review falls due by `by`."""
-    cases = Case.objects.filter(closed_on__isnull=True, referral__locality=panel.locality).select_related(
-        "child", "lead_professional"
-    )
+    cases = with_last_review(
+        Case.objects.filter(closed_on__isnull=True, referral__locality=panel.locality)
+    ).select_related("child", "lead_professional")
     return [case for case in cases if next_review_due(case) <= by]
 
 
