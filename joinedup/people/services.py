@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -283,14 +284,37 @@ def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dic
 CHILD_FIELDS = ["forenames", "surname", "date_of_birth", "sex", "ethnicity", "nhs_number", "upn"]
 
 
+@dataclass(frozen=True)
+class Register:
+    """The person register as read and checked from its CSV files, before any of it is loaded,
+    keyed by the register's own child_id."""
+
+    children: dict[str, dict[str, Any]]
+    addresses: dict[str, list[tuple]]
+    carers: dict[str, dict]
+    carer_links: dict[str, list[tuple]]
+
+    @property
+    def la_child_ids(self) -> dict[str, str]:
+        return {register_id: child["la_child_id"] for register_id, child in self.children.items()}
+
+
+def read_register(*, directory: Path) -> Register:
+    """Read and check the register's files; raises FileProblems naming every bad cell."""
+    children = _read_children(directory / "children.csv")
+    carers, carer_links = _read_carers(directory, children)
+    return Register(children, _read_addresses(directory / "addresses.csv", children), carers, carer_links)
+
+
 @transaction.atomic
-def load_register(*, directory: Path, progress=None) -> dict[str, int]:
+def load_register(*, directory: Path, register: Register | None = None, progress=None) -> dict[str, int]:
     """Load the authority's person register (children, addresses, carers) keyed by LA child id.
     The whole register loads or nothing does; loading it again changes nothing; a newer
-    register updates only the children and carers whose details changed, each change audited."""
-    children = _read_children(directory / "children.csv")
-    addresses = _read_addresses(directory / "addresses.csv", children)
-    carers, carer_links = _read_carers(directory, children)
+    register updates only the children and carers whose details changed, each change audited.
+    `register` is `directory` already read, for a caller that needs the rows too."""
+    register = register or read_register(directory=directory)
+    children, addresses = register.children, register.addresses
+    carers, carer_links = register.carers, register.carer_links
 
     families = {f.reference: f for f in Family.objects.all()}
     for reference in {c["family"] for c in children.values() if c["family"]} | {c["family"] for c in carers.values()}:

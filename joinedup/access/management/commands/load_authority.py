@@ -1,6 +1,5 @@
 """joinedup load-authority DIR: load an authority's reference data, staff and person register."""
 
-import csv
 import json
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from joinedup.access.services import load_allocations
 from joinedup.agencies.services import load_reference_data
 from joinedup.common.progress import progress
 from joinedup.common.tables import FileProblems
-from joinedup.people.services import create_practitioner_accounts, load_register
+from joinedup.people.services import create_practitioner_accounts, load_register, read_register
 
 
 class Command(BaseCommand):
@@ -41,10 +40,10 @@ class Command(BaseCommand):
         staff = create_practitioner_accounts(
             practitioners=data.get("practitioners", []), teams=data.get("teams", []), source=source
         )
-        with (register / "children.csv").open(encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-        with progress(total=len(rows), description="Loading children", enabled=show_progress) as advance:
-            counts = load_register(directory=register, progress=advance)
-        la_child_ids = {row["child_id"]: row["la_child_id"] for row in rows}
-        counts |= load_allocations(path=register / "involvements.csv", la_child_ids=la_child_ids)
+        register_rows = read_register(directory=register)
+        with progress(
+            total=len(register_rows.children), description="Loading children", enabled=show_progress
+        ) as advance:
+            counts = load_register(directory=register, register=register_rows, progress=advance)
+        counts |= load_allocations(path=register / "involvements.csv", la_child_ids=register_rows.la_child_ids)
         return {"staff": staff, **counts}
