@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
 from joinedup.access.models import Involvement, InvolvementKind
@@ -155,6 +155,8 @@ def _panels(history: History) -> dict[int, Panel]:
 @transaction.atomic
 def write_history(history: History) -> dict[str, int]:
     panels = _panels(history)
+    # Each referral on an agenda involves its panel's members: read them once, not once per referral.
+    prefetch_related_objects(list(panels.values()), "members")
     meetings = {
         (locality, held): PanelMeeting.objects.create(panel=panels[locality], held_on=held)
         for locality, dates in history.meetings.items()
