@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn, normalise_nhs_number, normalise_upn
@@ -160,7 +159,3 @@ def _nhs_number(value: str) -> str | None:
 def _upn(value: str) -> str | None:
     upn = normalise_upn(value)
     return upn if upn and is_valid_upn(upn) else None
-
-
-def empty_linkage_table() -> pd.DataFrame:
-    return pd.DataFrame({column: np.array([], dtype=object) for column in LINKAGE_COLUMNS})
