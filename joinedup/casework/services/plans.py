@@ -325,7 +325,7 @@ def close_case(
         outcome.save(update_fields=["closing_rating"])
     case.closed_on, case.closure_reason, case.needs_met_at = on, reason, needs_met_at
     case.save(update_fields=["closed_on", "closure_reason", "needs_met_at"])
-    members = [m.practitioner for m in case.tac_members.filter(left_on__isnull=True)]
+    members = list(queries.tac_practitioners(case))
     case.tac_members.filter(left_on__isnull=True).update(left_on=on)
     for kind in (InvolvementKind.LEAD_PROFESSIONAL, InvolvementKind.TAC_MEMBER):
         _end_involvements(child=case.child, kind=kind, practitioners=members)
