@@ -175,6 +175,8 @@ def _link_new(by_pk, parameters, backend, summary):
         parameters=parameters,
         backend=backend,
     )
+    # Grouped once: filtering the assignments for each new child is quadratic in a big extract.
+    groups = result.assignments.groupby("cluster_id", sort=False)["unique_id"]
     new_children: dict[str, int] = {}
     changed = []
     for uid, cluster_id, status, probability in result.assignments[
@@ -183,7 +185,7 @@ def _link_new(by_pk, parameters, backend, summary):
         record = by_pk[uid_to_pk[uid]]
         if status == incremental.NEW:
             if cluster_id not in new_children:
-                group = result.assignments[result.assignments["cluster_id"] == cluster_id]["unique_id"]
+                group = groups.get_group(cluster_id)
                 new_children[cluster_id] = child_from_records([by_pk[uid_to_pk[u]] for u in group]).pk
                 summary.children_created += 1
             record.child_id = new_children[cluster_id]

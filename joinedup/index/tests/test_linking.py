@@ -110,3 +110,30 @@ def test_a_record_in_a_newer_extract_joins_its_child_without_relinking_everyone(
     assert {pk: child for pk, child in IndexRecord.objects.values_list("pk", "child_id") if pk in before} == before
     original = IndexRecord.objects.get(source__name="child_health", record_id=rows[0]["LOCAL_PATIENT_ID"])
     assert IndexRecord.objects.get(record_id="CH-NEW-1").child_id == original.child_id
+
+
+def test_a_child_new_to_the_index_arriving_in_two_records_becomes_one_new_child(authority_dir, tmp_path):
+    load_and_link(authority_dir)
+    children_before = Child.objects.count()
+    extract = authority_dir / "child_health" / "child_health_records.csv"
+    with extract.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # Born the same day and living at the same address as a child the index holds, but no one it knows.
+    names = {"GIVEN_NAME": "Zebulon", "OTHER_GIVEN_NAMES": "Quentin", "FAMILY_NAME": "Arkwright-Pennington"}
+    arrived = {**rows[0], "NHS_NUMBER": "", **names}
+    newer = tmp_path / "child_health_records.csv"
+    with newer.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(
+            [*rows, {**arrived, "LOCAL_PATIENT_ID": "CH-NEW-1"}, {**arrived, "LOCAL_PATIENT_ID": "CH-NEW-2"}]
+        )
+    mapping = next(m for m, _ in synthetic_extracts(authority_dir) if m.stem == "child_health")
+    import_file(mapping_path=mapping, path=newer)
+
+    summary = link_index()
+
+    assert (summary.mode, summary.records_assigned, summary.children_created) == ("incremental", 2, 1)
+    assert Child.objects.count() == children_before + 1
+    first, second = (IndexRecord.objects.get(record_id=r).child_id for r in ("CH-NEW-1", "CH-NEW-2"))
+    assert first == second
