@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<int:case_id>/meetings/new/", cases.new_tac_meeting, name="new_tac_meeting"),
     path("cases/<int:case_id>/outcomes/new/", cases.new_outcome, name="new_outcome"),
     path("cases/<int:case_id>/actions/new/", cases.new_action, name="new_action"),
+    path("cases/<int:case_id>/actions/<int:action_id>/done/", cases.complete_action, name="complete_action"),
     path("cases/<int:case_id>/reviews/new/", cases.new_review, name="new_review"),
     path("cases/<int:case_id>/close/", cases.close, name="close"),
     path("cases/<int:case_id>/family-access/", cases.family_access, name="family_access"),

@@ -183,6 +183,9 @@ def complete_action(*, action: PlanAction, completed_by: Any, on: date | None = 
     case = action.outcome.case
     if getattr(completed_by, "practitioner", None) != action.owner:
         _require(completed_by, Action.CHANGE_PLAN, case)
+    _require_open(case)
+    if action.done_on is not None:
+        raise RuleBroken("This action is already marked done")
     action.done_on = on or timezone.localdate()
     action.save(update_fields=["done_on"])
     audit.record(

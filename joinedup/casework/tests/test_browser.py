@@ -176,7 +176,7 @@ def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_serv
     journey.check("action due in the past")
     page.get_by_label("Year").fill(str(today.year + 1))
     page.get_by_role("button", name="Add action").click()
-    expect(page.get_by_role("cell", name="Hearing check at school")).to_be_visible()
+    expect(page.get_by_role("cell", name="Hearing check at school", exact=True)).to_be_visible()
     journey.check("plan with an action")
 
     # When the team reviews the plan with the family's own words and what changed for them

@@ -217,3 +217,39 @@ def test_a_wellbeing_answer_above_ten_gets_a_govuk_error(lead_client, case):
     page = lead_client.post(f"/casework/cases/{case.pk}/reviews/new/", data).content.decode()
 
     assert "Answers are from 0 to 10" in page
+
+
+def _action(case, outcome, owner):
+    return services.add_action(
+        outcome=outcome,
+        description="Walk to school together on Mondays",
+        owner=owner,
+        due_on=date.today() + timedelta(days=7),
+        added_by=case.lead_professional.user,
+    )
+
+
+def test_the_owner_marks_their_action_done_from_the_case_page(client, case, nurse, outcome):
+    action = _action(case, outcome, nurse)
+    client.force_login(nurse.user)
+    page = client.get(f"/casework/cases/{case.pk}/").content.decode()
+    assert f"/casework/cases/{case.pk}/actions/{action.pk}/done/" in page
+
+    client.post(f"/casework/cases/{case.pk}/actions/{action.pk}/done/")
+
+    action.refresh_from_db()
+    assert action.done_on == date.today()
+    again = client.post(f"/casework/cases/{case.pk}/actions/{action.pk}/done/", follow=True).content.decode()
+    assert "This action is already marked done" in again
+
+
+def test_a_team_member_cannot_mark_someone_elses_action_done(client, case, nurse, outcome):
+    action = _action(case, outcome, case.lead_professional)
+    client.force_login(nurse.user)
+    assert f"/actions/{action.pk}/done/" not in client.get(f"/casework/cases/{case.pk}/").content.decode()
+
+    response = client.post(f"/casework/cases/{case.pk}/actions/{action.pk}/done/")
+
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.done_on is None

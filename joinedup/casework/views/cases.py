@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.casework import queries, services
-from joinedup.casework.errors import RuleBroken
+from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import (
     ActionForm,
     CloseForm,
@@ -25,7 +25,7 @@ from joinedup.casework.forms import (
     ReviewForm,
     TacMeetingForm,
 )
-from joinedup.casework.models import Case
+from joinedup.casework.models import Case, PlanAction
 from joinedup.casework.services import SdqScores
 
 from ._common import practitioner_of
@@ -36,7 +36,27 @@ def case(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_or_404(request.user, Action.VIEW_PLAN, Case, pk=case_id)
     context = queries.case_summary(case, on=timezone.localdate())
     context["can_change"] = case.is_open and decide(request.user, Action.CHANGE_PLAN, case).allowed
+    context["me"] = getattr(request.user, "practitioner", None)
     return render(request, "casework/case.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def complete_action(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
+    """The action's owner, or whoever may change the plan, marks it done from the case page."""
+    case = get_or_404(request.user, Action.VIEW_PLAN, Case, pk=case_id)
+    action = PlanAction.objects.filter(pk=action_id, outcome__case=case).first()
+    if action is None:
+        raise Http404("Not found")
+    try:
+        services.complete_action(action=action, completed_by=request.user)
+    except NotAllowed as refused:
+        raise PermissionDenied(str(refused)) from None
+    except RuleBroken as broken:
+        messages.error(request, str(broken))
+    else:
+        messages.success(request, f"Marked done: {action.description}")
+    return redirect("casework:case", case.pk)
 
 
 def _change_case(request: HttpRequest, case_id: int, *, make_form, act, title: str, button: str) -> HttpResponse:
