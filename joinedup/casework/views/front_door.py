@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
-from joinedup.audit import services as audit
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
@@ -32,20 +31,14 @@ def find_child_to_refer(request: HttpRequest, purpose: str = "refer") -> HttpRes
     form = FindChildForm(request.GET or None)
     matches = None
     if form.is_bound and form.is_valid():
-        matches = people_queries.search_children(
-            name=form.cleaned_data["name"], identifier=form.cleaned_data["identifier"]
+        matches = people_queries.search_children_for(
+            request.user,
+            legal_basis="Search to identify a child before referring"
+            if purpose == "refer"
+            else "Search to identify a child before an early help assessment",
+            name=form.cleaned_data["name"],
+            identifier=form.cleaned_data["identifier"],
         )
-        for match in matches:
-            audit.record(
-                actor=request.user,
-                verb="listed_in_search",
-                child_id=match.child.pk,
-                target=match.child,
-                legal_basis="Search to identify a child before referring"
-                if purpose == "refer"
-                else "Search to identify a child before an early help assessment",
-                detail={"why": match.why},
-            )
     return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches, "purpose": purpose})
 
 
