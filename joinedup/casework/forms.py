@@ -38,7 +38,14 @@ class ReferralForm(forms.Form):
         initial=Route.EARLY_HELP,
     )
     locality = forms.ModelChoiceField(
-        label="Locality", queryset=Locality.objects.all(), empty_label=None, help_text="Where the family lives"
+        label="Locality",
+        queryset=Locality.objects.all(),
+        empty_label=None,
+        help_text="Where the family lives",
+        error_messages={
+            "required": "Choose the locality where the family lives",
+            "invalid_choice": "Choose a locality from the list",
+        },
     )
     concern = forms.CharField(
         label="What is your concern?",
@@ -118,6 +125,7 @@ class DecisionForm(forms.Form):
         required=False,
         empty_label="Choose a lead professional",
         help_text="Needed when the panel allocates: the family's single point of contact",
+        error_messages={"invalid_choice": "Choose a lead professional from the list"},
     )
 
     def __init__(self, *args, lead_professionals=None, **kwargs):
@@ -141,7 +149,10 @@ class InviteForm(forms.Form):
         label="Who should join the team around the child?",
         queryset=Practitioner.objects.none(),
         empty_label="Choose a practitioner",
-        error_messages={"required": "Choose the practitioner to invite"},
+        error_messages={
+            "required": "Choose the practitioner to invite",
+            "invalid_choice": "Choose a practitioner from the list",
+        },
     )
 
     def __init__(self, *args, candidates=None, **kwargs):
@@ -195,7 +206,12 @@ class OutcomeForm(forms.Form):
 
 class ActionForm(DateInputs):
     dates = {"due_on": "Due date"}
-    outcome = forms.ModelChoiceField(label="Which outcome is it for?", queryset=None, empty_label=None)
+    outcome = forms.ModelChoiceField(
+        label="Which outcome is it for?",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the outcome", "invalid_choice": "Choose an outcome from the list"},
+    )
     description = forms.CharField(
         label="What will be done", widget=forms.Textarea, error_messages={"required": "Enter what will be done"}
     )
@@ -536,5 +552,8 @@ class SendToPanelForm(forms.Form):
         queryset=Locality.objects.all(),
         empty_label=None,
         help_text="Where the family lives",
-        error_messages={"required": "Choose the locality where the family lives"},
+        error_messages={
+            "required": "Choose the locality where the family lives",
+            "invalid_choice": "Choose a locality from the list",
+        },
     )

@@ -1,11 +1,16 @@
-"""GOV.UK date inputs for every room's forms: one date is three boxes, and its error names the part
-that is wrong (https://design-system.service.gov.uk/components/date-input/)."""
+"""Form parts every room shares: GOV.UK date inputs, where one date is three boxes and the error
+names the part that is wrong (https://design-system.service.gov.uk/components/date-input/); and
+the row an id from a page names."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from django import forms
+from django.db import models
+
+Row = TypeVar("Row", bound=models.Model)
 
 PARTS = ("day", "month", "year")
 
@@ -70,3 +75,12 @@ class DateInputs(forms.Form):
             else:
                 cleaned[prefix] = value
         return cleaned
+
+
+def chosen(queryset: models.QuerySet[Row], value: object) -> Row | None:
+    """The row of `queryset` that an id from a page (a hidden field, a query string) names, or
+    None when it names none of them: missing, not a number, or not one of the rows."""
+    try:
+        return forms.ModelChoiceField(queryset=queryset, required=False).clean(value)
+    except forms.ValidationError:
+        return None

@@ -293,20 +293,30 @@ class JoinForm(forms.Form):
         label="Authority",
         queryset=LocalAuthority.objects.order_by("name"),
         empty_label="Choose an authority",
-        error_messages={"required": "Choose the authority that is joining"},
+        error_messages={
+            "required": "Choose the authority that is joining",
+            "invalid_choice": "Choose an authority from the list",
+        },
     )
     locality = forms.ModelChoiceField(
         label="Locality",
         queryset=Locality.objects.select_related("authority").order_by("authority__name", "name"),
         empty_label="Choose a locality",
         help_text="The sub-area in which the authority's front-line teams will take part",
-        error_messages={"required": "Choose the locality the authority will study"},
+        error_messages={
+            "required": "Choose the locality the authority will study",
+            "invalid_choice": "Choose a locality from the list",
+        },
     )
     key_groups = forms.ModelMultipleChoiceField(
         label="Key groups",
         queryset=KeyGroup.objects.filter(standard=True),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose key groups from the list",
+            "invalid_pk_value": "Choose key groups from the list",
+        },
     )
     own_key_group = forms.CharField(
         label="Another key group (optional)",
@@ -341,12 +351,19 @@ def instrument_choices() -> list[tuple[str, str]]:
 
 class LinksForm(DateInputs):
     dates = {"expires_on": "Last day the links work"}
-    instrument = forms.ChoiceField(label="Questionnaire", error_messages={"required": "Choose the questionnaire"})
+    instrument = forms.ChoiceField(
+        label="Questionnaire",
+        error_messages={
+            "required": "Choose the questionnaire",
+            "invalid_choice": "Choose a questionnaire from the list",
+        },
+    )
     key_group = forms.ModelChoiceField(
         label="Key group",
         queryset=KeyGroup.objects.none(),
         required=False,
         empty_label="Not for one key group",
+        error_messages={"invalid_choice": "Choose a key group from the list"},
         help_text="Practitioners, parents and children are asked about one key group",
     )
     how_many = forms.IntegerField(
@@ -376,9 +393,16 @@ class LinksForm(DateInputs):
 
 
 class InterviewForm(forms.Form):
-    instrument = forms.ChoiceField(label="Interview schedule", error_messages={"required": "Choose the schedule"})
+    instrument = forms.ChoiceField(
+        label="Interview schedule",
+        error_messages={"required": "Choose the schedule", "invalid_choice": "Choose a schedule from the list"},
+    )
     key_group = forms.ModelChoiceField(
-        label="Key group", queryset=KeyGroup.objects.none(), required=False, empty_label="Not for one key group"
+        label="Key group",
+        queryset=KeyGroup.objects.none(),
+        required=False,
+        empty_label="Not for one key group",
+        error_messages={"invalid_choice": "Choose a key group from the list"},
     )
 
     def __init__(self, *args, participant, **kwargs):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from joinedup.access.policy import Action, decide
+from joinedup.common.forms import chosen
 
 from . import exports, queries, reports, scope, services, suggestions
 from .errors import LinkProblem, RuleBroken, Unfinished
@@ -397,15 +398,13 @@ def _participant_or_404(request: HttpRequest, participant_id: int) -> Participat
 
 @login_required
 def participant_detail(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = _participant_or_404(request, participant_id)
-    runs = scope.runs_rounds(request.user)
-    links_form = LinksForm(participant=participant) if runs else None
-    return _participant_page(request, participant, links_form=links_form)
+    return _participant_page(request, _participant_or_404(request, participant_id))
 
 
 def _participant_page(request, participant, *, links_form=None, interview_form=None, issued=None, status=200):
     runs = scope.runs_rounds(request.user)
     may_code = scope.may_code(request.user, participant)
+    links_form = links_form or (LinksForm(participant=participant) if runs else None)
     context = {"form": links_form} if links_form is not None else {}
     return render(
         request,
@@ -466,8 +465,11 @@ def extend_links(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = _participant_or_404(request, participant_id)
     if request.method != "POST":
         return redirect("selfeval:participant", participant.pk)
+    instrument = chosen(Instrument.objects.all(), request.POST.get("instrument"))
+    if instrument is None:
+        raise Http404("Not found")
     invitations = participant.invitations.filter(
-        mode=Mode.ONLINE, batch=request.POST.get("batch", ""), instrument_id=request.POST.get("instrument")
+        mode=Mode.ONLINE, batch=request.POST.get("batch", ""), instrument=instrument
     ).exclude(response__submitted_at__isnull=False)
     until = timezone.localdate() + timedelta(days=7)
     for invitation in invitations:
@@ -624,7 +626,7 @@ def consortium_xlsx(request: HttpRequest, round_id: int) -> HttpResponse:
 def _queue_filters(request: HttpRequest, round_: Round) -> tuple[ParticipatingAuthority | None, bool, str]:
     participant = None
     if request.GET.get("authority"):
-        participant = scope.codable_participants(request.user, round_).filter(pk=request.GET["authority"]).first()
+        participant = chosen(scope.codable_participants(request.user, round_), request.GET["authority"])
         if participant is None:
             raise Http404("Not found")
     elif not scope.runs_rounds(request.user):

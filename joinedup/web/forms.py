@@ -215,14 +215,26 @@ class StaffAccountForm(forms.Form):
         label="Agency",
         queryset=None,
         empty_label="Choose an agency",
-        error_messages={"required": "Choose the agency they work for"},
+        error_messages={
+            "required": "Choose the agency they work for",
+            "invalid_choice": "Choose an agency from the list",
+        },
     )
-    team = forms.ModelChoiceField(label="Team", queryset=None, required=False, empty_label="No team")
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=None,
+        required=False,
+        empty_label="No team",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
     job_role = forms.CharField(label="Job title", max_length=120, error_messages={"required": "Enter a job title"})
     role = forms.ChoiceField(
         label="What they may do in joinedup",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what they may do in joinedup"},
+        error_messages={
+            "required": "Choose what they may do in joinedup",
+            "invalid_choice": "Choose what they may do from the list",
+        },
     )
     active = forms.BooleanField(label="Account is switched on", required=False, initial=True)
 

@@ -17,6 +17,7 @@ from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import MinutesForm, PanelForm
 from joinedup.casework.models import Panel, PanelCycle
 from joinedup.casework.services import PanelRefused
+from joinedup.common.forms import chosen
 
 from ._common import practitioner_of
 
@@ -27,7 +28,7 @@ def panels(request: HttpRequest) -> HttpResponse:
     practitioner = practitioner_of(request)
     mine = queries.panels_for(practitioner)
     if request.method == "POST":
-        panel = mine.filter(pk=request.POST.get("panel")).first()
+        panel = chosen(mine, request.POST.get("panel"))
         if panel is None:
             raise Http404("Not found")
         try:
