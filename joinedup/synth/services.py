@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import prevalence
 from .education import Schooling
+from .fit import age_range
 from .population import Population, as_days
 from .randomness import flags
 from .selection import ages, clustered_sample
@@ -278,6 +279,11 @@ class _Demand:
         ended = np.full(len(children), NAT) if ended is None else ended
         return pd.DataFrame({"child": children, "service": service, "started": started, "ended": ended})
 
+    def of_age(self, service: str) -> np.ndarray:
+        """The children of the ages the service works with (fit.FIT)."""
+        youngest, oldest = age_range(service)
+        return (self.years >= youngest) & (self.years <= oldest)
+
     def opened_within(self, children: np.ndarray, days: int) -> np.ndarray:
         return self.reference - self.rng.integers(1, days, len(children)).astype("timedelta64[D]")
 
@@ -336,7 +342,7 @@ class _Demand:
     def virtual_school(self) -> pd.DataFrame:
         care = self.care.care
         children = care["child"].to_numpy()
-        school_age = self.years[children] >= 4
+        school_age = self.of_age("EDU-VS")[children]
         return self.rows(
             "EDU-VS", children[school_age], as_days(care["start"])[school_age], as_days(care["end"])[school_age]
         )
@@ -365,19 +371,19 @@ class _Demand:
         return self.rows("EDU-EP", children, self.opened_within(children, 300))
 
     def health_visiting(self) -> pd.DataFrame:
-        under_five = self.years < 5
+        under_five = self.of_age("HLT-HV")
         children = self.pick(self.risk * np.where(self.known, 8.0, 1.0), HEALTH_VISITING_TARGETED, under_five, 0.9)
         dob = as_days(self.population.children["date_of_birth"])[children]
         started = np.maximum(self.opened_within(children, 700), dob + 10)
         return self.rows("HLT-HV", children, np.minimum(started, self.reference))
 
     def school_nursing(self) -> pd.DataFrame:
-        school_age = (self.years >= 5) & (self.years <= 17)
+        school_age = self.of_age("HLT-SN")
         children = self.pick(self.risk * np.where(self.known, 10.0, 1.0), SCHOOL_NURSING_TARGETED, school_age)
         return self.rows("HLT-SN", children, self.opened_within(children, 500))
 
     def camhs(self) -> pd.DataFrame:
-        eligible = (self.years >= 5) & (self.years <= 17)
+        eligible = self.of_age("MH-CAMHS")
         female = self.population.children["sex"].to_numpy() == "F"
         weights = (
             np.where(self.years >= 12, 2.5, 1.0)
@@ -389,21 +395,21 @@ class _Demand:
         return self.rows("MH-CAMHS", children, self.opened_within(children, 600))
 
     def sexual_health(self) -> pd.DataFrame:
-        eligible = (self.years >= 13) & (self.years <= 17)
+        eligible = self.of_age("HLT-SH")
         female = self.population.children["sex"].to_numpy() == "F"
         weights = np.where(female, 2.3, 1.0) * np.where(self.years >= 16, 2.0, 1.0)
         children = self.pick(weights, SEXUAL_HEALTH_OPEN, eligible)
         return self.rows("HLT-SH", children, self.opened_within(children, 250))
 
     def substance_misuse(self) -> pd.DataFrame:
-        eligible = (self.years >= 12) & (self.years <= 17)
+        eligible = self.of_age("VCS-SM")
         weights = np.where(self.known, 4.0, 1.0) * self.risk * np.where(self.years >= 15, 2.0, 1.0)
         children = self.pick(weights, SUBSTANCE_MISUSE_OPEN, eligible)
         return self.rows("VCS-SM", children, self.opened_within(children, 300))
 
     def youth_justice(self) -> pd.DataFrame:
         """Open cases at the assumed rate, and as many again closed during the year."""
-        eligible = (self.years >= 10) & (self.years <= 17)
+        eligible = self.of_age("YJS-CASE")
         male = self.population.children["sex"].to_numpy() == "M"
         suspended = np.zeros(self.size, dtype=bool)
         pupils = self.schooling.pupils
@@ -423,7 +429,7 @@ class _Demand:
         return self.rows("YJS-CASE", children, started, ended)
 
     def exploitation(self) -> pd.DataFrame:
-        eligible = self.known & (self.years >= 12)
+        eligible = self.known & self.of_age("POL-EXP")
         children = self.pick(np.sqrt(self.risk), EXPLOITATION_OF_KNOWN_TEENAGERS, eligible)
         return self.rows("POL-EXP", children, self.opened_within(children, 300))
 
@@ -433,7 +439,7 @@ class _Demand:
         return self.rows("HSG-TA", children, self.opened_within(children, 500))
 
     def young_carers(self) -> pd.DataFrame:
-        eligible = (self.years >= 8) & (self.years <= 17)
+        eligible = self.of_age("VCS-YC")
         household = self.population.families["household"].to_numpy()[self.family]
         weights = np.where(np.isin(household, ["lone_mother", "lone_father"]), 3.0, 1.0)
         children = self.pick(weights, YOUNG_CARERS_OPEN, eligible)

@@ -1,5 +1,9 @@
 """joinedup load-casework-history: write the synthetic casework history (casework.history) for the
-children, localities and staff already loaded, so the demo and later dashboards have data."""
+children, localities and staff already loaded, so the demo and later dashboards have data.
+
+Each child goes in with the needs their records show and each practitioner with their team's
+service and its reach (`joinedup.synth.fit.FIT`), so only practitioners whose service fits the
+child refer, lead or join the team around them; every involvement written names that service."""
 
 from __future__ import annotations
 
@@ -32,9 +36,24 @@ from joinedup.casework.models import (
     TacMember,
 )
 from joinedup.index.key_groups import key_groups
+from joinedup.index.models import IndexRecord
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
+from joinedup.synth.fit import EMOTIONAL_WELLBEING, FIT, SEXUAL_HEALTH, SUBSTANCE_MISUSE
 
 RECORDED_BY = "casework history"
+# What in a child's records shows a need that calls for a sensitive service. CIN census assessment
+# factors ending A are concerns about the child (DfE CIN census guide): 1A alcohol and 2A drug
+# misuse, 4A mental health, 11A child sexual exploitation, 15A self-harm. SEMH is the school
+# census's social, emotional and mental health need. A service already working with the child
+# shows the need that calls for it (FIT), whatever its records say.
+NEEDS_FROM_FACTORS = {
+    "1A": SUBSTANCE_MISUSE,
+    "2A": SUBSTANCE_MISUSE,
+    "4A": EMOTIONAL_WELLBEING,
+    "15A": EMOTIONAL_WELLBEING,
+    "11A": SEXUAL_HEALTH,
+}
+NEEDS_FROM_SEN = {"SEMH": EMOTIONAL_WELLBEING}
 
 
 class Command(BaseCommand):
@@ -97,6 +116,7 @@ def _children() -> list[ChildIn]:
     localities = dict(
         Address.objects.filter(moved_out__isnull=True, locality__isnull=False).values_list("child_id", "locality_id")
     )
+    recorded = _recorded_needs()
     result = []
     for child_id, born in Child.objects.current().values_list("id", "date_of_birth"):
         if child_id not in localities:
@@ -111,19 +131,52 @@ def _children() -> list[ChildIn]:
             )
             if present
         }
-        result.append(ChildIn(child_id, born, localities[child_id], frozenset(needs)))
+        result.append(ChildIn(child_id, born, localities[child_id], frozenset(needs | recorded.get(child_id, set()))))
     return result
 
 
+def _recorded_needs() -> dict[int, set[str]]:
+    """The needs beyond the key groups that a child's records show (the services working with
+    them, their agency records' services, CIN factors, SEN), read in two queries."""
+    needs: dict[int, set[str]] = {}
+    for child_id, code in (
+        Involvement.objects.exclude(recorded_by=RECORDED_BY)
+        .filter(service__isnull=False)
+        .values_list("child_id", "service__code")
+        .distinct()
+    ):
+        if code in FIT and FIT[code].called_for_by:
+            needs.setdefault(child_id, set()).update(FIT[code].called_for_by)
+    records = IndexRecord.objects.filter(child_id__isnull=False, withdrawn_at__isnull=True)
+    for child_id, service, facts in records.values_list("child_id", "service", "facts"):
+        facts = facts or {}
+        found = set(FIT[service].called_for_by) if service in FIT else set()
+        found |= {NEEDS_FROM_SEN[need] for need in [facts.get("sen_primary_need")] if need in NEEDS_FROM_SEN}
+        for episode in facts.get("episodes") or []:
+            for assessment in (episode.get("assessments") or []) if isinstance(episode, dict) else []:
+                found |= {NEEDS_FROM_FACTORS[f] for f in assessment.get("factors") or [] if f in NEEDS_FROM_FACTORS}
+        if found:
+            needs.setdefault(child_id, set()).update(found)
+    return needs
+
+
 def _workers() -> list[WorkerIn]:
-    """Practitioners by the locality of their team; an authority-wide team works in every locality."""
+    """Practitioners by the locality of their team; an authority-wide team works in every locality.
+    Each carries their team's service and that service's reach; a service FIT does not name may
+    be beside any child (unless it is sensitive: then it needs a need that calls for it)."""
     localities = list(Locality.objects.values_list("id", flat=True))
     staff = Practitioner.objects.filter(role=Role.PRACTITIONER, user__is_active=True)
-    return [
-        WorkerIn(practitioner, locality, agency)
-        for practitioner, team_locality, agency in staff.values_list("id", "team__locality", "agency")
-        for locality in ([team_locality] if team_locality else localities)
-    ]
+    workers = []
+    for practitioner, team_locality, agency, service, sensitive in staff.values_list(
+        "id", "team__locality", "agency", "team__service__code", "team__service__sensitive"
+    ):
+        fit = FIT.get(service or "")
+        reach = {"youngest": fit.youngest, "oldest": fit.oldest, "called_for_by": fit.called_for_by} if fit else {}
+        for locality in [team_locality] if team_locality else localities:
+            workers.append(
+                WorkerIn(practitioner, locality, agency, service=service or "", sensitive=bool(sensitive), **reach)
+            )
+    return workers
 
 
 def _aware(moment: datetime) -> datetime:
@@ -141,15 +194,32 @@ def _panels(history: History) -> dict[int, Panel]:
         panel = Panel.objects.create(locality_id=locality_id, name="", chair=chair)
         panel.name = f"{panel.locality.name} allocation panel"
         panel.save(update_fields=["name"])
-        members, agencies = [chair], {chair.agency_id}
-        local = Q(team__locality=locality_id) | Q(team__locality__isnull=True)
-        for worker in Practitioner.objects.filter(local, role=Role.PRACTITIONER, user__is_active=True).order_by("pk"):
-            if worker.agency_id not in agencies and len(members) < 5:
-                members.append(worker)
-                agencies.add(worker.agency_id)
-        panel.members.set(members)
+        panel.members.set([chair, *_panel_members(locality_id, chair)])
         panels[locality_id] = panel
     return panels
+
+
+def _panel_members(locality_id: int, chair: Practitioner) -> list[Practitioner]:
+    """Up to four practitioners, one for each agency other than the chair's (in the order the
+    agencies' first practitioners joined), each the one whose service reaches the widest range of
+    children. A member reads the papers of every child on the agenda, so no sensitive service sits
+    on a panel, nor one that works only with children who have a particular need."""
+    local = Q(team__locality=locality_id) | Q(team__locality__isnull=True)
+    staff = (
+        Practitioner.objects.filter(local, role=Role.PRACTITIONER, user__is_active=True)
+        .exclude(team__service__sensitive=True)
+        .select_related("team__service")
+        .order_by("pk")
+    )
+    best: dict[int, tuple[int, Practitioner]] = {}
+    for worker in staff:
+        fit = FIT.get(worker.team.service.code if worker.team and worker.team.service else "")
+        if worker.agency_id == chair.agency_id or (fit and fit.called_for_by):
+            continue
+        reach = fit.oldest - fit.youngest if fit else 99
+        if worker.agency_id not in best or reach > best[worker.agency_id][0]:
+            best[worker.agency_id] = (reach, worker)
+    return [worker for _, worker in best.values()][:4]
 
 
 @transaction.atomic
@@ -164,6 +234,8 @@ def write_history(history: History) -> dict[str, int]:
     }
     users = dict(Practitioner.objects.values_list("id", "user_id"))
     agencies = dict(Practitioner.objects.values_list("id", "agency_id"))
+    # Every involvement the history writes names the service the practitioner works in.
+    services = dict(Practitioner.objects.values_list("id", "team__service_id"))
     carers = {}
     for link in ChildCarer.objects.filter(parental_responsibility=True).select_related("carer"):
         carers.setdefault(link.child_id, link.carer.full_name)
@@ -173,8 +245,8 @@ def write_history(history: History) -> dict[str, int]:
 
     def involve(child, practitioner, kind, started, ended):
         involvements.append(
-            Involvement(child_id=child, practitioner_id=practitioner, kind=kind, started=started, ended=ended,
-                        recorded_by=RECORDED_BY)
+            Involvement(child_id=child, practitioner_id=practitioner, service_id=services.get(practitioner),
+                        kind=kind, started=started, ended=ended, recorded_by=RECORDED_BY)
         )  # fmt: skip
 
     for item in history.referrals:

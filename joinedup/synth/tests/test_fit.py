@@ -1,0 +1,49 @@
+"""The table of which children each service works with (fit.FIT): every service that holds cases
+is in it, every sensitive service needs a need that calls for it, and the synthetic authority's
+own allocations keep to its ages."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from joinedup.synth.fit import FIT
+from joinedup.synth.services import CASEHOLDING, SERVICES
+from joinedup.synth.tests.conftest import build_authority, read
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory):
+    return build_authority(tmp_path_factory, "fit", children=3000, seed=5)
+
+
+def test_every_service_that_holds_cases_says_whom_it_works_with():
+    assert set(CASEHOLDING) <= set(FIT)
+    for code, fit in FIT.items():
+        assert 0 <= fit.youngest <= fit.oldest <= 17, code
+        assert fit.why, f"{code}: name the source or the reasoning"
+
+
+def test_a_sensitive_service_is_called_for_only_by_a_need():
+    for spec in SERVICES:
+        if spec.sensitive:
+            assert FIT[spec.code].called_for_by, spec.code
+
+
+def test_no_service_of_the_synthetic_authority_works_with_a_child_outside_its_ages(authority):
+    as_of = date.fromisoformat(json.loads((authority / "authority.json").read_text())["as_of"])
+    born = read(authority / "register" / "children.csv").set_index("child_id")["date_of_birth"]
+    involvements = read(authority / "register" / "involvements.csv")
+    involvements["born"] = pd.to_datetime(involvements["child_id"].map(born))
+    involvements["age"] = (
+        as_of.year
+        - involvements["born"].dt.year
+        - ((involvements["born"].dt.month * 100 + involvements["born"].dt.day) > as_of.month * 100 + as_of.day)
+    )
+
+    assert set(involvements["service"]) <= set(FIT)
+    for service, ages in involvements.groupby("service")["age"]:
+        assert FIT[service].youngest <= ages.min() and ages.max() <= FIT[service].oldest, service
