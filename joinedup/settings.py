@@ -118,6 +118,8 @@ OTP_TOTP_ISSUER = "joinedup"
 # Casework: a practitioner assessing a child before any case keeps access to the child and the
 # draft this many days from their last save; an assessment never sent to the panel lapses.
 JOINEDUP_ASSESSOR_ACCESS_DAYS = int(os.environ.get("JOINEDUP_ASSESSOR_ACCESS_DAYS", "90"))
+# The longest that information may be shared without consent before a practitioner records it again.
+JOINEDUP_LAWFUL_SHARING_DAYS = int(os.environ.get("JOINEDUP_LAWFUL_SHARING_DAYS", "90"))
 
 # Login throttling: five failures lock the username from that address for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

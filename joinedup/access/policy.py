@@ -9,19 +9,22 @@ with new branches here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Model, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Exists, Model, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
+from joinedup.agencies.models import Service
 from joinedup.audit import services as audit
 from joinedup.people.models import Child, Practitioner, Role
 
-from .models import Involvement, InvolvementKind
+from .models import Consent, Involvement, InvolvementKind, SharingWithoutConsent
 
 
 class Action(StrEnum):
@@ -134,6 +137,12 @@ GRANTS: dict[str, frozenset[Action]] = {
         {Action.VIEW_CHILD, Action.VIEW_CONSENT, Action.VIEW_PLAN, Action.VIEW_ASSESSMENT}
     ),
 }
+# Multi-agency involvements count only while the family's consent, or a lawful reason, shares
+# with the practitioner's agency. The agency's own work with the child (an allocated worker, a
+# record it holds), the lead professional the family chose and the referrer's feedback do not
+# depend on it; an assessor works under the family's consent to assess.
+SHARED_KINDS = frozenset({InvolvementKind.TAC_MEMBER, InvolvementKind.PANEL_MEMBER, InvolvementKind.PANEL_CHAIR})
+ASSESSING_KINDS = frozenset({InvolvementKind.ASSESSOR})
 # Who holds management lines, and what a line adds to the managed worker's own grants.
 MANAGING_ROLES = frozenset({Role.SERVICE_MANAGER})
 MANAGEMENT_OVERSIGHT = frozenset({Action.VIEW_CHILD_AUDIT})
@@ -185,6 +194,9 @@ READ_VERBS = {
 class Decision:
     allowed: bool
     reason: str
+    # The sensitive service whose involvement allowed it, so that the audit log can shield the
+    # read from those who may not know the service is involved.
+    sensitive_service_id: int | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -205,6 +217,68 @@ def current_involvements(on: date | None = None):
     )
 
 
+def _shared_as_agreed(on: date) -> Q:
+    """Which involvements the family's consent (or a lawful reason) lets count: a multi-agency
+    involvement only while sharing with the practitioner's agency is in force, an assessor's only
+    while consent to assess is (001 §6: sharing follows consent, and withdrawal stops it at once)."""
+    consents = Consent.objects.in_force(on).filter(child_id=OuterRef("child_id"))
+    agency = OuterRef("practitioner__agency_id")
+    shared = Exists(consents.filter(Q(share_with_all_partners=True) | Q(shared_with=agency))) | Exists(
+        SharingWithoutConsent.objects.in_force(on).filter(child_id=OuterRef("child_id"), agencies=agency)
+    )
+    return (
+        (Q(kind__in=SHARED_KINDS) & shared)
+        | (Q(kind__in=ASSESSING_KINDS) & Exists(consents.filter(to_assess=True)))
+        | ~Q(kind__in=SHARED_KINDS | ASSESSING_KINDS)
+    )
+
+
+def sharing_basis(*, child_id: int, agency_id: int | None, on: date | None = None) -> str | None:
+    """Why information about this child may go to this agency, in words, or None when it may not:
+    the same rule as _shared_as_agreed, for one child and agency."""
+    on = on or timezone.localdate()
+    consent = (
+        Consent.objects.in_force(on)
+        .filter(child_id=child_id)
+        .filter(Q(share_with_all_partners=True) | Q(shared_with=agency_id))
+        .first()
+    )
+    if consent is not None:
+        until = f" until {consent.until:%-d %B %Y}" if consent.until else ""
+        return f"{consent.given_by_name} gave consent on {consent.given_on:%-d %B %Y}{until}"
+    lawful = SharingWithoutConsent.objects.in_force(on).filter(child_id=child_id, agencies=agency_id).first()
+    if lawful is not None:
+        return f"Shared without consent until {lawful.until:%-d %B %Y}: {lawful.lawful_reason}"
+    return None
+
+
+def grounds(user: Any, action: Action, on: date | None = None) -> QuerySet[Involvement]:
+    """The involvements that give `user` a reason to take `action` on their children: their own of
+    a kind that grants it and, for service managers, those of the workers they manage. Each counts
+    only as far as the family agreed to share with the agency involved. Every decision about a
+    child, and every list of children, is read from this one query."""
+    practitioner = practitioner_of(user)
+    if practitioner is None or practitioner.role not in CASEWORK_ROLES:
+        return Involvement.objects.none()
+    on = on or timezone.localdate()
+    kinds = [kind for kind, granted in GRANTS.items() if action in granted]
+    reasons = Q(practitioner=practitioner, kind__in=kinds)
+    if practitioner.role in MANAGING_ROLES:
+        managed = Q(practitioner__team__in=practitioner.manages_teams.all()) | Q(
+            practitioner__team__locality__in=practitioner.manages_localities.all()
+        )
+        if action not in MANAGEMENT_OVERSIGHT:
+            managed &= Q(kind__in=kinds)
+        reasons |= managed & ~Q(practitioner=practitioner)
+    return current_involvements(on).filter(reasons).filter(_shared_as_agreed(on))
+
+
+def children_for(user: Any, action: Action = Action.VIEW_CHILD) -> QuerySet[Child]:
+    """Exactly the children `user` may take `action` on, in one query: what every page that lists
+    or counts children starts from."""
+    return Child.objects.filter(Exists(grounds(user, action).filter(child_id=OuterRef("pk"))))
+
+
 def decide(user: Any, action: Action, target: Any = None) -> Decision:
     """Whether `user` may take `action` on `target` (a child, an object with a child, an
     involvement, or nothing for actions about no particular child), with the reason in words."""
@@ -218,8 +292,8 @@ def decide(user: Any, action: Action, target: Any = None) -> Decision:
             allowed, f"Your role ({role}) {'allows' if allowed else 'does not allow'} you to {action.replace('_', ' ')}"
         )
     if action == Action.VIEW_SENSITIVE_INVOLVEMENT:
-        return _decide_sensitive_involvement(practitioner, target)
-    return _decide_for_child(practitioner, action, _child_id_of(target))
+        return _decide_sensitive_involvement(user, practitioner, target)
+    return _decide_for_child(user, practitioner, action, _child_id_of(target))
 
 
 def _child_id_of(target: Any) -> int:
@@ -231,7 +305,7 @@ def _child_id_of(target: Any) -> int:
     return child_id
 
 
-def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int) -> Decision:
+def _decide_for_child(user: Any, practitioner: Practitioner, action: Action, child_id: int) -> Decision:
     if practitioner.role in AGGREGATE_ONLY_ROLES:
         return Decision(
             False,
@@ -242,63 +316,79 @@ def _decide_for_child(practitioner: Practitioner, action: Action, child_id: int)
         if action in ADMINISTRATOR_CHILD_ACTIONS:
             return Decision(True, "Administrator answering an information governance request")
         return Decision(False, "Administrators do not see children's records")
-
-    involvements = (
-        current_involvements()
+    ground = (
+        grounds(user, action)
         .filter(child_id=child_id)
-        .select_related("practitioner__user", "practitioner__team", "service")
+        .select_related("practitioner__team__service", "service")
+        # One's own involvement is the reason before a managed worker's.
+        .annotate(own=Case(When(practitioner=practitioner, then=0), default=1))
+        .order_by("own", "started", "pk")
+        .first()
     )
-    own = next((i for i in involvements if i.practitioner_id == practitioner.pk and action in GRANTS[i.kind]), None)
-    if own is not None:
-        service = f" in {own.service.name}" if own.service else ""
-        return Decision(True, f"You are {own.get_kind_display().lower()}{service} since {own.started:%-d %B %Y}")
+    if ground is None:
+        return Decision(False, "You have no current involvement with this child and do not manage anyone who has")
+    # The reason goes into the audit log that others read, so it never names a sensitive service
+    # or its team (whose name says the service).
+    sensitive = ground.sensitive_service_id
+    if ground.practitioner_id == practitioner.pk:
+        service = f" in {ground.service.name}" if ground.service and sensitive is None else ""
+        reason = f"You are {ground.get_kind_display().lower()}{service} since {ground.started:%-d %B %Y}"
+    else:
+        team = ground.practitioner.team
+        worker = ground.practitioner.name
+        line = "" if practitioner.manages_teams.filter(pk=team.pk).exists() else "the locality of "
+        if sensitive:
+            reason = f"You manage {line}the team of {worker}, who is involved"
+        else:
+            reason = f"You manage {line}{team.name}, whose member {worker} is involved"
+    return Decision(True, reason, sensitive)
 
+
+def sensitive_services_seen_by(user: Any, child_ids: Iterable[int]) -> dict[int, frozenset[int]]:
+    """For each child, the sensitive services whose involvement `user` may see: their own service,
+    services they are involved in with the child, and, for a manager, those of the workers they
+    manage. Every other sensitive service is shielded wherever it could be named (service, team, job
+    title, agency, audit reason). Administrators answer information governance requests and see all."""
+    child_ids = list(child_ids)
+    practitioner = practitioner_of(user)
+    if practitioner is None or practitioner.role not in CASEWORK_ROLES | {Role.ADMINISTRATOR}:
+        return {child_id: frozenset() for child_id in child_ids}
+    if practitioner.role == Role.ADMINISTRATOR:
+        every = frozenset(Service.objects.filter(sensitive=True).values_list("pk", flat=True))
+        return {child_id: every for child_id in child_ids}
+    own_service = {practitioner.team.service_id} if practitioner.team and practitioner.team.service_id else set()
+    seen = {child_id: set(own_service) for child_id in child_ids}
+    involved = Q(practitioner=practitioner)
     if practitioner.role in MANAGING_ROLES:
-        line = _management_line(
-            practitioner, [i for i in involvements if action in GRANTS[i.kind] | MANAGEMENT_OVERSIGHT]
+        involved |= Q(practitioner__team__in=practitioner.manages_teams.all()) | Q(
+            practitioner__team__locality__in=practitioner.manages_localities.all()
         )
-        if line:
-            return Decision(True, line)
-    return Decision(False, "You have no current involvement with this child and do not manage anyone who has")
+    for child_id, service_id in (
+        current_involvements()
+        .filter(involved, child_id__in=child_ids, service__sensitive=True)
+        .values_list("child_id", "service_id")
+    ):
+        seen[child_id].add(service_id)
+    return {child_id: frozenset(services) for child_id, services in seen.items()}
 
 
-def _management_line(manager: Practitioner, involvements) -> str | None:
-    """The sentence naming the management line over an involved practitioner, if there is one."""
-    team_ids = set(manager.manages_teams.values_list("id", flat=True))
-    locality_ids = set(manager.manages_localities.values_list("id", flat=True))
-    for involvement in involvements:
-        team = involvement.practitioner.team
-        if team is None or involvement.practitioner_id == manager.pk:
-            continue
-        worker = involvement.practitioner.name
-        if team.pk in team_ids:
-            return f"You manage {team.name}, whose member {worker} is involved"
-        if team.locality_id in locality_ids:
-            return f"You manage the locality of {team.name}, whose member {worker} is involved"
-    return None
-
-
-def _decide_sensitive_involvement(practitioner: Practitioner, involvement: Involvement) -> Decision:
-    """A shielded service's involvement is visible only to that service's own casework staff and
-    to the line manager of the practitioner involved."""
-    service = involvement.service
-    if service is None or not service.sensitive:
-        return _decide_for_child(practitioner, Action.VIEW_CHILD, involvement.child_id)
-    if involvement.practitioner_id == practitioner.pk:
-        return Decision(True, "You are the practitioner in this sensitive service")
-    if practitioner.role not in CASEWORK_ROLES:
-        return Decision(False, "A sensitive service's involvement is shown only to that service")
-    if practitioner.team is not None and practitioner.team.service_id == service.pk:
-        return Decision(True, f"You work in {service.name}, which this involvement belongs to")
-    if practitioner.role in MANAGING_ROLES and (line := _management_line(practitioner, [involvement])):
-        return Decision(True, line)
+def _decide_sensitive_involvement(user: Any, practitioner: Practitioner, involvement: Involvement) -> Decision:
+    """A shielded service's involvement is visible only to that service's own casework staff, the
+    practitioners involved through it and their line managers."""
+    if involvement.sensitive_service_id is None:
+        return _decide_for_child(user, practitioner, Action.VIEW_CHILD, involvement.child_id)
+    if not involvement.shields_from(sensitive_services_seen_by(user, [involvement.child_id])[involvement.child_id]):
+        return Decision(True, "You work in or manage the sensitive service this involvement belongs to")
     return Decision(False, "A sensitive service's involvement is shown only to that service")
 
 
 def get_or_404(user: Any, action: Action, model: type[Model], **lookup: Any) -> Model:
     """Fetch, decide and audit one protected row. Absent and not allowed look the same (404),
     so a refusal does not confirm that a child is known."""
-    obj = model._default_manager.filter(**lookup).first()
+    try:
+        obj = model._default_manager.filter(**lookup).first()
+    except (ValueError, TypeError, ValidationError):
+        obj = None  # an id that cannot be one (e.g. "abc") is as absent as a missing one
     if obj is None:
         raise Http404("Not found")
     decision = decide(user, action, obj)
@@ -307,7 +397,12 @@ def get_or_404(user: Any, action: Action, model: type[Model], **lookup: Any) -> 
         audit.record(actor=user, verb=f"refused_{action}", child_id=child_id, target=obj, legal_basis=decision.reason)
         raise Http404("Not found")
     audit.record(
-        actor=user, verb=READ_VERBS.get(action, str(action)), child_id=child_id, target=obj, legal_basis=decision.reason
+        actor=user,
+        verb=READ_VERBS.get(action, str(action)),
+        child_id=child_id,
+        target=obj,
+        legal_basis=decision.reason,
+        detail={"sensitive_service_id": decision.sensitive_service_id} if decision.sensitive_service_id else None,
     )
     return obj
 

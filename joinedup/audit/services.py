@@ -18,11 +18,8 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the change it records, so a
     failure to audit rolls the change back."""
-    profile = getattr(actor, "practitioner", None) if actor is not None else None
     return AuditEvent.objects.create(
-        actor_id=getattr(actor, "pk", None),
-        actor_username=getattr(actor, "username", "") or ("system" if actor is None else "anonymous"),
-        actor_role=getattr(profile, "role", "") or "",
+        **_actor(actor),
         verb=verb,
         child_id=child_id,
         object_type=type(target).__name__ if target is not None else "",
@@ -30,3 +27,28 @@ def record(
         legal_basis=legal_basis,
         detail=detail or {},
     )
+
+
+def record_each(*, actor: Any, verb: str, legal_basis: str, child_ids: list[int], object_type: str = "Child") -> None:
+    """One event per child, written together: a page that lists children reads each of them."""
+    who = _actor(actor)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            **who,
+            verb=verb,
+            child_id=child_id,
+            object_type=object_type,
+            object_id=str(child_id),
+            legal_basis=legal_basis,
+        )
+        for child_id in child_ids
+    )
+
+
+def _actor(actor: Any) -> dict[str, Any]:
+    profile = getattr(actor, "practitioner", None) if actor is not None else None
+    return {
+        "actor_id": getattr(actor, "pk", None),
+        "actor_username": getattr(actor, "username", "") or ("system" if actor is None else "anonymous"),
+        "actor_role": getattr(profile, "role", "") or "",
+    }

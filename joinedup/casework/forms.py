@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import get_user_model
 
+from joinedup.access.models import ConsentGiver
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.common.forms import DateInputs
 from joinedup.people.models import Practitioner
 
 from .instruments import larc_items, wellbeing_questions
-from .models import ClosureReason, ConsentGiver, PanelCycle, PanelDecision, Progress, Route, SdqInformant
+from .models import ClosureReason, PanelCycle, PanelDecision, Progress, Route, SdqInformant
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SHARING = [

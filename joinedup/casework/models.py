@@ -7,74 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from joinedup.access.models import Consent, SharingWithoutConsent
 from joinedup.agencies.models import Agency, LevelOfNeed, Locality, Service
 from joinedup.people.models import Carer, Child, Practitioner
-
-
-class ConsentGiver(models.TextChoices):
-    PARENT_CARER = "parent_carer", "A parent or carer"
-    YOUNG_PERSON = "young_person", "The young person, who is competent to decide"
-
-
-class Consent(models.Model):
-    """What the family agreed to, who agreed, and when; withdrawn consent stops sharing at once."""
-
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="consents")
-    given_by = models.CharField(max_length=20, choices=ConsentGiver.choices)
-    given_by_name = models.CharField(max_length=160)
-    given_on = models.DateField()
-    to_assess = models.BooleanField(default=True)
-    share_with_all_partners = models.BooleanField(
-        default=False, help_text="Agreed to share with every partner agency in the panel and the plan"
-    )
-    shared_with = models.ManyToManyField(Agency, blank=True, related_name="consents")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    withdrawal_reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-given_on", "-recorded_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
-                | Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False),
-                name="consent_withdrawn_at_and_by_together",
-            ),
-            models.CheckConstraint(
-                condition=Q(to_assess=True) | Q(share_with_all_partners=True), name="consent_agrees_to_something"
-            ),
-        ]
-
-    @property
-    def current(self) -> bool:
-        return self.withdrawn_at is None
-
-    def __str__(self) -> str:
-        return f"Consent for child {self.child_id} from {self.given_by_name} on {self.given_on:%d/%m/%Y}"
-
-
-class SharingWithoutConsent(models.Model):
-    """Information shared without consent because the law allows it (risk of significant harm).
-    The reason is recorded and the practitioner's manager is told."""
-
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="sharing_without_consent")
-    lawful_reason = models.TextField()
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    shared_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-shared_at"]
-        verbose_name_plural = "sharing without consent"
-        constraints = [
-            models.CheckConstraint(condition=~Q(lawful_reason=""), name="sharing_without_consent_has_a_reason")
-        ]
-
-    def __str__(self) -> str:
-        return f"Shared without consent for child {self.child_id}"
 
 
 class Route(models.TextChoices):

@@ -10,8 +10,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from joinedup.access.models import Consent
 from joinedup.access.policy import CASEWORK_ROLES, Action, decide
+from joinedup.access.policy import sharing_basis as policy_sharing_basis
 from joinedup.agencies.models import Agency, Locality
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
 
@@ -19,7 +22,6 @@ from .instruments import assessment_domains, larc_items, sdq_band, wellbeing_que
 from .models import (
     Assessment,
     Case,
-    Consent,
     FamilyAccount,
     Notification,
     Panel,
@@ -27,26 +29,27 @@ from .models import (
     PlanAction,
     Referral,
     ReferralStatus,
-    SharingWithoutConsent,
     TacMeeting,
     TacMember,
 )
 
 
 def current_consents(child: Child) -> QuerySet[Consent]:
-    return Consent.objects.filter(child=child, withdrawn_at__isnull=True)
+    return Consent.objects.in_force(timezone.localdate()).filter(child=child)
 
 
 def sharing_basis(*, child: Child, agency: Agency) -> str | None:
-    """Why information about this child may go to this agency, or None when it may not: sharing
-    follows consent, and without it only a recorded lawful reason allows it."""
-    consent = current_consents(child).filter(Q(share_with_all_partners=True) | Q(shared_with=agency)).distinct().first()
-    if consent is not None:
-        return f"{consent.given_by_name} gave consent on {consent.given_on:%-d %B %Y}"
-    lawful = SharingWithoutConsent.objects.filter(child=child).first()
-    if lawful is not None:
-        return f"Shared without consent: {lawful.lawful_reason}"
-    return None
+    """Why information about this child may go to this agency, or None when it may not (the
+    policy's own rule, so casework and the policy never disagree)."""
+    return policy_sharing_basis(child_id=child.pk, agency_id=agency.pk if agency else None)
+
+
+def panel_agencies(locality: Locality) -> QuerySet[Agency]:
+    """The agencies of the chairs and members of a locality's allocation panels."""
+    panels = Panel.objects.filter(locality=locality)
+    return Agency.objects.filter(
+        Q(practitioners__panels__in=panels) | Q(practitioners__panels_chaired__in=panels)
+    ).distinct()
 
 
 def managers_of(practitioner: Practitioner) -> QuerySet[Practitioner]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from joinedup.access.models import Involvement
-from joinedup.access.policy import Action, decide
+from joinedup.access.policy import sensitive_services_seen_by
 from joinedup.agencies.models import Service
 from joinedup.people.models import Child
 
@@ -30,6 +29,7 @@ class RecordLine:
 
 def records_as_seen_by(user: Any, child: Child) -> list[RecordLine]:
     services = {service.code: service for service in Service.objects.select_related("agency")}
+    seen = sensitive_services_seen_by(user, [child.pk])[child.pk]
     lines = []
     records = IndexRecord.objects.filter(child=child, withdrawn_at__isnull=True).select_related("source__agency")
     for record in records.order_by("source__name", "record_id"):
@@ -44,18 +44,15 @@ def records_as_seen_by(user: Any, child: Child) -> list[RecordLine]:
                 started=record.involvement_start,
                 ended=record.involvement_end,
                 record_id=record.record_id,
-                shielded=_shielded(user, child, record, service),
+                shielded=_shielded(record, service, seen),
             )
         )
     return lines
 
 
-def _shielded(user: Any, child: Child, record: IndexRecord, service: Service | None) -> bool:
-    """The policy decides about sensitive services through an involvement; a record of one is
-    asked about as the involvement it shows."""
-    if not (record.source.sensitive or (service and service.sensitive)):
-        return False
-    as_involvement = Involvement(child=child, service=service, practitioner=None)
-    if service is None or not service.sensitive:
-        return True
-    return not decide(user, Action.VIEW_SENSITIVE_INVOLVEMENT, as_involvement).allowed
+def _shielded(record: IndexRecord, service: Service | None, seen: frozenset[int]) -> bool:
+    """A record of a sensitive service is shielded unless the policy lets this reader see that
+    service; a sensitive source whose service is unknown is always shielded."""
+    if service is not None and service.sensitive:
+        return service.pk not in seen
+    return record.source.sensitive

@@ -147,7 +147,8 @@ def home(request: HttpRequest) -> HttpResponse:
         },
     }
     if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
-        context["my_children"] = access_queries.children_worked_with(practitioner)
+        context["my_children"] = list(access_queries.children_worked_with(request.user))
+        access_queries.audit_listing(request.user, context["my_children"], listed_on="the home page")
     if role == Role.SERVICE_MANAGER:
         context["managed"] = access_queries.managed_caseloads(practitioner)
     if decide(request.user, Action.VIEW_AGGREGATES):

@@ -11,7 +11,7 @@ from django.http import Http404
 from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.access.policy import GRANTS, Action, capabilities, decide, get_or_404
 from joinedup.access.queries import involvements_as_seen_by
-from joinedup.access.tests.factories import InvolvementFactory
+from joinedup.access.tests.factories import ConsentFactory, InvolvementFactory
 from joinedup.agencies.tests.factories import ServiceFactory, TeamFactory
 from joinedup.audit.models import AuditEvent
 from joinedup.people.models import Child, Role
@@ -371,7 +371,7 @@ def test_sensitive_involvement_is_visible_to_a_team_of_the_same_service(sensitiv
     decision = decide(colleague.user, Action.VIEW_SENSITIVE_INVOLVEMENT, sensitive_involvement)
 
     assert decision.allowed
-    assert decision.reason == "You work in Sexual health, which this involvement belongs to"
+    assert decision.reason == "You work in or manage the sensitive service this involvement belongs to"
 
 
 def test_sensitive_involvement_is_shielded_from_the_childs_allocated_worker(sensitive_involvement):
@@ -703,7 +703,10 @@ def user_in_casework_relationship(role: str, relationship: str, child: Child):
 
 @pytest.mark.parametrize("role, relationship, action, allowed", list(casework_cells()))
 def test_casework_policy_table(role, relationship, action, allowed):
+    """With the family's consent to assess and to share with every partner; what consent changes
+    is in test_consent_policy."""
     child = ChildFactory()
+    ConsentFactory(child=child)
     user = user_in_casework_relationship(role, relationship, child)
 
     decision = decide(user, action, child)
@@ -763,6 +766,7 @@ def test_casework_role_table(role, action, allowed):
 
 def test_only_the_chair_of_the_panel_considering_the_child_records_its_decision():
     child = ChildFactory()
+    ConsentFactory(child=child)
     member = InvolvementFactory(child=child, kind=InvolvementKind.PANEL_MEMBER).practitioner
     chair_of_another_panel = PractitionerFactory(role=Role.PANEL_CHAIR)
     chair = InvolvementFactory(child=child, kind=InvolvementKind.PANEL_CHAIR).practitioner

@@ -15,7 +15,14 @@ from .assessment import (
     start_assessment,
     why_not_before_a_case,
 )
-from .consent import ConsentGiven, record_consent, share_without_consent, withdraw_consent
+from .consent import (
+    ConsentGiven,
+    LawfulSharing,
+    record_consent,
+    review_sharing_without_consent,
+    share_without_consent,
+    withdraw_consent,
+)
 from .family import add_family_view, create_family_account
 from .front_door import (
     next_meeting_date,
@@ -73,6 +80,8 @@ __all__ = [
     "save_assessment",
     "send_to_panel",
     "share_without_consent",
+    "LawfulSharing",
+    "review_sharing_without_consent",
     "start_assessment",
     "why_not_before_a_case",
     "withdraw_consent",

@@ -53,6 +53,9 @@ def _involve(
     service: Service | None = None,
     until: date | None = None,
 ):
+    # Every involvement knows its service, so shielding of sensitive services applies to it.
+    if service is None and practitioner.team_id is not None:
+        service = practitioner.team.service
     return Involvement.objects.create(
         child=child,
         practitioner=practitioner,

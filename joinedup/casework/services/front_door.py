@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from joinedup.access.models import InvolvementKind
 from joinedup.access.policy import Action
-from joinedup.agencies.models import Locality, Service
+from joinedup.agencies.models import Agency, Locality, Service
 from joinedup.audit import services as audit
 from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
@@ -39,7 +39,7 @@ from .assessment import (
     _no_longer_awaiting_the_panel,
     consent_to_send,
 )
-from .consent import ConsentGiven, _write_consent, _write_sharing_without_consent
+from .consent import ConsentGiven, LawfulSharing, _write_consent, _write_sharing_without_consent
 from .plans import _open_case
 
 
@@ -54,11 +54,14 @@ def refer(
     level_of_need: str,
     consent: ConsentGiven | None,
     lawful_reason: str = "",
+    lawful_agencies: Iterable[Agency] = (),
     assessment: Assessment | None = None,
 ) -> Referral:
     """Any practitioner may refer a child they have found in the index, with the family's consent
     or, where the law allows, a recorded reason for going without it, and may attach their own
-    completed early help assessment of the child. The referrer then hears of each decision."""
+    completed early help assessment of the child. The referrer then hears of each decision.
+    Without consent, the information goes only to `lawful_agencies`: by default the agencies on the
+    locality's allocation panels, who must read the referral to decide on it."""
     _require(referrer, Action.REFER)
     if not concern.strip():
         raise RuleBroken("Describe your concern about the child")
@@ -79,8 +82,9 @@ def refer(
     if consent is not None:
         referral.consent = _write_consent(child=child, consent=consent, recorded_by=referrer)
     else:
+        agencies = list(lawful_agencies) or list(queries.panel_agencies(locality))
         referral.sharing_without_consent = _write_sharing_without_consent(
-            child=child, shared_by=referrer, lawful_reason=lawful_reason
+            child=child, shared_by=referrer, sharing=LawfulSharing(lawful_reason=lawful_reason, agencies=agencies)
         )
     return _submit(referral, referrer=referrer, verb="referred")
 

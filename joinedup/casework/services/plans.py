@@ -48,7 +48,6 @@ def _open_case(*, referral: Referral, lead_professional: Practitioner) -> Case:
         child=case.child,
         practitioner=lead_professional,
         kind=InvolvementKind.LEAD_PROFESSIONAL,
-        service=lead_professional.team.service if lead_professional.team else None,
     )
     return case
 

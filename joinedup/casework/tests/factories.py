@@ -6,35 +6,12 @@ import factory
 from django.utils import timezone
 
 from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.tests.factories import ConsentFactory
 from joinedup.agencies.models import LevelOfNeed
 from joinedup.agencies.tests.factories import LocalityFactory
-from joinedup.casework.models import Case, Consent, ConsentGiver, Panel, Referral, Route, TacMember
+from joinedup.casework.models import Case, Panel, Referral, Route, TacMember
 from joinedup.people.models import Role
-from joinedup.people.tests.factories import ChildFactory, PractitionerFactory, UserFactory
-
-
-class ConsentFactory(factory.django.DjangoModelFactory):
-    """Consent from a parent to assess and share with every partner; `withdrawn=True` for
-    consent since withdrawn."""
-
-    class Meta:
-        model = Consent
-        skip_postgeneration_save = True
-
-    class Params:
-        withdrawn = factory.Trait(
-            withdrawn_at=factory.LazyFunction(timezone.now),
-            withdrawn_by=factory.SubFactory(UserFactory),
-            withdrawal_reason="Mum no longer wants the school nurse told",
-        )
-
-    child = factory.SubFactory(ChildFactory)
-    given_by = ConsentGiver.PARENT_CARER
-    given_by_name = "Karen Testcarer"
-    given_on = factory.LazyFunction(lambda: date.today() - timedelta(days=2))
-    to_assess = True
-    share_with_all_partners = True
-    recorded_by = factory.SubFactory(UserFactory)
+from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 
 
 class PanelFactory(factory.django.DjangoModelFactory):

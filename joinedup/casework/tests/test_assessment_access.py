@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.models import ConsentGiver, Involvement, InvolvementKind
 from joinedup.access.policy import Action, decide
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.models import Assessment, ClosureReason, ConsentGiver, Notification, PanelDecision
+from joinedup.casework.models import Assessment, ClosureReason, Notification, PanelDecision
 from joinedup.casework.services import ConsentGiven
+from joinedup.people.queries import reference_for
 from joinedup.people.tests.factories import PractitionerFactory
 
 from .factories import CaseFactory
@@ -197,7 +198,7 @@ def test_a_lapsed_assessor_takes_up_their_draft_again_with_the_familys_consent(c
     )
     as_if_last_saved(tom, days_ago=91)
     client.force_login(tom.user)
-    start_page = f"/casework/children/{alfie.pk}/assessment/"
+    start_page = f"/casework/assess/{reference_for(tom.user, alfie)}/"
     assert client.get(start_page).status_code == 200, "the start page asks for consent again"
 
     response = client.post(

@@ -10,20 +10,12 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.models import ConsentGiver, Involvement, InvolvementKind
 from joinedup.access.policy import Action, decide
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.models import (
-    Assessment,
-    ConsentGiver,
-    Notification,
-    PanelDecision,
-    Referral,
-    ReferralStatus,
-    Route,
-)
+from joinedup.casework.models import Assessment, Notification, PanelDecision, Referral, ReferralStatus, Route
 from joinedup.casework.services import ConsentGiven
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
@@ -227,12 +219,13 @@ def test_a_panel_member_reads_the_assessment_when_the_family_agreed_to_share(com
     assert queries.assessment_readable_by(nina.user, completed)
 
 
-def test_a_panel_member_cannot_read_it_when_the_family_agreed_to_the_assessment_only(tom, alfie, front_door):
+def test_a_panel_member_cannot_see_the_item_when_the_family_agreed_to_the_assessment_only(tom, alfie, front_door):
+    """Sharing follows consent: the panel's agencies see the child only as far as the family agreed."""
     assessment = complete(start(tom, alfie, share_with_all_partners=False), tom)
 
     nina = on_the_agenda(assessment, front_door)
 
-    assert decide(nina.user, Action.VIEW_REFERRAL, assessment.referrals.get())
+    assert not decide(nina.user, Action.VIEW_REFERRAL, assessment.referrals.get())
     assert not queries.assessment_readable_by(nina.user, assessment)
 
 

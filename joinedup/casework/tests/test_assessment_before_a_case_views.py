@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
+from joinedup.access.models import ConsentGiver
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
-from joinedup.casework.models import Assessment, ConsentGiver, PanelDecision, Referral
+from joinedup.casework.models import Assessment, PanelDecision, Referral
 from joinedup.casework.services import ConsentGiven
 
 from .factories import CaseFactory, ConsentFactory

@@ -5,12 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from joinedup.access.models import ConsentGiver
 from joinedup.access.tests.factories import InvolvementFactory
 from joinedup.agencies.tests.factories import AgencyFactory
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.models import ConsentGiver, Notification
+from joinedup.casework.models import Notification
 from joinedup.casework.services import ConsentGiven
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 

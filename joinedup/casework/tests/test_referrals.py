@@ -6,13 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.models import ConsentGiver, Involvement, InvolvementKind
 from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import LevelOfNeed
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.models import ConsentGiver, Notification, PanelDecision, ReferralStatus, Route
+from joinedup.casework.models import Notification, PanelDecision, ReferralStatus, Route
 from joinedup.casework.services import TRANSITIONS, ConsentGiven
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory

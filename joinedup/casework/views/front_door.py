@@ -14,7 +14,7 @@ from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
 from joinedup.casework.models import Referral, ReferralStatus
-from joinedup.casework.services import ConsentGiven
+from joinedup.casework.services import ConsentGiven, LawfulSharing
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
@@ -180,8 +180,17 @@ def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dic
             return None
         return "Consent has been recorded"
     if intent == "share" and forms_["share"].is_valid():
+        data = forms_["share"].cleaned_data
         services.share_without_consent(
-            child=child, shared_by=request.user, lawful_reason=forms_["share"].cleaned_data["lawful_reason"]
+            child=child,
+            shared_by=request.user,
+            sharing=LawfulSharing(
+                lawful_reason=data["lawful_reason"],
+                agencies=data["agencies"],
+                until=data["until"],
+                family_told=data["family_told"] == "yes",
+                not_told_because=data["not_told_because"],
+            ),
         )
         return "The lawful reason has been recorded and your manager told"
     if intent == "withdraw":

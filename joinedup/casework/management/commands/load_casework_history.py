@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
-from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.agencies.models import Locality
 from joinedup.audit import services as audit
 from joinedup.casework.history import ChildIn, History, WorkerIn, generate_history
@@ -23,7 +23,6 @@ from joinedup.casework.models import (
     Assessment,
     AssessmentElement,
     Case,
-    Consent,
     FamilyAccount,
     OutcomeProgress,
     Panel,
