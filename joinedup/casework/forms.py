@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from joinedup.access.models import ConsentGiver
 from joinedup.agencies.models import LevelOfNeed, Locality
-from joinedup.common.forms import DateInputs
+from joinedup.common.forms import DateInputs, FreeText
 from joinedup.people.models import Practitioner
 
 from .instruments import larc_items, wellbeing_questions
@@ -48,7 +48,9 @@ class ReferralForm(forms.Form):
             "invalid_choice": "Choose a locality from the list",
         },
     )
-    concern = forms.CharField(
+    concern = FreeText(
+        what="Your concern",
+        max_length=5_000,
         label="What is your concern?",
         widget=forms.Textarea,
         help_text="What you have seen or heard, and what you think the child and family need",
@@ -73,7 +75,9 @@ class ReferralForm(forms.Form):
     consent_scope = forms.ChoiceField(
         label="What did they agree to?", choices=SHARING, widget=forms.RadioSelect, required=False
     )
-    lawful_reason = forms.CharField(
+    lawful_reason = FreeText(
+        what="The lawful reason",
+        max_length=2_000,
         label="Lawful reason for referring without consent",
         widget=forms.Textarea,
         required=False,
@@ -115,7 +119,9 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the panel's decision"},
     )
-    reasons = forms.CharField(
+    reasons = FreeText(
+        what="The reasons",
+        max_length=2_000,
         label="Reasons",
         widget=forms.Textarea,
         error_messages={"required": "Enter the panel's reasons for its decision"},
@@ -188,17 +194,21 @@ class TacMeetingForm(DateInputs):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the family took part"},
     )
-    notes = forms.CharField(label="Notes", widget=forms.Textarea, required=False)
+    notes = FreeText(what="The notes", max_length=5_000, label="Notes", widget=forms.Textarea, required=False)
 
 
 class OutcomeForm(forms.Form):
-    need = forms.CharField(
+    need = FreeText(
+        what="The need",
+        max_length=2_000,
         label="Need",
         widget=forms.Textarea,
         help_text="In the family's words where you can",
         error_messages={"required": "Enter the need"},
     )
-    desired_outcome = forms.CharField(
+    desired_outcome = FreeText(
+        what="The outcome",
+        max_length=2_000,
         label="Outcome the family wants",
         widget=forms.Textarea,
         error_messages={"required": "Enter the outcome the family wants"},
@@ -213,8 +223,12 @@ class ActionForm(DateInputs):
         empty_label=None,
         error_messages={"required": "Choose the outcome", "invalid_choice": "Choose an outcome from the list"},
     )
-    description = forms.CharField(
-        label="What will be done", widget=forms.Textarea, error_messages={"required": "Enter what will be done"}
+    description = FreeText(
+        what="What will be done",
+        max_length=2_000,
+        label="What will be done",
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what will be done"},
     )
     owner = forms.ModelChoiceField(
         label="Who will do it?",
@@ -237,9 +251,19 @@ class ActionForm(DateInputs):
 
 class ReviewForm(DateInputs):
     dates = {"held_on": "Date of the review"}
-    child_views = forms.CharField(label="The child's views, in their own words", widget=forms.Textarea, required=False)
-    parents_views = forms.CharField(
-        label="The parents' or carers' views, in their own words", widget=forms.Textarea, required=False
+    child_views = FreeText(
+        what="The child's views",
+        max_length=5_000,
+        label="The child's views, in their own words",
+        widget=forms.Textarea,
+        required=False,
+    )
+    parents_views = FreeText(
+        what="The parents' or carers' views",
+        max_length=5_000,
+        label="The parents' or carers' views, in their own words",
+        widget=forms.Textarea,
+        required=False,
     )
     what_changed = forms.MultipleChoiceField(
         label="What has the support changed, as the family sees it?",
@@ -335,7 +359,9 @@ class CloseForm(forms.Form):
 
 
 class FamilyViewForm(forms.Form):
-    text = forms.CharField(
+    text = FreeText(
+        what="What you write",
+        max_length=2_000,
         label="What would you like the team to know before the next review?",
         widget=forms.Textarea,
         help_text="For example, what is going well, what is still hard, and what you would like to change",
@@ -351,11 +377,21 @@ class AssessmentDomainForm(forms.Form):
         held = held or {}
         for element in domain.elements:
             strengths, needs = held.get(element.code, ("", ""))
-            self.fields[f"strengths_{element.code}"] = forms.CharField(
-                label=f"{element.title}: strengths", widget=forms.Textarea, required=False, initial=strengths
+            self.fields[f"strengths_{element.code}"] = FreeText(
+                what=f"{element.title}: strengths",
+                max_length=10_000,
+                label=f"{element.title}: strengths",
+                widget=forms.Textarea,
+                required=False,
+                initial=strengths,
             )
-            self.fields[f"needs_{element.code}"] = forms.CharField(
-                label=f"{element.title}: needs", widget=forms.Textarea, required=False, initial=needs
+            self.fields[f"needs_{element.code}"] = FreeText(
+                what=f"{element.title}: needs",
+                max_length=10_000,
+                label=f"{element.title}: needs",
+                widget=forms.Textarea,
+                required=False,
+                initial=needs,
             )
         self.domain = domain
 
@@ -365,9 +401,19 @@ class AssessmentDomainForm(forms.Form):
 
 
 class AssessmentFinishForm(forms.Form):
-    child_views = forms.CharField(label="The child's views, in their own words", widget=forms.Textarea, required=False)
-    parents_views = forms.CharField(
-        label="The parents' or carers' views, in their own words", widget=forms.Textarea, required=False
+    child_views = FreeText(
+        what="The child's views",
+        max_length=10_000,
+        label="The child's views, in their own words",
+        widget=forms.Textarea,
+        required=False,
+    )
+    parents_views = FreeText(
+        what="The parents' or carers' views",
+        max_length=10_000,
+        label="The parents' or carers' views, in their own words",
+        widget=forms.Textarea,
+        required=False,
     )
     level_of_need = forms.ChoiceField(
         label="What level of need does the assessment show?",
@@ -384,7 +430,9 @@ class AssessmentFinishForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(
+    minutes = FreeText(
+        what="The minutes",
+        max_length=10_000,
         label="Minutes",
         widget=forms.Textarea,
         help_text="Who attended, for which agency, and anything agreed beyond the decisions on each case",

@@ -1,6 +1,6 @@
 """Form parts every room shares: GOV.UK date inputs, where one date is three boxes and the error
-names the part that is wrong (https://design-system.service.gov.uk/components/date-input/); and
-the row an id from a page names."""
+names the part that is wrong (https://design-system.service.gov.uk/components/date-input/); free
+text with a limit; and the row an id from a page names."""
 
 from __future__ import annotations
 
@@ -75,6 +75,16 @@ class DateInputs(forms.Form):
             else:
                 cleaned[prefix] = value
         return cleaned
+
+
+class FreeText(forms.CharField):
+    """Text a person writes, never unbounded: it is stored, shown on pages and exported. `what`
+    names it in the GOV.UK message for text that is too long ("Reasons must be 2,000 characters
+    or fewer"); pages show a textarea with a limit as a GOV.UK character count."""
+
+    def __init__(self, *, what: str, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.error_messages.setdefault("max_length", f"{what} must be {max_length:,} characters or fewer")
 
 
 def chosen(queryset: models.QuerySet[Row], value: object) -> Row | None:

@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 
 from joinedup.agencies.models import LocalAuthority, Locality
-from joinedup.common.forms import DateInputs
+from joinedup.common.forms import DateInputs, FreeText
 
 from .models import Answer, Instrument, KeyGroup, Question, QuestionKind
 from .services import Given
 from .suggestions import SHOWN
 
 UNKNOWN = "unknown"
+ANSWER_LENGTH = 5_000
+EVIDENCE_LENGTH = 2_000
 
 
 class ListField(forms.Field):
@@ -61,12 +63,14 @@ class SectionForm(forms.Form):
             elif question.kind == QuestionKind.CHECKLIST:
                 self.fields[question.key] = ListField(required=False)
             elif question.kind == QuestionKind.TEXT:
-                self.fields[question.key] = forms.CharField(required=False, strip=False, widget=forms.Textarea)
+                self.fields[question.key] = FreeText(
+                    what="Your answer", max_length=ANSWER_LENGTH, required=False, strip=False, widget=forms.Textarea
+                )
             else:
-                self.fields[question.key] = forms.CharField(required=False)
+                self.fields[question.key] = forms.CharField(required=False, max_length=100)
             if question.evidence_label:
-                self.fields[f"{question.key}__evidence"] = forms.CharField(
-                    required=False, strip=False, widget=forms.Textarea
+                self.fields[f"{question.key}__evidence"] = FreeText(
+                    what="Your evidence", max_length=EVIDENCE_LENGTH, required=False, strip=False, widget=forms.Textarea
                 )
 
     @classmethod
@@ -226,6 +230,7 @@ class SectionForm(forms.Form):
                             "id": key,
                             "name": key,
                             "rows": 4,
+                            "maxlength": ANSWER_LENGTH,
                             "label": {"text": text, "classes": "govuk-label--m", "isPageHeading": False},
                             "hint": hint,
                             "value": self._value(key) or "",
@@ -242,6 +247,7 @@ class SectionForm(forms.Form):
                             "id": name,
                             "name": name,
                             "rows": 3,
+                            "maxlength": EVIDENCE_LENGTH,
                             "label": {"text": question.evidence_label, "classes": "govuk-label--s"},
                             "value": self._value(name) or "",
                             "errorMessage": self._error(name),

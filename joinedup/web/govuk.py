@@ -42,6 +42,9 @@ def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
         result["fieldset"] = {"legend": {"text": bound.label, "classes": "govuk-fieldset__legend--s"}}
     elif not isinstance(widget, forms.PasswordInput):
         result["value"] = "" if value is None else str(value)
+    if isinstance(widget, forms.Textarea) and getattr(bound.field, "max_length", None):
+        # govukCharacterCount reads this; govukTextarea ignores it.
+        result["maxlength"] = bound.field.max_length
     if widget.attrs.get("autocomplete"):
         result["autocomplete"] = widget.attrs["autocomplete"]
     if widget.attrs.get("spellcheck") is not None:

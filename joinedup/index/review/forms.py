@@ -1,5 +1,7 @@
 from django import forms
 
+from joinedup.common.forms import FreeText
+
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
@@ -8,6 +10,10 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether these records are the same child"},
     )
-    note = forms.CharField(
-        label="Why (optional)", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    note = FreeText(
+        what="The reason",
+        max_length=500,
+        label="Why (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

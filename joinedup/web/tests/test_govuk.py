@@ -35,3 +35,15 @@ def test_forms_without_the_id_prefix_link_the_same_way():
 
     assert set(links(form)) == {"#place", "#cycle", "#agencies"}
     assert field(form["cycle"])["idPrefix"] == "cycle"
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=500, widget=forms.Textarea)
+    name = forms.CharField(max_length=120)
+
+
+def test_a_textarea_with_a_limit_gives_the_character_count_its_maxlength():
+    form = NoteForm()
+
+    assert field(form["note"])["maxlength"] == 500
+    assert "maxlength" not in field(form["name"])
