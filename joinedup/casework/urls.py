@@ -5,9 +5,10 @@ from .views import assessments, cases, family, front_door, panels
 app_name = "casework"
 urlpatterns = [
     path("refer/", front_door.find_child_to_refer, name="find_child_to_refer"),
-    path("refer/<int:child_id>/", front_door.refer, name="refer"),
+    # A child is named by a reference from the search results, for this user only: never an id.
+    path("refer/<str:reference>/", front_door.refer, name="refer"),
     path("assess/", front_door.find_child_to_refer, {"purpose": "assess"}, name="find_child_to_assess"),
-    path("children/<int:child_id>/assessment/", assessments.start_child_assessment, name="start_child_assessment"),
+    path("assess/<str:reference>/", assessments.start_child_assessment, name="start_child_assessment"),
     path("children/<int:child_id>/consent/", front_door.consent, name="consent"),
     path("referrals/mine/", front_door.my_referrals, name="my_referrals"),
     path("referrals/<int:referral_id>/", front_door.referral, name="referral"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.core import signing
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -154,3 +155,42 @@ def search_children_for(
             detail={"why": match.why},
         )
     return matches
+
+
+# A reference names a child to one user for a day, so that the front door's pages (refer, start an
+# early help assessment) open only a child the user found by searching with the identifying details
+# the front door asks for, or one whose record they may already see: never one reached by typing
+# or counting up an id.
+REFERENCE_MAX_AGE = timedelta(days=1)
+FOUND_BY = {
+    "search": "Found by searching with the child's identifying details",
+    "record": "Opened from the child's record, which the user may see",
+}
+
+
+def _reference_salt(user) -> str:
+    return f"joinedup.people.child_reference:{user.pk}"
+
+
+def reference_for(user, child: Child, *, found_by: str = "search") -> str:
+    """An unguessable reference to `child` that works for `user` alone, until REFERENCE_MAX_AGE.
+    Issue it only for a child `user` has just found by searching (`found_by="search"`) or may
+    view (`found_by="record"`)."""
+    if found_by not in FOUND_BY:
+        raise ValueError(f"found_by must be one of {sorted(FOUND_BY)}")
+    return signing.dumps([child.pk, found_by], salt=_reference_salt(user))
+
+
+def child_from_reference(user, reference: str, *, verb: str) -> Child | None:
+    """The child `reference_for` named to `user`, its opening written in the child's audit trail
+    with `verb`; None for a reference that is forged, garbled, another user's or expired, or for a
+    child since merged into another, as for a missing child."""
+    try:
+        child_id, found_by = signing.loads(reference, salt=_reference_salt(user), max_age=REFERENCE_MAX_AGE)
+        legal_basis = FOUND_BY[found_by]
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        return None
+    child = Child.objects.current().filter(pk=child_id).first()
+    if child is not None:
+        audit.record(actor=user, verb=verb, child_id=child.pk, target=child, legal_basis=legal_basis)
+    return child

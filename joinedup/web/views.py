@@ -211,6 +211,7 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
             "siblings": siblings,
             # Any practitioner who may refer a child may start an early help assessment with the family.
             "can_start_assessment": decide(request.user, Action.REFER).allowed,
+            "child_reference": people_queries.reference_for(request.user, child, found_by="record"),
         },
     )
 

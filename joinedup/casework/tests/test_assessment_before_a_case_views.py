@@ -2,6 +2,7 @@
 door or from the child's page, started with the family's consent, sent to the panel, shown on the
 agenda, the referral and the referrer's feedback; GOV.UK errors that say what to do instead."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
 from joinedup.casework.models import Assessment, PanelDecision, Referral
 from joinedup.casework.services import ConsentGiven
+from joinedup.people.queries import reference_for
 
 from .factories import CaseFactory, ConsentFactory
 
@@ -37,6 +39,20 @@ MUMS_CONSENT = {
 
 def page_of(response) -> str:
     return response.content.decode().replace("&#39;", "'")
+
+
+def href_of(page: str, text: str) -> str:
+    """Where the page's link with this text goes."""
+    return re.search(rf'href="([^"]+)">{re.escape(text)}</a>', page).group(1)
+
+
+def start_page(practitioner, child) -> str:
+    """The assessment start page as the front door's search results link it for this practitioner."""
+    return f"/casework/assess/{reference_for(practitioner.user, child)}/"
+
+
+def refer_page_for(practitioner, child) -> str:
+    return f"/casework/refer/{reference_for(practitioner.user, child)}/"
 
 
 def completed_assessment(front_door, *, share_with_all_partners=True):
@@ -74,7 +90,7 @@ def test_the_front_door_finds_the_child_to_assess(signed_in_as, front_door):
     page = page_of(signed_in_as("tom").get("/casework/assess/", {"name": "Alfie Smyth"}))
 
     assert "Start an early help assessment" in page
-    assert f'href="/casework/children/{front_door["alfie"].pk}/assessment/">Assess Alfie Smith</a>' in page
+    assert "Alfie Smith, born 17 May 2014" in page_of(signed_in_as("tom").get(href_of(page, "Assess Alfie Smith")))
 
 
 def test_the_referral_search_offers_the_assessment_first(signed_in_as):
@@ -94,13 +110,14 @@ def test_the_childs_page_links_to_an_assessment(client, front_door):
 
     page = page_of(client.get(f"/children/{child.pk}"))
 
-    assert f'href="/casework/children/{child.pk}/assessment/">Start an early help assessment</a>' in page
+    start = client.get(href_of(page, "Start an early help assessment"))
+    assert start.status_code == 302  # Tom's own draft, carried on
 
 
 def test_starting_records_consent_and_opens_the_task_list(signed_in_as, front_door):
     alfie = front_door["alfie"]
 
-    response = signed_in_as("tom").post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT, follow=True)
+    response = signed_in_as("tom").post(start_page(front_door["tom"], alfie), MUMS_CONSENT, follow=True)
 
     assessment = Assessment.objects.get()
     assert response.redirect_chain[-1][0] == f"/casework/assessments/{assessment.pk}/"
@@ -113,9 +130,9 @@ def test_starting_records_consent_and_opens_the_task_list(signed_in_as, front_do
 def test_the_assessors_own_draft_is_carried_on(signed_in_as, front_door):
     client = signed_in_as("tom")
     alfie = front_door["alfie"]
-    client.post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT)
+    client.post(start_page(front_door["tom"], alfie), MUMS_CONSENT)
 
-    response = client.get(f"/casework/children/{alfie.pk}/assessment/")
+    response = client.get(start_page(front_door["tom"], alfie))
 
     assert response.url == f"/casework/assessments/{Assessment.objects.get().pk}/"
 
@@ -124,7 +141,7 @@ def test_a_current_consent_the_practitioner_may_see_is_offered(signed_in_as, fro
     """Once Tom assesses, he may see Alfie's consents; a later start offers the one on record."""
     assessment = completed_assessment(front_door)
 
-    page = page_of(signed_in_as("tom").get(f"/casework/children/{assessment.child_id}/assessment/"))
+    page = page_of(signed_in_as("tom").get(start_page(front_door["tom"], assessment.child)))
 
     assert "Yes: Karen Smith agreed on" in page
     assert AuditEvent.objects.filter(verb="viewed_consent", child_id=assessment.child_id).exists()
@@ -140,9 +157,7 @@ def test_a_current_consent_the_practitioner_may_see_is_offered(signed_in_as, fro
     ],
 )
 def test_starting_without_consent_gets_govuk_errors(signed_in_as, front_door, changes, message):
-    response = signed_in_as("tom").post(
-        f"/casework/children/{front_door['alfie'].pk}/assessment/", MUMS_CONSENT | changes
-    )
+    response = signed_in_as("tom").post(start_page(front_door["tom"], front_door["alfie"]), MUMS_CONSENT | changes)
 
     page = page_of(response)
     assert "govuk-error-summary" in page
@@ -153,7 +168,7 @@ def test_starting_without_consent_gets_govuk_errors(signed_in_as, front_door, ch
 def test_a_child_with_an_open_case_gets_an_error_saying_what_to_do(signed_in_as, front_door):
     CaseFactory(child=front_door["alfie"])
 
-    page = page_of(signed_in_as("tom").post(f"/casework/children/{front_door['alfie'].pk}/assessment/", MUMS_CONSENT))
+    page = page_of(signed_in_as("tom").post(start_page(front_door["tom"], front_door["alfie"]), MUMS_CONSENT))
 
     assert "govuk-error-summary" in page
     assert "Alfie Smith already has an open early help case" in page
@@ -164,16 +179,16 @@ def test_the_start_page_says_at_once_what_to_do_for_a_child_with_an_open_case(si
     alfie = front_door["alfie"]
     CaseFactory(child=alfie)
 
-    page = page_of(signed_in_as("tom").get(f"/casework/children/{alfie.pk}/assessment/"))
+    page = page_of(signed_in_as("tom").get(start_page(front_door["tom"], alfie)))
 
     assert "Alfie Smith already has an open early help case" in page
-    assert f'href="/casework/refer/{alfie.pk}/">Refer Alfie Smith</a>' in page
+    assert "Refer Alfie Smith" in page_of(signed_in_as("tom").get(href_of(page, "Refer Alfie Smith")))
     assert "Start the assessment" not in page
 
 
 def test_someone_elses_draft_before_a_case_is_not_found(signed_in_as, front_door):
     client = signed_in_as("tom")
-    client.post(f"/casework/children/{front_door['alfie'].pk}/assessment/", MUMS_CONSENT)
+    client.post(start_page(front_door["tom"], front_door["alfie"]), MUMS_CONSENT)
     assessment = Assessment.objects.get()
     client.force_login(front_door["nina"].user)
 
@@ -185,16 +200,16 @@ def test_a_practitioner_is_told_they_carry_on_an_earlier_draft_whose_assessor_le
     """Tom left the school without sending his draft: Nina's start page says she carries it on,
     and when, so she can tell mum that the family need not tell their story again."""
     alfie, tom = front_door["alfie"], front_door["tom"]
-    signed_in_as("tom").post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT)
+    signed_in_as("tom").post(start_page(tom, alfie), MUMS_CONSENT)
     draft = Assessment.objects.get()
     Assessment.objects.filter(pk=draft.pk).update(started_at=datetime(2026, 3, 3, 10, 0, tzinfo=UTC))
     tom.user.is_active = False
     tom.user.save(update_fields=["is_active"])
     client = signed_in_as("nina")
-    start_page = f"/casework/children/{alfie.pk}/assessment/"
+    ninas_start_page = start_page(front_door["nina"], alfie)
 
-    before = page_of(client.get(start_page))
-    response = client.post(start_page, MUMS_CONSENT, follow=True)
+    before = page_of(client.get(ninas_start_page))
+    response = client.post(ninas_start_page, MUMS_CONSENT, follow=True)
 
     assert "Another practitioner started an early help assessment of Alfie Smith on 3 March 2026" in before
     assert "When you start, you carry on their draft with the family" in before
@@ -205,11 +220,11 @@ def test_a_practitioner_is_told_they_carry_on_an_earlier_draft_whose_assessor_le
 
 def test_a_draft_its_assessor_is_still_working_on_is_not_offered(signed_in_as, front_door):
     alfie = front_door["alfie"]
-    signed_in_as("tom").post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT)
+    signed_in_as("tom").post(start_page(front_door["tom"], alfie), MUMS_CONSENT)
     client = signed_in_as("nina")
 
-    before = page_of(client.get(f"/casework/children/{alfie.pk}/assessment/"))
-    after = page_of(client.post(f"/casework/children/{alfie.pk}/assessment/", MUMS_CONSENT))
+    before = page_of(client.get(start_page(front_door["nina"], alfie)))
+    after = page_of(client.post(start_page(front_door["nina"], alfie), MUMS_CONSENT))
 
     assert "carry on their draft" not in before
     assert "Another practitioner has already started an early help assessment of Alfie Smith" in after
@@ -259,7 +274,7 @@ def test_sending_twice_gets_an_error(signed_in_as, front_door):
 
 def test_sending_an_incomplete_assessment_gets_an_error(signed_in_as, front_door):
     client = signed_in_as("tom")
-    client.post(f"/casework/children/{front_door['alfie'].pk}/assessment/", MUMS_CONSENT)
+    client.post(start_page(front_door["tom"], front_door["alfie"]), MUMS_CONSENT)
     draft = Assessment.objects.get()
 
     page = page_of(client.post(f"/casework/assessments/{draft.pk}/send/", {"locality": front_door["north"].pk}))
@@ -326,10 +341,11 @@ def test_the_referral_form_offers_the_referrers_own_completed_assessment(signed_
     assessment = completed_assessment(front_door)
     client = signed_in_as("tom")
     alfie = front_door["alfie"]
-    assert "Send your early help assessment of" in page_of(client.get(f"/casework/refer/{alfie.pk}/"))
+    refer_page = refer_page_for(front_door["tom"], alfie)
+    assert "Send your early help assessment of" in page_of(client.get(refer_page))
 
     client.post(
-        f"/casework/refer/{alfie.pk}/",
+        refer_page,
         {
             "route": "early_help",
             "locality": front_door["north"].pk,
@@ -350,6 +366,6 @@ def test_the_referral_form_does_not_offer_someone_elses_assessment(signed_in_as,
     completed_assessment(front_door)
     ConsentFactory(child=front_door["alfie"])
 
-    page = page_of(signed_in_as("nina").get(f"/casework/refer/{front_door['alfie'].pk}/"))
+    page = page_of(signed_in_as("nina").get(refer_page_for(front_door["nina"], front_door["alfie"])))
 
     assert "Send your early help assessment" not in page

@@ -1,14 +1,20 @@
 """The front door and the panel through Django's test client: thin views, GOV.UK errors, 404s for
 people without a reason to see a case."""
 
+import re
+import time
+from unittest import mock
+
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
-from joinedup.casework.models import Notification, PanelDecision, Referral, ReferralStatus
+from joinedup.casework.models import Assessment, Notification, PanelDecision, Referral, ReferralStatus
 from joinedup.people.models import Role
-from joinedup.people.tests.factories import PractitionerFactory
+from joinedup.people.queries import reference_for
+from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,25 +39,37 @@ def signed_in_as(client, front_door):
     return sign_in
 
 
+def href_of(page: str, text: str) -> str:
+    """Where the page's link with this text goes."""
+    return re.search(rf'href="([^"]+)">{re.escape(text)}</a>', page).group(1)
+
+
+def refer_page_for(practitioner, child) -> str:
+    """The referral form as the front door's search results link it for this practitioner."""
+    return f"/casework/refer/{reference_for(practitioner.user, child)}/"
+
+
 def test_referrer_finds_the_child_before_referring(signed_in_as, front_door):
     response = signed_in_as("tom").get("/casework/refer/", {"name": "Alfie Smyth"})
 
-    assert f"/casework/refer/{front_door['alfie'].pk}/" in response.content.decode()
+    assert href_of(response.content.decode(), "Refer Alfie Smith").startswith("/casework/refer/")
     assert AuditEvent.objects.filter(verb="listed_in_search", child_id=front_door["alfie"].pk).exists()
 
 
 def test_referral_goes_to_the_locality_of_the_childs_address(signed_in_as, front_door):
-    response = signed_in_as("tom").get(f"/casework/refer/{front_door['alfie'].pk}/")
+    response = signed_in_as("tom").get(refer_page_for(front_door["tom"], front_door["alfie"]))
 
     assert f'<option value="{front_door["north"].pk}" selected>' in response.content.decode()
 
 
 def test_a_referral_is_sent_and_the_referrer_sees_the_feedback_page(signed_in_as, front_door):
+    """Search, follow the result's link, send: the journey through the front door."""
     client = signed_in_as("tom")
+    results = client.get("/casework/refer/", {"name": "Alfie Smith"}).content.decode()
+    form = href_of(results, "Refer Alfie Smith")
+    assert "Refer Alfie Smith" in client.get(form).content.decode()
 
-    response = client.post(
-        f"/casework/refer/{front_door['alfie'].pk}/", GOOD_REFERRAL | {"locality": front_door["north"].pk}, follow=True
-    )
+    response = client.post(form, GOOD_REFERRAL | {"locality": front_door["north"].pk}, follow=True)
 
     referral = Referral.objects.get()
     assert response.redirect_chain[-1][0] == f"/casework/referrals/{referral.pk}/feedback/"
@@ -70,7 +88,7 @@ def test_a_referral_is_sent_and_the_referrer_sees_the_feedback_page(signed_in_as
 def test_bad_referrals_get_govuk_error_messages(signed_in_as, front_door, changes, message):
     data = GOOD_REFERRAL | {"locality": front_door["north"].pk} | changes
 
-    response = signed_in_as("tom").post(f"/casework/refer/{front_door['alfie'].pk}/", data)
+    response = signed_in_as("tom").post(refer_page_for(front_door["tom"], front_door["alfie"]), data)
 
     page = response.content.decode()
     assert "govuk-error-summary" in page
@@ -79,9 +97,105 @@ def test_bad_referrals_get_govuk_error_messages(signed_in_as, front_door, change
 
 
 def test_an_analyst_cannot_refer(client, front_door):
-    client.force_login(PractitionerFactory(role=Role.PERFORMANCE_ANALYST).user)
+    analyst = PractitionerFactory(role=Role.PERFORMANCE_ANALYST)
+    client.force_login(analyst.user)
 
+    assert client.get(refer_page_for(analyst, front_door["alfie"])).status_code == 404
     assert client.get(f"/casework/refer/{front_door['alfie'].pk}/").status_code == 404
+
+
+# The refer and assessment pages open a child only by a reference the search results (or the
+# child's own page) issued to this user: never by an id typed or counted up.
+
+PAGES = ["/casework/refer/{}/", "/casework/assess/{}/"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_typing_a_childs_id_does_not_open_the_page(signed_in_as, front_door, page):
+    client = signed_in_as("tom")
+    alfie = front_door["alfie"]
+
+    for child_id in (alfie.pk, alfie.pk + 1, alfie.pk - 1, 1):
+        assert client.get(page.format(child_id)).status_code == 404
+        assert client.post(page.format(child_id), GOOD_REFERRAL).status_code == 404
+    assert not Referral.objects.exists()
+    assert not Assessment.objects.exists()
+    assert not AuditEvent.objects.filter(child_id=alfie.pk).exists(), "nothing was opened"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_reference_issued_to_one_practitioner_does_not_work_for_another(signed_in_as, front_door, page):
+    toms = page.format(reference_for(front_door["tom"].user, front_door["alfie"]))
+    client = signed_in_as("nina")
+
+    assert client.get(toms).status_code == 404
+    assert client.post(toms, GOOD_REFERRAL | {"locality": front_door["north"].pk}).status_code == 404
+    assert not Referral.objects.exists()
+    assert not Assessment.objects.exists()
+    assert signed_in_as("tom").get(toms).status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize(
+    "garbage",
+    ["abc", "0", "-1", "1.5", "%00", "::", "WzEsInNlYXJjaCJd", "WzEsInNlYXJjaCJd:1tWxyz:abcdef", "x" * 500],
+)
+def test_a_garbled_reference_is_not_found(signed_in_as, front_door, page, garbage):
+    assert signed_in_as("tom").get(page.format(garbage)).status_code == 404
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_reference_for_another_child_cannot_be_made_by_editing_one(signed_in_as, front_door, page):
+    other = ChildFactory()
+    payload, timestamp, signature = reference_for(front_door["tom"].user, front_door["alfie"]).split(":")
+    forged = signing.b64_encode(f'[{other.pk},"search"]'.encode()).decode()
+
+    assert signed_in_as("tom").get(page.format(f"{forged}:{timestamp}:{signature}")).status_code == 404
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_reference_expires_after_a_day(signed_in_as, front_door, page):
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 25 * 60 * 60):
+        yesterdays = reference_for(front_door["tom"].user, front_door["alfie"])
+
+    assert signed_in_as("tom").get(page.format(yesterdays)).status_code == 404
+
+
+def test_opening_the_referral_form_is_audited_as_a_read_and_sending_it_as_a_referral(signed_in_as, front_door):
+    alfie = front_door["alfie"]
+    client = signed_in_as("tom")
+    results = client.get("/casework/refer/", {"name": "Alfie Smith"}).content.decode()
+    form = href_of(results, "Refer Alfie Smith")
+
+    client.get(form)
+
+    opened = AuditEvent.objects.get(verb="opened_referral_form", child_id=alfie.pk)
+    assert opened.legal_basis == "Found by searching with the child's identifying details"
+    assert not AuditEvent.objects.filter(child_id=alfie.pk, verb__in=["refer", "referred"]).exists()
+
+    client.post(form, GOOD_REFERRAL | {"locality": front_door["north"].pk})
+
+    assert AuditEvent.objects.filter(verb="referred", child_id=alfie.pk).count() == 1
+
+
+def test_the_assessment_start_page_is_audited_as_opened_not_as_a_referral(signed_in_as, front_door):
+    alfie = front_door["alfie"]
+    client = signed_in_as("tom")
+    results = client.get("/casework/assess/", {"name": "Alfie Smith"}).content.decode()
+
+    assert client.get(href_of(results, "Assess Alfie Smith")).status_code == 200
+
+    assert AuditEvent.objects.filter(verb="opened_assessment_start", child_id=alfie.pk).count() == 1
+    assert not AuditEvent.objects.filter(child_id=alfie.pk, verb__in=["refer", "referred"]).exists()
+
+
+def test_a_child_merged_into_another_is_not_opened_by_an_old_reference(signed_in_as, front_door):
+    alfie = front_door["alfie"]
+    reference = reference_for(front_door["tom"].user, alfie)
+    alfie.merged_into = ChildFactory()
+    alfie.save(update_fields=["merged_into"])
+
+    assert signed_in_as("tom").get(f"/casework/refer/{reference}/").status_code == 404
 
 
 def referral_on_agenda(front_door):

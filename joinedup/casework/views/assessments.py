@@ -18,9 +18,9 @@ from joinedup.casework import instruments, queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
-from joinedup.people.models import Child
 
 from ._common import consent_given_today, practitioner_of
+from .front_door import child_to_refer
 
 
 @login_required
@@ -39,12 +39,12 @@ def start_assessment(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
+def start_child_assessment(request: HttpRequest, reference: str) -> HttpResponse:
     """Before any case: the practitioner who found the child records the family's consent to assess
     (or uses a current consent they may see) and starts; their own draft is carried on, after the
     family's consent is heard again if their access to it lapsed. A draft its assessor can no longer
     carry on passes to them, and the page says so, so the family need not tell their story again."""
-    child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+    child = child_to_refer(request, reference, verb="opened_assessment_start")
     practitioner = practitioner_of(request)
     draft = services.current_draft(child)
     own_draft = draft is not None and draft.case_id is None and draft.assessor_id == practitioner.pk
@@ -76,6 +76,7 @@ def start_child_assessment(request: HttpRequest, child_id: int) -> HttpResponse:
     context = {
         "form": form,
         "child": child,
+        "reference": reference,
         "refusal": services.why_not_before_a_case(child),
         "earlier_draft_started_on": earlier_draft_started_on,
     }

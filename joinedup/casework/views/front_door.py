@@ -39,13 +39,34 @@ def find_child_to_refer(request: HttpRequest, purpose: str = "refer") -> HttpRes
             name=form.cleaned_data["name"],
             identifier=form.cleaned_data["identifier"],
         )
-    return render(request, "casework/find_child_to_refer.html", {"form": form, "matches": matches, "purpose": purpose})
+    # Each child found gets a reference for this user alone: the refer and assessment pages open
+    # a child only by a reference, never by an id that could be typed or counted up.
+    references = {match.child.pk: people_queries.reference_for(request.user, match.child) for match in matches or []}
+    return render(
+        request,
+        "casework/find_child_to_refer.html",
+        {"form": form, "matches": matches, "references": references, "purpose": purpose},
+    )
+
+
+def child_to_refer(request: HttpRequest, reference: str, *, verb: str) -> Child:
+    """The child a reference from the search results (or the child's record) names to this user,
+    its opening audited with `verb`; 404 for anyone who may not refer, and for a reference that is
+    forged, garbled, another user's or expired, as for a missing child."""
+    if not decide(request.user, Action.REFER):
+        raise Http404("Not found")
+    child = people_queries.child_from_reference(request.user, reference, verb=verb)
+    if child is None:
+        raise Http404("Not found")
+    return child
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer(request: HttpRequest, child_id: int) -> HttpResponse:
-    child = get_or_404(request.user, Action.REFER, Child, pk=child_id)
+def refer(request: HttpRequest, reference: str) -> HttpResponse:
+    """Opening the form is a read of the child, audited as such; `services.refer` audits the
+    referral itself when it is sent. The POST checks the reference again."""
+    child = child_to_refer(request, reference, verb="opened_referral_form")
     own_assessment = queries.assessment_to_attach(child, practitioner_of(request))
     form = ReferralForm(
         request.POST if request.method == "POST" else None,
