@@ -121,12 +121,16 @@ JOINEDUP_ASSESSOR_ACCESS_DAYS = int(os.environ.get("JOINEDUP_ASSESSOR_ACCESS_DAY
 # The longest that information may be shared without consent before a practitioner records it again.
 JOINEDUP_LAWFUL_SHARING_DAYS = int(os.environ.get("JOINEDUP_LAWFUL_SHARING_DAYS", "90"))
 
-# Login throttling: five failures lock the username from that address for an hour.
+# Login throttling: five failures lock the username from that address for an hour; twenty failures
+# from one address across any usernames within fifteen minutes lock the address (web/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "joinedup.web.views.locked_out"
+AXES_HANDLER = "joinedup.web.lockout.AddressLockoutHandler"
+JOINEDUP_ADDRESS_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_ADDRESS_FAILURE_LIMIT", "20"))
+JOINEDUP_ADDRESS_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("JOINEDUP_ADDRESS_FAILURE_MINUTES", "15")))
 
 # Sessions end after 30 idle minutes (each request renews them) and when the browser closes:
 # a laptop left open in a shared office must not leave children's records on screen.
