@@ -1,5 +1,6 @@
 """Audit events are written once and never changed: they hold ids and names, not foreign keys,
-so deleting a user or a child can never rewrite the history of who looked at them."""
+so deleting a user or a child can never rewrite the history of who looked at them. The manager
+refuses updates and deletes here; a trigger refuses them in the database too (migration 0002)."""
 
 from django.db import models
 

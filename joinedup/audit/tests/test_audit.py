@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 
 from joinedup.audit import services as audit
 from joinedup.audit.models import AuditEvent, AuditLogIsAppendOnly
@@ -88,6 +88,36 @@ def test_events_cannot_be_deleted_in_bulk():
         AuditEvent.objects.all().delete()
     with pytest.raises(AuditLogIsAppendOnly):
         AuditEvent.objects.filter(verb="viewed_child").delete()
+
+    assert AuditEvent.objects.count() == 1
+
+
+def refused_by_the_database(statement: str, event: AuditEvent) -> bool:
+    """Run raw SQL in a savepoint, so a refusal leaves the test's transaction usable."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    except DatabaseError:
+        return True
+    return False
+
+
+def test_the_database_itself_refuses_to_change_an_event():
+    event = an_event()
+
+    assert refused_by_the_database("UPDATE audit_auditevent SET verb = 'nothing_happened' WHERE id = %s", event)
+
+    assert AuditEvent.objects.get().verb == "viewed_child"
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite has no TRUNCATE: the test runner empties tables with DELETE, so only PostgreSQL refuses it",
+)
+def test_the_database_itself_refuses_to_delete_an_event():
+    event = an_event()
+
+    assert refused_by_the_database("DELETE FROM audit_auditevent WHERE id = %s", event)
 
     assert AuditEvent.objects.count() == 1
 
