@@ -249,22 +249,16 @@ class ActionForm(DateInputs):
         self.fields["owner"].label_from_instance = lambda p: f"{p.name} ({p.agency})"
 
 
+def in_their_own_words(what: str, *, max_length: int) -> FreeText:
+    return FreeText(
+        what=what, max_length=max_length, label=f"{what}, in their own words", widget=forms.Textarea, required=False
+    )
+
+
 class ReviewForm(DateInputs):
     dates = {"held_on": "Date of the review"}
-    child_views = FreeText(
-        what="The child's views",
-        max_length=5_000,
-        label="The child's views, in their own words",
-        widget=forms.Textarea,
-        required=False,
-    )
-    parents_views = FreeText(
-        what="The parents' or carers' views",
-        max_length=5_000,
-        label="The parents' or carers' views, in their own words",
-        widget=forms.Textarea,
-        required=False,
-    )
+    child_views = in_their_own_words("The child's views", max_length=5_000)
+    parents_views = in_their_own_words("The parents' or carers' views", max_length=5_000)
     what_changed = forms.MultipleChoiceField(
         label="What has the support changed, as the family sees it?",
         widget=forms.CheckboxSelectMultiple,
@@ -401,20 +395,8 @@ class AssessmentDomainForm(forms.Form):
 
 
 class AssessmentFinishForm(forms.Form):
-    child_views = FreeText(
-        what="The child's views",
-        max_length=10_000,
-        label="The child's views, in their own words",
-        widget=forms.Textarea,
-        required=False,
-    )
-    parents_views = FreeText(
-        what="The parents' or carers' views",
-        max_length=10_000,
-        label="The parents' or carers' views, in their own words",
-        widget=forms.Textarea,
-        required=False,
-    )
+    child_views = in_their_own_words("The child's views", max_length=10_000)
+    parents_views = in_their_own_words("The parents' or carers' views", max_length=10_000)
     level_of_need = forms.ChoiceField(
         label="What level of need does the assessment show?",
         choices=LevelOfNeed.choices,

@@ -2,12 +2,11 @@
 and nothing is saved. Pages show the limit with the GOV.UK character count."""
 
 import pytest
-from django.utils import timezone
 
-from joinedup.casework import services
 from joinedup.casework.models import PlanOutcome
 
 from .factories import CaseFactory
+from .test_views import referral_on_agenda
 
 pytestmark = pytest.mark.django_db
 
@@ -41,18 +40,7 @@ def test_the_plan_form_shows_each_limit_as_a_character_count(client):
 
 
 def test_minutes_of_300000_characters_are_refused_and_not_saved(client, front_door):
-    services.refer(
-        referrer=front_door["tom"].user,
-        child=front_door["alfie"],
-        locality=front_door["north"],
-        route="early_help",
-        concern="Often late",
-        level_of_need="additional",
-        consent=services.ConsentGiven(
-            given_by="parent_carer", given_by_name="Karen Smith", given_on=timezone.localdate()
-        ),
-    )
-    meeting = services.prepare_meeting(panel=front_door["panel"], prepared_by=front_door["chris"].user)
+    _, meeting = referral_on_agenda(front_door)
     client.force_login(front_door["chris"].user)
 
     response = client.post(f"/casework/panels/meetings/{meeting.pk}/", {"minutes": TOO_LONG})
