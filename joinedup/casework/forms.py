@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib.auth import get_user_model
+from datetime import date, timedelta
 
-from joinedup.access.models import ConsentGiver
-from joinedup.agencies.models import LevelOfNeed, Locality
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from joinedup.access.models import ConsentGiver, SharingReview
+from joinedup.agencies.models import Agency, LevelOfNeed, Locality
 from joinedup.common.forms import DateInputs, FreeText
 from joinedup.people.models import Practitioner
 
 from .instruments import larc_items, wellbeing_questions
 from .models import ClosureReason, PanelCycle, PanelDecision, Progress, Route, SdqInformant
+from .services import ConsentGiven, LawfulSharing
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 SHARING = [
     ("all_partners", "To an assessment and to sharing with the partner agencies on the panel and in the plan"),
     ("assess_only", "To an assessment only"),
 ]
+CONSENT_SCOPES = [
+    ("all_partners", "To an assessment and to sharing with every partner agency on the panel and in the plan"),
+    ("assess_and_named", "To an assessment and to sharing with the agencies they named"),
+    ("named_only", "To sharing with the agencies they named only, with no assessment"),
+    ("assess_only", "To an assessment only"),
+]
+NAMED_SCOPES = frozenset({"assess_and_named", "named_only"})
 
 
 class FindChildForm(forms.Form):
@@ -422,8 +434,26 @@ class MinutesForm(forms.Form):
     )
 
 
+def agency_checkboxes(*, error_messages: dict | None = None, **kwargs) -> forms.ModelMultipleChoiceField:
+    """The authority's agencies as checkboxes, by name: who information about a child may go to."""
+    return forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Select agencies from the list",
+            "invalid_pk_value": "Select agencies from the list",
+            **(error_messages or {}),
+        },
+        **kwargs,
+    )
+
+
 class ConsentForm(DateInputs):
-    dates = {"given_on": "Date consent was given"}
+    """What the family agreed to: an assessment, sharing with every partner or with the agencies
+    they name, until a date if they chose one."""
+
+    dates = {"given_on": "Date consent was given", "until": "Date they agreed to share until"}
+    optional_dates = frozenset({"until"})
     given_by = forms.ChoiceField(
         label="Who gave consent?",
         choices=ConsentGiver.choices,
@@ -431,22 +461,134 @@ class ConsentForm(DateInputs):
         error_messages={"required": "Select who gave consent"},
     )
     given_by_name = forms.CharField(
-        label="Their name", max_length=160, error_messages={"required": "Enter the name of the person who gave consent"}
+        label="Their name",
+        max_length=160,
+        error_messages={
+            "required": "Enter the name of the person who gave consent",
+            "max_length": "Their name must be 160 characters or fewer",
+        },
     )
     scope = forms.ChoiceField(
         label="What did they agree to?",
-        choices=SHARING,
+        choices=CONSENT_SCOPES,
         widget=forms.RadioSelect,
         error_messages={"required": "Select what they agreed to"},
     )
+    agencies = agency_checkboxes(
+        label="Which agencies did they agree to share with?",
+        help_text="Only when they agreed to share with the agencies they named",
+        required=False,
+    )
+
+    def date_problem(self, prefix, value):
+        if prefix == "until" and value < timezone.localdate():
+            return "The date they agreed to share until must be today or later"
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") in NAMED_SCOPES and not cleaned.get("agencies"):
+            self.add_error("agencies", "Select the agencies the family agreed to share with")
+        return cleaned
+
+    def consent_given(self) -> ConsentGiven:
+        """What the family agreed to, as the consent services take it; agencies ticked under a
+        scope that names none are not shared with."""
+        data = self.cleaned_data
+        scope = data["scope"]
+        return ConsentGiven(
+            given_by=data["given_by"],
+            given_by_name=data["given_by_name"],
+            given_on=data["given_on"],
+            until=data["until"],
+            to_assess=scope != "named_only",
+            share_with_all_partners=scope == "all_partners",
+            shared_with=list(data["agencies"]) if scope in NAMED_SCOPES else [],
+        )
 
 
-class LawfulReasonForm(forms.Form):
-    lawful_reason = forms.CharField(
+class LawfulReasonForm(DateInputs):
+    """Sharing without consent: why the law allows it, with which agencies, until when (at most
+    JOINEDUP_LAWFUL_SHARING_DAYS ahead), and whether the family can safely be told."""
+
+    dates = {"until": "Date the sharing ends"}
+    lawful_reason = FreeText(
+        what="The lawful reason",
+        max_length=2_000,
         label="Lawful reason for sharing without consent",
         widget=forms.Textarea,
-        help_text="Only where there is a risk of significant harm. Your manager will be told and it will be audited.",
+        help_text="Only where there is a risk of significant harm. Your manager will review it and it will be audited.",
         error_messages={"required": "Enter the lawful reason for sharing without consent"},
+    )
+    agencies = agency_checkboxes(
+        label="Which agencies may the information go to?",
+        help_text="Only those who need it to keep the child safe",
+        error_messages={"required": "Select the agencies the information may go to"},
+    )
+    family_told = forms.ChoiceField(
+        label="Will the family be told?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        help_text="Tell them unless telling them would put the child at risk. They will see it on their plan page.",
+        error_messages={"required": "Select whether the family will be told"},
+    )
+    not_told_because = FreeText(
+        what="Why the family will not be told",
+        max_length=2_000,
+        label="Why would telling the family put the child at risk?",
+        widget=forms.Textarea,
+        required=False,
+    )
+
+    @property
+    def latest_end(self) -> date:
+        return timezone.localdate() + timedelta(days=settings.JOINEDUP_LAWFUL_SHARING_DAYS)
+
+    @property
+    def until_hint(self) -> str:
+        latest = self.latest_end
+        return (
+            f"At most {settings.JOINEDUP_LAWFUL_SHARING_DAYS} days from today, "
+            f"for example, {latest.day} {latest.month} {latest.year}"
+        )
+
+    def date_problem(self, prefix, value):
+        if not timezone.localdate() <= value <= self.latest_end:
+            return f"The date the sharing ends must be between today and {self.latest_end:%-d %B %Y}"
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("family_told") == "no" and not cleaned.get("not_told_because", "").strip():
+            self.add_error("not_told_because", "Enter why telling the family would put the child at risk")
+        return cleaned
+
+    def lawful_sharing(self) -> LawfulSharing:
+        data = self.cleaned_data
+        told = data["family_told"] == "yes"
+        return LawfulSharing(
+            lawful_reason=data["lawful_reason"],
+            agencies=list(data["agencies"]),
+            until=data["until"],
+            family_told=told,
+            not_told_because="" if told else data["not_told_because"],
+        )
+
+
+class SharingReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What is your decision?",
+        choices=SharingReview.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the sharing continues or stops now"},
+    )
+    note = FreeText(
+        what="Your reasons",
+        max_length=2_000,
+        label="Your reasons",
+        widget=forms.Textarea,
+        help_text="The practitioner who shared will read them",
+        error_messages={"required": "Enter the reasons for your review"},
     )
 
 

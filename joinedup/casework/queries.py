@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from joinedup.access.models import Consent
+from joinedup.access.models import Consent, SharingReview, SharingWithoutConsent
 from joinedup.access.policy import CASEWORK_ROLES, Action, decide
 from joinedup.access.policy import sharing_basis as policy_sharing_basis
 from joinedup.agencies.models import Agency, Locality
@@ -61,6 +61,41 @@ def managers_of(practitioner: Practitioner) -> QuerySet[Practitioner]:
     if team.locality_id:
         lines |= Q(manages_localities=team.locality_id)
     return Practitioner.objects.filter(lines, user__is_active=True).exclude(pk=practitioner.pk).distinct()
+
+
+def reviews_sharing(user: Any, sharing: SharingWithoutConsent) -> bool:
+    """Whether `user` is a manager of the practitioner who shared without consent, and so reviews it."""
+    sharer = getattr(sharing.shared_by, "practitioner", None)
+    reviewer = getattr(user, "practitioner", None)
+    return sharer is not None and reviewer is not None and managers_of(sharer).filter(pk=reviewer.pk).exists()
+
+
+def sharing_for_review(user: Any, sharing_id: int) -> SharingWithoutConsent | None:
+    """The sharing without consent that `user` reviews as the sharer's manager; None for anyone
+    else, as for an id that names none."""
+    sharing = (
+        SharingWithoutConsent.objects.select_related("child", "shared_by__practitioner", "reviewed_by")
+        .prefetch_related("agencies")
+        .filter(pk=sharing_id)
+        .first()
+    )
+    return sharing if sharing is not None and reviews_sharing(user, sharing) else None
+
+
+def sharing_ended(sharing: Iterable[SharingWithoutConsent], on: date | None = None) -> set[int]:
+    """Which of these no longer share: ended by a manager's review or past their end date."""
+    on = on or timezone.localdate()
+    return {shared.pk for shared in sharing if shared.review_outcome == SharingReview.ENDED or shared.until < on}
+
+
+def sharing_told_to_family(children: Iterable[Child]) -> dict[int, list[SharingWithoutConsent]]:
+    """Each child's sharing without consent that the family were told about; sharing kept from
+    them because telling them would put the child at risk is never listed."""
+    told: dict[int, list[SharingWithoutConsent]] = {}
+    rows = SharingWithoutConsent.objects.filter(child__in=list(children), family_told=True).prefetch_related("agencies")
+    for shared in rows.order_by("shared_on", "pk"):
+        told.setdefault(shared.child_id, []).append(shared)
+    return told
 
 
 def unread_count(user: Any) -> int:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, cases, family, front_door, panels
+from .views import assessments, cases, family, front_door, panels, sharing
 
 app_name = "casework"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("assess/", front_door.find_child_to_refer, {"purpose": "assess"}, name="find_child_to_assess"),
     path("assess/<str:reference>/", assessments.start_child_assessment, name="start_child_assessment"),
     path("children/<int:child_id>/consent/", front_door.consent, name="consent"),
+    path("sharing/<int:sharing_id>/review/", sharing.review_sharing, name="review_sharing"),
     path("referrals/mine/", front_door.my_referrals, name="my_referrals"),
     path("referrals/<int:referral_id>/", front_door.referral, name="referral"),
     path("referrals/<int:referral_id>/feedback/", front_door.referral_feedback, name="referral_feedback"),

@@ -19,7 +19,7 @@ def anchor(bound: forms.BoundField) -> str:
 
 
 def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
-    """Parameters for govukInput/govukSelect/govukRadios/govukTextarea from a bound field."""
+    """Parameters for govukInput/govukSelect/govukRadios/govukCheckboxes/govukTextarea from a bound field."""
     widget = bound.field.widget
     value = bound.value()
     result: dict[str, Any] = {
@@ -33,8 +33,13 @@ def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
     if isinstance(widget, forms.PasswordInput):
         result["type"] = "password"
     if isinstance(widget, (forms.Select, forms.RadioSelect)):
+        # Checkboxes (a RadioSelect that allows several) hold a list; the rest hold one value.
+        chosen = {str(v) for v in value or []} if widget.allow_multiple_selected else {str(value)}
+        # `conditional={"no": html}` reveals html under that option (a GOV.UK conditional reveal).
+        reveals = params.pop("conditional", {})
         items = [
-            {"value": str(v), "text": str(t), "selected": str(v) == str(value), "checked": str(v) == str(value)}
+            {"value": str(v), "text": str(t), "selected": str(v) in chosen, "checked": str(v) in chosen}
+            | ({"conditional": {"html": reveals[str(v)]}} if str(v) in reveals else {})
             for v, t in bound.field.choices
         ]
         result["items"] = items
@@ -55,9 +60,10 @@ def field(bound: forms.BoundField, **params: Any) -> dict[str, Any]:
     return result
 
 
-def date_field(form: forms.Form, prefix: str, legend: str, hint: str = "") -> dict[str, Any]:
+def date_field(form: forms.Form, prefix: str, legend: str, hint: str = "", **params: Any) -> dict[str, Any]:
     """govukDateInput parameters for the {prefix}_day, _month and _year fields of a form; the
-    error belongs to the date as a whole."""
+    error belongs to the date as a whole. `params` override the result (an `id` for a second
+    form on the page with a date of the same name)."""
     error = form.errors.get(prefix)
     items = []
     for part, width in (("day", 2), ("month", 2), ("year", 4)):
@@ -82,6 +88,7 @@ def date_field(form: forms.Form, prefix: str, legend: str, hint: str = "") -> di
     }
     if hint:
         result["hint"] = {"text": hint}
+    result.update(params)
     return result
 
 

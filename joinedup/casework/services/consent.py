@@ -172,9 +172,7 @@ def review_sharing_without_consent(
     *, sharing: SharingWithoutConsent, reviewed_by: Any, outcome: SharingReview, note: str
 ) -> SharingWithoutConsent:
     """The sharer's manager upholds the decision or ends the sharing at once."""
-    sharer = getattr(sharing.shared_by, "practitioner", None)
-    reviewer = getattr(reviewed_by, "practitioner", None)
-    if sharer is None or reviewer is None or not queries.managers_of(sharer).filter(pk=reviewer.pk).exists():
+    if not queries.reviews_sharing(reviewed_by, sharing):
         raise NotAllowed("Only a manager of the practitioner who shared reviews sharing without consent")
     if sharing.reviewed:
         raise RuleBroken("This sharing without consent has already been reviewed")
@@ -195,7 +193,7 @@ def review_sharing_without_consent(
     notify(
         recipient=sharing.shared_by,
         subject="Your manager reviewed sharing without consent",
-        body=f"{reviewer.name} reviewed it: {SharingReview(outcome).label}.",
+        body=f"{reviewed_by.practitioner.name} reviewed it: {SharingReview(outcome).label}.",
         link=reverse("casework:notifications"),
     )
     return sharing

@@ -52,6 +52,17 @@ def _open_case(*, referral: Referral, lead_professional: Practitioner) -> Case:
     return case
 
 
+def _require_sharing(case: Case, practitioner: Practitioner) -> str:
+    """Why the family's information may go to the practitioner's agency; joining the team around
+    the child, or leading it, needs consent (or a lawful reason) covering that agency."""
+    basis = queries.sharing_basis(child=case.child, agency=practitioner.agency)
+    if basis is None:
+        raise RuleBroken(
+            f"The family has not agreed to share with {practitioner.agency.name}: record their consent first"
+        )
+    return basis
+
+
 @transaction.atomic
 def invite_to_tac(*, case: Case, practitioner: Practitioner, invited_by: Any) -> TacMember:
     """Bring a practitioner from another agency into the team around the child; they see the plan."""
@@ -59,6 +70,7 @@ def invite_to_tac(*, case: Case, practitioner: Practitioner, invited_by: Any) ->
     _require_open(case)
     if case.tac_members.filter(practitioner=practitioner, left_on__isnull=True).exists():
         raise RuleBroken(f"{practitioner.name} is already in the team around the child")
+    basis = _require_sharing(case, practitioner)
     member = TacMember.objects.create(
         case=case, practitioner=practitioner, agency=practitioner.agency, joined_on=timezone.localdate()
     )
@@ -68,8 +80,7 @@ def invite_to_tac(*, case: Case, practitioner: Practitioner, invited_by: Any) ->
         verb="invited_to_tac",
         child_id=case.child_id,
         target=member,
-        legal_basis=queries.sharing_basis(child=case.child, agency=practitioner.agency)
-        or "Member of the team around the child",
+        legal_basis=basis,
     )
     notify(
         recipient=practitioner.user,
@@ -87,6 +98,7 @@ def change_lead_professional(*, case: Case, to: Practitioner, changed_by: Any) -
     _require_open(case)
     if not case.tac_members.filter(practitioner=to, left_on__isnull=True).exists():
         raise RuleBroken("The lead professional must be a member of the team around the child")
+    _require_sharing(case, to)
     _end_involvements(child=case.child, kind=InvolvementKind.LEAD_PROFESSIONAL, practitioners=[case.lead_professional])
     # The former lead professional stays in the team around the child.
     _involve(child=case.child, practitioner=case.lead_professional, kind=InvolvementKind.TAC_MEMBER)

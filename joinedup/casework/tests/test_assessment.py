@@ -114,6 +114,7 @@ def test_a_completed_assessment_cannot_be_changed(case, lead):
 
 def test_a_tac_member_cannot_write_the_assessment(case, lead):
     nurse = PractitionerFactory()
+    case.child.consents.get().shared_with.add(nurse.agency)
     services.invite_to_tac(case=case, practitioner=nurse, invited_by=lead)
     assessment = services.start_assessment(case=case, assessor=lead)
 
@@ -122,10 +123,15 @@ def test_a_tac_member_cannot_write_the_assessment(case, lead):
 
 
 def test_the_completed_assessment_goes_only_to_agencies_the_family_agreed_to(case, lead):
+    """Both joined the team while the family shared with both agencies; then they withdrew that
+    consent and agreed to share with one of them only."""
     agreed, not_agreed = PractitionerFactory(), PractitionerFactory()
-    case.child.consents.get().shared_with.add(agreed.agency)
+    first = case.child.consents.get()
+    first.shared_with.add(agreed.agency, not_agreed.agency)
     for member in (agreed, not_agreed):
         services.invite_to_tac(case=case, practitioner=member, invited_by=lead)
+    services.withdraw_consent(consent=first, withdrawn_by=lead, reason="Only the school, not the nurse")
+    ConsentFactory(child=case.child, share_with_all_partners=False).shared_with.add(agreed.agency)
     assessment = services.start_assessment(case=case, assessor=lead)
     services.save_assessment(
         assessment=assessment, saved_by=lead, elements={"learning": ("Reads", "")}, child_views="OK"

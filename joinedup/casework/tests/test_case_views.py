@@ -9,7 +9,7 @@ from joinedup.casework import services
 from joinedup.casework.models import FamilyAccount, PlanAction, Review
 from joinedup.people.tests.factories import ChildCarerFactory, PractitionerFactory
 
-from .factories import CaseFactory
+from .factories import CaseFactory, ConsentFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -28,6 +28,8 @@ def lead_client(client, case):
 
 @pytest.fixture
 def nurse(case):
+    """A school nurse in the team around the child: the family agreed to share with every partner."""
+    ConsentFactory(child=case.child)
     nurse = PractitionerFactory(job_role="School nurse", user__first_name="Nina", user__last_name="Evans")
     services.invite_to_tac(case=case, practitioner=nurse, invited_by=case.lead_professional.user)
     return nurse

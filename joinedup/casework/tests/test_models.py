@@ -32,11 +32,6 @@ def test_withdrawn_consent_is_no_longer_current():
     assert ConsentFactory().current
 
 
-def test_consent_must_agree_to_something():
-    with pytest.raises(IntegrityError):
-        ConsentFactory(to_assess=False, share_with_all_partners=False)
-
-
 def test_referral_needs_consent_or_a_lawful_reason():
     with pytest.raises(IntegrityError):
         ReferralFactory(consent=None)

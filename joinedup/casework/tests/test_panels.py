@@ -17,7 +17,7 @@ from joinedup.casework.services import PanelRefused
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
 
-from .factories import CaseFactory, PanelFactory, ReferralFactory
+from .factories import CaseFactory, ConsentFactory, PanelFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -255,9 +255,11 @@ def test_a_new_chair_is_told(panel, staff, manager):
 @pytest.fixture
 def agenda(panel, staff):
     """A referral on the panel's prepared agenda, waiting for its decision, and an open case due for
-    review at the same meeting, its seats given as prepare_meeting gives them (until the meeting)."""
+    review at the same meeting, its seats given as prepare_meeting gives them (until the meeting);
+    the family agreed to share the case with every partner agency."""
     referral = ReferralFactory(locality=staff["north"])
     case = CaseFactory(opened_on=TODAY - timedelta(days=60))
+    ConsentFactory(child=case.child)
     meeting = services.prepare_meeting(panel=panel, prepared_by=staff["chris"].user)
     meeting.reviews_due.add(case)
     for member, kind in (

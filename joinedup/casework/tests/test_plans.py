@@ -18,7 +18,7 @@ from joinedup.casework.services import SdqScores
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
 
-from .factories import CaseFactory, ReferralFactory
+from .factories import CaseFactory, ConsentFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,8 @@ def lead(case):
 
 @pytest.fixture
 def nurse(case, lead):
+    """A school nurse in the team around the child: the family agreed to share with every partner."""
+    ConsentFactory(child=case.child)
     nurse = PractitionerFactory(job_role="School nurse")
     services.invite_to_tac(case=case, practitioner=nurse, invited_by=lead)
     return nurse

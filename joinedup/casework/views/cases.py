@@ -59,16 +59,19 @@ def complete_action(request: HttpRequest, case_id: int, action_id: int) -> HttpR
     return redirect("casework:case", case.pk)
 
 
-def _change_case(request: HttpRequest, case_id: int, *, make_form, act, title: str, button: str) -> HttpResponse:
+def _change_case(
+    request: HttpRequest, case_id: int, *, make_form, act, title: str, button: str, refused_field: str | None = None
+) -> HttpResponse:
     """Every change to a case: fetch it for change through the policy, validate, call the service,
-    and show what the service refused as a GOV.UK error."""
+    and show what the service refused as a GOV.UK error (on `refused_field` when it is about that
+    field's choice)."""
     case = get_or_404(request.user, Action.CHANGE_PLAN, Case, pk=case_id)
     form = make_form(request.POST if request.method == "POST" else None, case)
     if request.method == "POST" and form.is_valid():
         try:
             message = act(case, form)
         except RuleBroken as broken:
-            form.add_error(None, str(broken))
+            form.add_error(refused_field, str(broken))
         else:
             messages.success(request, message)
             return redirect("casework:case", case.pk)
@@ -91,6 +94,7 @@ def invite(request: HttpRequest, case_id: int) -> HttpResponse:
         button="Invite",
         make_form=lambda data, case: InviteForm(data, candidates=queries.possible_tac_members(case)),
         act=act,
+        refused_field="practitioner",
     )
 
 
@@ -108,6 +112,7 @@ def change_lead(request: HttpRequest, case_id: int) -> HttpResponse:
         button="Change lead professional",
         make_form=lambda data, case: LeadProfessionalForm(data, members=queries.tac_practitioners(case)),
         act=act,
+        refused_field="lead_professional",
     )
 
 

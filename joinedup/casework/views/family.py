@@ -27,7 +27,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def family(request: HttpRequest) -> HttpResponse:
     """A parent, carer or young person sees their plan, their lead professional and the next review,
-    and adds their own views before it. Their access is their own family's cases only."""
+    and adds their own views before it; and what was shared without their consent, unless telling
+    them would put the child at risk. Their access is their own family's cases only."""
     if queries.family_account_of(request.user) is None:
         raise Http404("Not found")
     cases = list(queries.family_cases(request.user))
@@ -53,4 +54,5 @@ def family(request: HttpRequest) -> HttpResponse:
             legal_basis="A family member seeing their own plan",
         )
     plans = [queries.case_summary(case, on=timezone.localdate()) for case in cases]
-    return render(request, "casework/family.html", {"plans": plans, "form": form})
+    told = queries.sharing_told_to_family(case.child for case in cases)
+    return render(request, "casework/family.html", {"plans": plans, "form": form, "told": told})

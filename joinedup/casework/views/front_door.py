@@ -14,7 +14,6 @@ from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
 from joinedup.casework.models import Referral, ReferralStatus
-from joinedup.casework.services import ConsentGiven, LawfulSharing
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
@@ -161,7 +160,8 @@ def consent(request: HttpRequest, child_id: int) -> HttpResponse:
     intent = request.POST.get("intent", "")
     forms_ = {
         "record": ConsentForm(request.POST if intent == "record" else None),
-        "share": LawfulReasonForm(request.POST if intent == "share" else None),
+        # Both forms have agencies and an end date: the ids of this one differ.
+        "share": LawfulReasonForm(request.POST if intent == "share" else None, auto_id="share-%s"),
     }
     if request.method == "POST":
         try:
@@ -172,10 +172,15 @@ def consent(request: HttpRequest, child_id: int) -> HttpResponse:
             messages.success(request, done)
             return redirect("casework:consent", child.pk)
     can_record = decide(request.user, Action.RECORD_CONSENT, child).allowed
+    sharing = list(
+        child.sharing_without_consent.select_related("shared_by", "reviewed_by").prefetch_related("agencies")
+    )
     context = {
         "child": child,
         "consents": child.consents.select_related("recorded_by", "withdrawn_by").prefetch_related("shared_with"),
-        "sharing": child.sharing_without_consent.select_related("shared_by"),
+        "sharing": sharing,
+        "ended": queries.sharing_ended(sharing),
+        "reviewable": {shared.pk for shared in sharing if queries.reviews_sharing(request.user, shared)},
         "can_record": can_record,
         "can_share": decide(request.user, Action.SHARE_WITHOUT_CONSENT, child).allowed,
         "record_form": forms_["record"],
@@ -187,33 +192,21 @@ def consent(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dict) -> str | None:
     if intent == "record" and forms_["record"].is_valid():
-        data = forms_["record"].cleaned_data
-        given = ConsentGiven(
-            given_by=data["given_by"],
-            given_by_name=data["given_by_name"],
-            given_on=data["given_on"],
-            share_with_all_partners=data["scope"] == "all_partners",
-        )
         try:
-            services.record_consent(child=child, recorded_by=request.user, consent=given)
+            services.record_consent(child=child, recorded_by=request.user, consent=forms_["record"].consent_given())
         except RuleBroken as broken:
             forms_["record"].add_error(None, str(broken))
             return None
         return "Consent has been recorded"
     if intent == "share" and forms_["share"].is_valid():
-        data = forms_["share"].cleaned_data
-        services.share_without_consent(
-            child=child,
-            shared_by=request.user,
-            sharing=LawfulSharing(
-                lawful_reason=data["lawful_reason"],
-                agencies=data["agencies"],
-                until=data["until"],
-                family_told=data["family_told"] == "yes",
-                not_told_because=data["not_told_because"],
-            ),
-        )
-        return "The lawful reason has been recorded and your manager told"
+        try:
+            services.share_without_consent(
+                child=child, shared_by=request.user, sharing=forms_["share"].lawful_sharing()
+            )
+        except RuleBroken as broken:
+            forms_["share"].add_error(None, str(broken))
+            return None
+        return "Sharing without consent has been recorded and your manager asked to review it"
     if intent == "withdraw":
         consent = child.consents.filter(pk=request.POST.get("consent")).first()
         if consent is None:

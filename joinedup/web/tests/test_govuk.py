@@ -47,3 +47,19 @@ def test_a_textarea_with_a_limit_gives_the_character_count_its_maxlength():
 
     assert field(form["note"])["maxlength"] == 500
     assert "maxlength" not in field(form["name"])
+
+
+def test_checkboxes_tick_every_option_chosen():
+    form = MeetingForm(data={"place": "Hall", "cycle": "7", "agencies": ["health", "school"]})
+
+    assert [item["checked"] for item in field(form["agencies"])["items"]] == [True, True]
+    assert [item["checked"] for item in field(form["cycle"])["items"]] == [True, False]
+
+
+def test_an_option_can_reveal_more_under_it():
+    form = MeetingForm()
+
+    items = field(form["cycle"], conditional={"14": "<p>Which week?</p>"})["items"]
+
+    assert "conditional" not in items[0]
+    assert items[1]["conditional"] == {"html": "<p>Which week?</p>"}
