@@ -252,6 +252,25 @@ def sharing_basis(*, child_id: int, agency_id: int | None, on: date | None = Non
     return None
 
 
+def children_shared_with(*, agency_id: int | None, child_ids: Iterable[int], on: date | None = None) -> set[int]:
+    """Which of these children's information may go to this agency: sharing_basis's rule for a
+    page of children at once, in two queries."""
+    on = on or timezone.localdate()
+    child_ids = list(child_ids)
+    by_consent = (
+        Consent.objects.in_force(on)
+        .filter(child_id__in=child_ids)
+        .filter(Q(share_with_all_partners=True) | Q(shared_with=agency_id))
+        .values_list("child_id", flat=True)
+    )
+    lawfully = (
+        SharingWithoutConsent.objects.in_force(on)
+        .filter(child_id__in=child_ids, agencies=agency_id)
+        .values_list("child_id", flat=True)
+    )
+    return set(by_consent) | set(lawfully)
+
+
 def grounds(user: Any, action: Action, on: date | None = None) -> QuerySet[Involvement]:
     """The involvements that give `user` a reason to take `action` on their children: their own of
     a kind that grants it and, for service managers, those of the workers they manage. Each counts

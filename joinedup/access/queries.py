@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from joinedup.agencies.models import Service, Team
 from joinedup.audit import services as audit
-from joinedup.audit.queries import recent_refusals
+from joinedup.audit.queries import events_for_child, recent_refusals
 from joinedup.people.models import Child, Practitioner
 
 from .models import Involvement
@@ -59,6 +61,132 @@ def involvements_as_seen_by(user: Any, child: Child) -> list[InvolvementLine]:
         for involvement in current_involvements()
         .filter(child=child)
         .select_related("service__agency", "practitioner__user", "practitioner__team__service", "practitioner__agency")
+    ]
+
+
+@dataclass(frozen=True)
+class PractitionerAsSeen:
+    """A practitioner as one reader may see them beside one child. The name, phone and email are
+    always shown (the family and the team need to reach them); when their team is in a sensitive
+    service the reader may not know is involved with the child, their job title and agency are not,
+    since each can name the service (pages name no team beside a child)."""
+
+    name: str
+    job_role: str
+    agency: str
+    phone: str
+    email: str
+    shielded: bool
+
+    @property
+    def job(self) -> str:
+        return "A practitioner" if self.shielded else self.job_role
+
+    @property
+    def described(self) -> str:
+        """One line naming them: "Nia Evans, School nurse (Northshire Community Health)"."""
+        if self.shielded:
+            return f"{self.name}, a practitioner"
+        return f"{self.name}, {self.job_role} ({self.agency})" if self.agency else f"{self.name}, {self.job_role}"
+
+
+class SensitiveShield:
+    """What one reader may know of sensitive services for some children, decided once per page
+    (policy.sensitive_services_seen_by): pages ask it how to name each practitioner beside a child
+    and whether a service may be named, and templates render its answers."""
+
+    def __init__(self, user: Any, child_ids: Iterable[int]):
+        self.seen = sensitive_services_seen_by(user, child_ids)
+
+    @cached_property
+    def _sensitive_services(self) -> frozenset[int]:
+        return frozenset(Service.objects.filter(sensitive=True).values_list("pk", flat=True))
+
+    @cached_property
+    def _sensitive_teams(self) -> dict[int, int]:
+        """Team to its sensitive service, for the teams of sensitive services (a handful)."""
+        return dict(Team.objects.filter(service__sensitive=True).values_list("pk", "service_id"))
+
+    def hides_service(self, service_id: int | None, child_id: int) -> bool:
+        """Whether naming this service beside this child would tell the reader more than they may know."""
+        return service_id in self._sensitive_services and service_id not in self.seen.get(child_id, frozenset())
+
+    def hides_team(self, team_id: int | None, child_id: int) -> bool:
+        return self.hides_service(self._sensitive_teams.get(team_id), child_id)
+
+    def practitioner(self, practitioner: Practitioner, child_id: int) -> PractitionerAsSeen:
+        shielded = self.hides_team(practitioner.team_id, child_id)
+        return PractitionerAsSeen(
+            name=practitioner.name,
+            job_role="" if shielded else practitioner.job_role,
+            agency="" if shielded else practitioner.agency.name,
+            phone=practitioner.phone,
+            email=practitioner.user.email,
+            shielded=shielded,
+        )
+
+    def practitioners(self, practitioners: Iterable[Practitioner], child_id: int) -> dict[int, PractitionerAsSeen]:
+        """Each practitioner by id, for a page that names several beside one child."""
+        return {p.pk: self.practitioner(p, child_id) for p in practitioners}
+
+
+def shield_for(user: Any, child_ids: Iterable[int]) -> SensitiveShield:
+    return SensitiveShield(user, child_ids)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One line of a child's audit trail as a reader may see it: an event that could tell them a
+    sensitive service is involved names neither the person nor their reason."""
+
+    at: Any
+    who: str
+    role: str
+    what: str
+    why: str
+    shielded: bool
+
+
+def audit_trail_as_seen_by(user: Any, child: Child, limit: int = 500) -> list[AuditLine]:
+    """A child's audit events, newest first. An event is shielded when the reader may not know the
+    sensitive service it carries (a read allowed through that service's involvement, or a change
+    to its allocations), or when its actor works in such a service: a username or a reason names
+    the service as surely as its name."""
+    events = list(events_for_child(child.pk)[:limit])
+    shield = shield_for(user, [child.pk])
+    actor_teams = dict(
+        Practitioner.objects.filter(user_id__in={e.actor_id for e in events if e.actor_id}).values_list(
+            "user_id", "team_id"
+        )
+    )
+
+    def shielded(event) -> bool:
+        detail = event.detail or {}
+        service_id = detail.get("sensitive_service_id") or (
+            detail.get("service_id") if event.verb in ("allocation_recorded", "allocation_withdrawn") else None
+        )
+        actor_team = actor_teams.get(event.actor_id)
+        return shield.hides_service(service_id, child.pk) or shield.hides_team(actor_team, child.pk)
+
+    return [
+        AuditLine(
+            event.at,
+            "A practitioner in a sensitive service",
+            "",
+            event.verb.replace("_", " "),
+            "Their involvement is with a sensitive service",
+            True,
+        )
+        if shielded(event)
+        else AuditLine(
+            event.at,
+            event.actor_username,
+            event.actor_role.replace("_", " "),
+            event.verb.replace("_", " "),
+            event.legal_basis,
+            False,
+        )
+        for event in events
     ]
 
 

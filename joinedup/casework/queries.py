@@ -13,8 +13,9 @@ from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from joinedup.access.models import Consent, SharingReview, SharingWithoutConsent
-from joinedup.access.policy import CASEWORK_ROLES, Action, decide
+from joinedup.access.policy import CASEWORK_ROLES, Action, children_for, children_shared_with, decide
 from joinedup.access.policy import sharing_basis as policy_sharing_basis
+from joinedup.access.queries import PractitionerAsSeen, shield_for
 from joinedup.agencies.models import Agency, Locality
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
 
@@ -126,16 +127,28 @@ def waiting_for_panel(panel: Panel) -> QuerySet[Referral]:
     return Referral.objects.filter(locality=panel.locality, status="submitted")
 
 
-def agenda_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Referral, bool]]:
-    """The meeting's items with whether this user may open each one; an item that came with an
-    early help assessment also says whether this user may read it (`assessment_readable`)."""
-    items = meeting.agenda.select_related("child", "referrer__user", "assessment__case").order_by("submitted_at")
-    agenda = [(item, decide(user, Action.VIEW_REFERRAL, item).allowed) for item in items]
-    for item, can_open in agenda:
-        item.assessment_readable = bool(
-            can_open and item.assessment_id and assessment_readable_by(user, item.assessment)
-        )
-    return agenda
+@dataclass(frozen=True)
+class AgendaItem:
+    """One item of a meeting's agenda as a member sees it. An item they may not open now (the
+    decision is made, or the family's consent does not share it with them) names nothing of the
+    child: no name, date of birth, referrer or level of need, only what the panel decided."""
+
+    referral: Referral
+    can_open: bool
+    assessment_readable: bool = False
+
+
+def agenda_as_seen_by(user: Any, meeting: PanelMeeting) -> list[AgendaItem]:
+    """The meeting's items, with whether this user may open each one and read the early help
+    assessment that came with it, decided for the whole agenda in a few queries."""
+    items = list(meeting.agenda.select_related("child", "referrer__user", "assessment__case").order_by("submitted_at"))
+    child_ids = {item.child_id for item in items}
+    may_open = set(children_for(user, Action.VIEW_REFERRAL).filter(pk__in=child_ids).values_list("pk", flat=True))
+    readable = assessments_readable_by(user, [item.assessment for item in items if item.child_id in may_open])
+    return [
+        AgendaItem(item, item.child_id in may_open, item.assessment_id is not None and item.assessment_id in readable)
+        for item in items
+    ]
 
 
 def current_locality(child: Child):
@@ -208,13 +221,23 @@ def possible_tac_members(case: Case) -> QuerySet[Practitioner]:
     )
 
 
-def case_summary(case: Case, *, on: date) -> dict[str, Any]:
-    """Everything the case page shows: team, meetings, the plan with what is late, reviews."""
-    outcomes = list(case.outcomes.prefetch_related("actions__owner__user", "actions__agency"))
+def case_summary(case: Case, *, on: date, reader: Any = None) -> dict[str, Any]:
+    """Everything the case page shows: team, meetings, the plan with what is late, reviews. Each
+    practitioner it names is in `people`, as `reader` may see them beside the child (without a
+    reader, as someone who may know of no sensitive service)."""
+    outcomes = list(case.outcomes.prefetch_related("actions__owner__user", "actions__owner__agency", "actions__agency"))
+    members = list(
+        case.tac_members.filter(left_on__isnull=True).select_related(
+            "practitioner__user", "practitioner__agency", "agency"
+        )
+    )
+    named = [case.lead_professional, *(m.practitioner for m in members)]
+    named += [action.owner for outcome in outcomes for action in outcome.actions.all()]
     due = next_review_due(case)
     return {
         "case": case,
-        "members": case.tac_members.filter(left_on__isnull=True).select_related("practitioner__user", "agency"),
+        "members": members,
+        "people": shield_for(reader, [case.child_id]).practitioners(named, case.child_id),
         "meetings": case.tac_meetings.all(),
         "outcomes": outcomes,
         "reviews": case.reviews.prefetch_related("progress__outcome"),
@@ -235,18 +258,28 @@ def case_summary(case: Case, *, on: date) -> dict[str, Any]:
 
 
 def workspace(practitioner: Practitioner, *, on: date) -> dict[str, Any]:
-    """A lead professional's cases, the actions they own, and what is due or late."""
-    cases = list(with_last_review(cases_led_by(practitioner)))
+    """A lead professional's cases, the actions they own, and what is due or late: only cases whose
+    plan the policy lets them see now (`children` lists the children named, for the audit)."""
+    may_see = children_for(practitioner.user, Action.VIEW_PLAN)
+    cases = list(with_last_review(cases_led_by(practitioner).filter(child__in=may_see)))
     rows = [{"case": case, "next_review_due": next_review_due(case)} for case in cases]
-    actions = PlanAction.objects.filter(
-        owner=practitioner, done_on__isnull=True, outcome__case__closed_on__isnull=True
-    ).select_related("outcome__case__child")
+    actions = list(
+        PlanAction.objects.filter(
+            owner=practitioner,
+            done_on__isnull=True,
+            outcome__case__closed_on__isnull=True,
+            outcome__case__child__in=may_see,
+        ).select_related("outcome__case__child")
+    )
+    children = {case.child_id: case.child for case in cases}
+    children |= {action.outcome.case.child_id: action.outcome.case.child for action in actions}
     return {
         "rows": rows,
         "actions": actions,
         "today": on,
         "reviews_late": sum(row["next_review_due"] < on for row in rows),
         "actions_late": sum(action.due_on < on for action in actions),
+        "children": list(children.values()),
     }
 
 
@@ -344,6 +377,28 @@ def assessment_readable_by(user: Any, assessment: Assessment) -> bool:
     return decide(user, Action.VIEW_ASSESSMENT, assessment).allowed and assessment_shared_with(assessment, user)
 
 
+def assessments_readable_by(user: Any, assessments: Iterable[Assessment | None]) -> set[int]:
+    """assessment_readable_by for a page of assessments at once (their `case` selected): the ids
+    of those this user may open."""
+    assessments = [a for a in assessments if a is not None]
+    practitioner = getattr(user, "practitioner", None)
+    if practitioner is None or not assessments:
+        return set()
+    child_ids = {a.child_id for a in assessments}
+    may_read = set(children_for(user, Action.VIEW_ASSESSMENT).filter(pk__in=child_ids).values_list("pk", flat=True))
+    shared = children_shared_with(agency_id=practitioner.agency_id, child_ids=child_ids)
+    return {
+        a.pk
+        for a in assessments
+        if a.child_id in may_read
+        and (
+            a.assessor_id == practitioner.pk
+            or (a.case_id is not None and a.case.lead_professional_id == practitioner.pk)
+            or a.child_id in shared
+        )
+    }
+
+
 def caseloads(*, on: date) -> list[dict[str, Any]]:
     """Open cases, actions owned and what is late, per lead professional, grouped by team: figures
     about practitioners' workload, naming no child."""
@@ -411,9 +466,13 @@ def cases_due_for_review(panel: Panel, *, by: date) -> list[Case]:
 
 
 def reviews_as_seen_by(user: Any, meeting: PanelMeeting) -> list[tuple[Case, bool]]:
-    return [
-        (case, decide(user, Action.VIEW_PLAN, case).allowed) for case in meeting.reviews_due.select_related("child")
-    ]
+    """The cases due for review at the meeting, with whether this user may open each plan; one
+    they may not names nothing of the child."""
+    cases = list(meeting.reviews_due.select_related("child", "lead_professional__user"))
+    may_open = set(
+        children_for(user, Action.VIEW_PLAN).filter(pk__in={c.child_id for c in cases}).values_list("pk", flat=True)
+    )
+    return [(case, case.child_id in may_open) for case in cases]
 
 
 # Setting up allocation panels
@@ -480,13 +539,9 @@ class Contact:
     email: str = ""
 
 
-def _practitioner_contact(practitioner: Practitioner, why: str) -> Contact:
-    return Contact(
-        name=practitioner.name,
-        who=f"{practitioner.job_role}, {practitioner.agency.name} ({why})",
-        phone=practitioner.phone,
-        email=practitioner.user.email,
-    )
+def _practitioner_contact(seen: PractitionerAsSeen, why: str) -> Contact:
+    who = f"{seen.job}, {seen.agency} ({why})" if seen.agency else f"{seen.job} ({why})"
+    return Contact(name=seen.name, who=who, phone=seen.phone, email=seen.email)
 
 
 def _carer_contact(link: ChildCarer) -> Contact:
@@ -505,13 +560,15 @@ def _carer_contact(link: ChildCarer) -> Contact:
 
 def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]:
     """Who to call about each case the user may see the plan of: the family as held (carers, and
-    the young person where they have an account), the team around the child and the referrer.
-    Each row keeps the policy's decision, for the audit of the read."""
+    the young person where they have an account), the team around the child and the referrer,
+    each practitioner as the user may see them beside the child."""
     practitioner = getattr(user, "practitioner", None)
+    cases = list(cases)
+    may_see = children_for(user, Action.VIEW_PLAN).filter(pk__in={case.child_id for case in cases})
     team = TacMember.objects.filter(left_on__isnull=True).select_related("practitioner__user", "practitioner__agency")
     carers = ChildCarer.objects.select_related("carer", "child").prefetch_related("carer__accounts__user")
     held = (
-        Case.objects.filter(pk__in=[case.pk for case in cases])
+        Case.objects.filter(pk__in=[case.pk for case in cases], child__in=may_see)
         .select_related("child", "referral__referrer__user", "referral__referrer__agency")
         .prefetch_related(
             Prefetch("tac_members", queryset=team),
@@ -521,11 +578,9 @@ def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]
         )
         .order_by("child__surname", "child__forenames")
     )
+    shield = shield_for(user, [case.child_id for case in held])
     rows = []
     for case in held:
-        decision = decide(user, Action.VIEW_PLAN, case)
-        if not decision:
-            continue
         child = case.child
         family = [_carer_contact(link) for link in child.carer_links.all()]
         family += [
@@ -534,21 +589,23 @@ def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]
             if account.user.is_active
         ]
         team_around = [
-            _practitioner_contact(member.practitioner, "team around the child")
+            _practitioner_contact(shield.practitioner(member.practitioner, child.pk), "team around the child")
             for member in case.tac_members.all()
             if member.practitioner != practitioner
         ]
         referrer = case.referral.referrer if case.referral else None
         referrer = None if referrer == practitioner else referrer
+        why_referrer = f"referred {child.first_name}"
         address = next(iter(child.addresses.all()), None)
         rows.append(
             {
                 "case": case,
-                "decision": decision,
                 "address": str(address) if address else "",
                 "family": family,
                 "team": team_around,
-                "referrer": _practitioner_contact(referrer, f"referred {child.first_name}") if referrer else None,
+                "referrer": _practitioner_contact(shield.practitioner(referrer, child.pk), why_referrer)
+                if referrer
+                else None,
             }
         )
     return rows

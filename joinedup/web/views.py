@@ -20,9 +20,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from joinedup.access import queries as access_queries
-from joinedup.access.policy import Action, capabilities, decide, get_or_404
+from joinedup.access.policy import Action, capabilities, children_for, decide, get_or_404
 from joinedup.audit import services as audit
-from joinedup.audit.queries import events_for_child
 from joinedup.casework.queries import family_account_of
 from joinedup.index import involved
 from joinedup.index.key_groups import absence_threshold, key_groups
@@ -173,10 +172,15 @@ def child_search(request: HttpRequest) -> HttpResponse:
             date_of_birth=form.cleaned_data["date_of_birth"],
             identifier=form.cleaned_data["identifier"],
         )
+        may_view = set(
+            children_for(request.user, Action.VIEW_CHILD)
+            .filter(pk__in=[match.child.pk for match in matches])
+            .values_list("pk", flat=True)
+        )
         results = [
             {
                 "match": match,
-                "can_view": decide(request.user, Action.VIEW_CHILD, match.child).allowed,
+                "can_view": match.child.pk in may_view,
                 "district": people_queries.current_postcode_district(match.child),
             }
             for match in matches
@@ -251,7 +255,8 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 def child_audit(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.VIEW_CHILD_AUDIT, Child, pk=child_id)
-    return render(request, "web/child_audit.html", {"child": child, "events": events_for_child(child.pk)[:500]})
+    lines = access_queries.audit_trail_as_seen_by(request.user, child)
+    return render(request, "web/child_audit.html", {"child": child, "lines": lines})
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from joinedup.access.models import InvolvementKind
 from joinedup.access.policy import Action
+from joinedup.access.queries import shield_for
 from joinedup.audit import services as audit
 from joinedup.casework import instruments, queries
 from joinedup.casework.errors import RuleBroken
@@ -287,10 +288,13 @@ def flag_overdue(*, on: date | None = None) -> dict[str, int]:
         case = action.outcome.case
         recipients = {case.lead_professional, *queries.managers_of(action.owner)}
         for person in recipients:
+            # The owner's agency would name a sensitive service the recipient may not know of.
+            owner = shield_for(person.user, [case.child_id]).practitioner(action.owner, case.child_id)
+            agency = "" if owner.shielded else f" ({action.agency})"
             notify(
                 recipient=person.user,
                 subject="An action in a plan is overdue",
-                body=f"An action owned by {action.owner.name} ({action.agency}) was due on {action.due_on:%-d %B %Y}.",
+                body=f"An action owned by {owner.name}{agency} was due on {action.due_on:%-d %B %Y}.",
                 link=reverse("casework:case", args=[case.pk]),
             )
         action.overdue_flagged_on = on

@@ -296,13 +296,15 @@ def test_the_agenda_links_to_the_assessment_for_members_the_family_agreed_to_sha
     assert f'href="/casework/assessments/{assessment.pk}/">Read the assessment for Alfie Smith</a>' in page
 
 
-def test_the_agenda_says_an_assessment_came_but_not_shared_when_consent_does_not_allow(signed_in_as, front_door):
+def test_the_agenda_names_nothing_of_a_child_whose_referral_consent_does_not_share(signed_in_as, front_door):
+    """Consent shares with no partner, so Nina's seat on the panel gives her no reason to open it."""
     assessment, _, meeting = on_the_agenda(front_door, share_with_all_partners=False)
     client = signed_in_as("nina")
 
     page = page_of(client.get(f"/casework/panels/meetings/{meeting.pk}/"))
 
-    assert "Yes, not shared with your agency" in page
+    assert "A child on the agenda (you may not open this referral)" in page
+    assert "Alfie" not in page
     assert f"/casework/assessments/{assessment.pk}/" not in page
     assert client.get(f"/casework/assessments/{assessment.pk}/").status_code == 404
 

@@ -166,7 +166,7 @@ def test_lead_professional_runs_the_plan_from_first_meeting_to_closure(live_serv
     # When she gives Nina an action due in the past
     page.get_by_role("link", name="Add an action").click()
     page.get_by_label("What will be done").fill("Hearing check at school")
-    page.get_by_label("Who will do it?").select_option(label="Nina Evans (Northshire Community Health)")
+    page.get_by_label("Who will do it?").select_option(label="Nina Evans, School nurse (Northshire Community Health)")
     page.get_by_label("Day").fill("1")
     page.get_by_label("Month").fill("1")
     page.get_by_label("Year").fill("2020")

@@ -123,9 +123,9 @@ def test_a_carer_with_no_details_held_shows_not_held(pat_client, case):
 def test_showing_the_contacts_is_audited_per_child(pat_client, case):
     pat_client.get("/casework/cases/mine/")
 
-    event = AuditEvent.objects.get(verb="listed_case_contacts")
-    assert (event.child_id, event.object_id) == (case.child_id, str(case.pk))
-    assert event.legal_basis.startswith("You are lead professional")
+    event = AuditEvent.objects.get(verb="listed_child")
+    assert event.child_id == case.child_id
+    assert event.legal_basis.startswith("Listed on your cases, with who to contact about each")
 
 
 def test_no_contacts_are_shown_where_the_policy_no_longer_allows_the_plan(pat_client, front_door, case):
@@ -137,7 +137,8 @@ def test_no_contacts_are_shown_where_the_policy_no_longer_allows_the_plan(pat_cl
     page = pat_client.get("/casework/cases/mine/").content.decode()
 
     assert "Karen Smith" not in page
-    assert not AuditEvent.objects.filter(verb="listed_case_contacts").exists()
+    assert "Alfie Smith" not in page
+    assert not AuditEvent.objects.filter(verb="listed_child").exists()
 
 
 def test_other_peoples_cases_and_closed_cases_have_no_contacts_here(pat_client, front_door, case):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
-from joinedup.audit import services as audit
+from joinedup.access.queries import audit_listing
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import (
@@ -28,13 +28,13 @@ from joinedup.casework.forms import (
 from joinedup.casework.models import Case, PlanAction
 from joinedup.casework.services import SdqScores
 
-from ._common import practitioner_of
+from ._common import choices_as_seen, practitioner_of
 
 
 @login_required
 def case(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_or_404(request.user, Action.VIEW_PLAN, Case, pk=case_id)
-    context = queries.case_summary(case, on=timezone.localdate())
+    context = queries.case_summary(case, on=timezone.localdate(), reader=request.user)
     context["can_change"] = case.is_open and decide(request.user, Action.CHANGE_PLAN, case).allowed
     context["me"] = getattr(request.user, "practitioner", None)
     return render(request, "casework/case.html", context)
@@ -92,7 +92,12 @@ def invite(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Invite to the team around the child",
         button="Invite",
-        make_form=lambda data, case: InviteForm(data, candidates=queries.possible_tac_members(case)),
+        make_form=lambda data, case: choices_as_seen(
+            InviteForm(data, candidates=queries.possible_tac_members(case)),
+            "practitioner",
+            by=request.user,
+            child_id=case.child_id,
+        ),
         act=act,
         refused_field="practitioner",
     )
@@ -110,7 +115,12 @@ def change_lead(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Change the lead professional",
         button="Change lead professional",
-        make_form=lambda data, case: LeadProfessionalForm(data, members=queries.tac_practitioners(case)),
+        make_form=lambda data, case: choices_as_seen(
+            LeadProfessionalForm(data, members=queries.tac_practitioners(case)),
+            "lead_professional",
+            by=request.user,
+            child_id=case.child_id,
+        ),
         act=act,
         refused_field="lead_professional",
     )
@@ -176,7 +186,9 @@ def new_action(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Add an action to the plan",
         button="Add action",
-        make_form=lambda data, case: ActionForm(data, case=case),
+        make_form=lambda data, case: choices_as_seen(
+            ActionForm(data, case=case), "owner", by=request.user, child_id=case.child_id
+        ),
         act=act,
     )
 
@@ -246,14 +258,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     practitioner = practitioner_of(request)
     context = queries.workspace(practitioner, on=timezone.localdate())
     contacts = queries.workspace_contacts(request.user, [row["case"] for row in context["rows"]])
-    for row in contacts:
-        audit.record(
-            actor=request.user,
-            verb="listed_case_contacts",
-            child_id=row["case"].child_id,
-            target=row["case"],
-            legal_basis=row["decision"].reason,
-        )
+    audit_listing(request.user, context["children"], listed_on="your cases, with who to contact about each")
     return render(request, "casework/my_cases.html", context | {"contacts": contacts})
 
 

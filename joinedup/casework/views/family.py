@@ -53,6 +53,6 @@ def family(request: HttpRequest) -> HttpResponse:
             target=case,
             legal_basis="A family member seeing their own plan",
         )
-    plans = [queries.case_summary(case, on=timezone.localdate()) for case in cases]
+    plans = [queries.case_summary(case, on=timezone.localdate(), reader=request.user) for case in cases]
     told = queries.sharing_told_to_family(case.child for case in cases)
     return render(request, "casework/family.html", {"plans": plans, "form": form, "told": told})

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
+from joinedup.access.queries import shield_for
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
@@ -17,7 +18,7 @@ from joinedup.casework.models import Referral, ReferralStatus
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
-from ._common import consent_given_today, practitioner_of
+from ._common import choices_as_seen, consent_given_today, practitioner_of
 
 
 @login_required
@@ -106,9 +107,18 @@ def my_referrals(request: HttpRequest) -> HttpResponse:
 def referral_feedback(request: HttpRequest, referral_id: int) -> HttpResponse:
     """What the referrer is told: the outcome and the panel's reasons, nothing more of the case."""
     referral = get_or_404(request.user, Action.VIEW_REFERRAL_FEEDBACK, Referral, pk=referral_id)
-    return render(
-        request, "casework/referral_feedback.html", {"referral": referral} | _assessment_of(request, referral)
-    )
+    context = {"referral": referral} | _people_named(request, referral) | _assessment_of(request, referral)
+    return render(request, "casework/referral_feedback.html", context)
+
+
+def _people_named(request: HttpRequest, referral: Referral) -> dict:
+    """The referrer and the lead professional as this user may see them beside the child."""
+    shield = shield_for(request.user, [referral.child_id])
+    lead = referral.lead_professional
+    return {
+        "referrer": shield.practitioner(referral.referrer, referral.child_id),
+        "lead": shield.practitioner(lead, referral.child_id) if lead else None,
+    }
 
 
 def _assessment_of(request: HttpRequest, referral: Referral) -> dict:
@@ -128,9 +138,14 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
     form = None
     if can_decide:
-        form = DecisionForm(
-            request.POST if request.method == "POST" else None,
-            lead_professionals=queries.possible_lead_professionals(referral),
+        form = choices_as_seen(
+            DecisionForm(
+                request.POST if request.method == "POST" else None,
+                lead_professionals=queries.possible_lead_professionals(referral),
+            ),
+            "lead_professional",
+            by=request.user,
+            child_id=referral.child_id,
         )
     if request.method == "POST" and form is not None and form.is_valid():
         try:
@@ -146,8 +161,8 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
         else:
             messages.success(request, "The panel's decision has been recorded and the referrer told")
             return redirect("casework:meeting", referral.meeting_id)
-    context = {"referral": referral} | _assessment_of(request, referral) | ({"form": form} if form is not None else {})
-    return render(request, "casework/referral.html", context)
+    context = {"referral": referral} | _people_named(request, referral) | _assessment_of(request, referral)
+    return render(request, "casework/referral.html", context | ({"form": form} if form is not None else {}))
 
 
 @login_required

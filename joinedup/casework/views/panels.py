@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide
+from joinedup.access.queries import audit_listing
 from joinedup.agencies.models import Locality
-from joinedup.audit import services as audit
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import MinutesForm, PanelForm
@@ -77,23 +77,10 @@ def meeting(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 messages.success(request, "The minutes have been saved")
                 return redirect("casework:meeting", meeting.pk)
     agenda = queries.agenda_as_seen_by(request.user, meeting)
-    for referral, _ in agenda:
-        audit.record(
-            actor=request.user,
-            verb="listed_on_panel_agenda",
-            child_id=referral.child_id,
-            target=referral,
-            legal_basis=f"Member of {meeting.panel.name}",
-        )
     reviews = queries.reviews_as_seen_by(request.user, meeting)
-    for case, _ in reviews:
-        audit.record(
-            actor=request.user,
-            verb="listed_on_panel_agenda",
-            child_id=case.child_id,
-            target=case,
-            legal_basis=f"Member of {meeting.panel.name}",
-        )
+    # Only the items this member may open name a child, so only those are reads of a child.
+    named = {item.referral.child for item in agenda if item.can_open} | {case.child for case, can in reviews if can}
+    audit_listing(request.user, named, listed_on=f"the agenda of {meeting.panel.name} for {meeting.held_on:%-d %B %Y}")
     context = {"meeting": meeting, "agenda": agenda, "reviews": reviews} | ({"form": form} if form is not None else {})
     return render(request, "casework/meeting.html", context)
 

@@ -3,6 +3,7 @@ undone. Every step is audited on the children it touches."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +18,16 @@ from joinedup.people.models import Child
 from .models import ChildMerge, ChildSplit, PairStatus, ReviewPair
 
 REVIEW_BASIS = "Clerical review of the children's index by an index administrator"
+
+
+COMPARING_BASIS = "Index administrator deciding whether two records are one child"
+
+
+def record_pairs_shown(*, shown_to: Any, pairs: Iterable[ReviewPair], verb: str) -> None:
+    """Names, dates of birth and NHS numbers on a review page are a read of each child the records
+    already belong to: one audit event per child, written together."""
+    child_ids = {record.child_id for pair in pairs for record in (pair.record_a, pair.record_b)} - {None}
+    audit.record_each(actor=shown_to, verb=verb, child_ids=sorted(child_ids), legal_basis=COMPARING_BASIS)
 
 
 class AlreadyDecided(Exception):

@@ -25,14 +25,12 @@ def _index_administrator(request: HttpRequest) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _index_administrator(request)
+    waiting = list(queries.waiting_pairs()[:200])
+    services.record_pairs_shown(shown_to=request.user, pairs=waiting, verb="listed_for_linkage_review")
     return render(
         request,
         "index_review/queue.html",
-        {
-            "waiting": queries.waiting_pairs()[:200],
-            "waiting_count": queries.waiting_pairs().count(),
-            "recent": queries.recent_changes(),
-        },
+        {"waiting": waiting, "waiting_count": queries.waiting_pairs().count(), "recent": queries.recent_changes()},
     )
 
 
@@ -61,6 +59,7 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
         messages.success(request, "Decision saved")
         following = queries.waiting_pairs().first()
         return redirect("index_review:pair", pair_id=following.pk) if following else redirect("index_review:queue")
+    services.record_pairs_shown(shown_to=request.user, pairs=[pair], verb="compared_for_linkage")
     return render(
         request,
         "index_review/pair.html",

@@ -123,6 +123,22 @@ def test_queue_and_decision_pages(client):
     assert ReviewPair.objects.get().status == PairStatus.SAME_CHILD
 
 
+def test_the_queue_and_a_pair_shown_to_the_index_administrator_are_audited_on_each_child(client):
+    """Names, dates of birth and NHS numbers on the page are a read of the children they belong to."""
+    alfie, alfred = ChildFactory(), ChildFactory()
+    pair = pair_between(alfie, alfred, forenames="Alfie")
+    client.force_login(PractitionerFactory(role=Role.ADMINISTRATOR).user)
+
+    client.get("/index/review/")
+    client.get(f"/index/review/pairs/{pair.pk}")
+
+    listed = AuditEvent.objects.filter(verb="listed_for_linkage_review")
+    compared = AuditEvent.objects.filter(verb="compared_for_linkage")
+    assert sorted(listed.values_list("child_id", flat=True)) == sorted([alfie.pk, alfred.pk])
+    assert sorted(compared.values_list("child_id", flat=True)) == sorted([alfie.pk, alfred.pk])
+    assert {e.legal_basis for e in compared} == {"Index administrator deciding whether two records are one child"}
+
+
 def test_practitioners_cannot_open_the_queue(client):
     client.force_login(PractitionerFactory().user)
     assert client.get("/index/review/").status_code == 403
