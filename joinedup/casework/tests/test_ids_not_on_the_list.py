@@ -82,3 +82,16 @@ def test_preparing_a_meeting_for_a_panel_that_is_not_an_id_is_not_found(client, 
     client.force_login(front_door["chris"].user)
 
     assert client.post("/casework/panels/", {"panel": not_an_id}).status_code == 404
+
+
+@pytest.mark.parametrize("not_an_id", NOT_IDS)
+def test_withdrawing_a_consent_not_on_the_list_is_a_404(client, case, not_an_id):
+    client.force_login(case.lead_professional.user)
+
+    response = client.post(
+        f"/casework/children/{case.child_id}/consent/",
+        {"intent": "withdraw", "consent": not_an_id, "reason": "Mum asked"},
+    )
+
+    assert response.status_code == 404
+    assert case.child.consents.filter(withdrawn_at__isnull=False).count() == 0

@@ -15,6 +15,7 @@ from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
 from joinedup.casework.models import Referral, ReferralStatus
+from joinedup.common.forms import chosen
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
@@ -223,7 +224,7 @@ def _change_consent(request: HttpRequest, child: Child, intent: str, forms_: dic
             return None
         return "Sharing without consent has been recorded and your manager asked to review it"
     if intent == "withdraw":
-        consent = child.consents.filter(pk=request.POST.get("consent")).first()
+        consent = chosen(child.consents.all(), request.POST.get("consent"))
         if consent is None:
             raise Http404("Not found")
         try:
