@@ -14,7 +14,12 @@ from django.core.management import call_command
 from joinedup.access.models import Involvement, InvolvementKind
 from joinedup.casework import history, queries
 from joinedup.casework.history import SENSITIVE_REFERS_FROM, ChildIn, WorkerIn, age_on, generate_history
-from joinedup.casework.management.commands.load_casework_history import RECORDED_BY, _children, _workers
+from joinedup.casework.management.commands.load_casework_history import (
+    RECORDED_BY,
+    _children,
+    _workers,
+    add_family_login,
+)
 from joinedup.casework.models import Assessment, Case, FamilyAccount, Panel, Referral
 from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.people.tests.factories import ChildCarerFactory
@@ -304,3 +309,15 @@ def test_the_loader_reads_the_needs_that_call_for_a_sensitive_service_from_the_c
     IndexRecordFactory(child=alfie, facts={"sen_primary_need": "SEMH"})
 
     assert _children()[0].needs == {SUBSTANCE_MISUSE, EMOTIONAL_WELLBEING}
+
+
+@pytest.mark.django_db
+def test_the_demo_parent_is_a_carer_of_a_child_whose_case_is_open():
+    """The demo prints the parent login as a parent of a child with an open plan: a child with no
+    case at all, listed first, must not be chosen."""
+    ChildCarerFactory()  # a child with no case, first by id
+    with_a_plan = ChildCarerFactory(child=CaseFactory().child)
+
+    account = add_family_login("parent")
+
+    assert account.carer == with_a_plan.carer

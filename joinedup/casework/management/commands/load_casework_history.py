@@ -98,7 +98,10 @@ class Command(BaseCommand):
 def add_family_login(username: str) -> FamilyAccount:
     """A demo parent: the first carer with parental responsibility for a child whose case is open."""
     link = (
-        ChildCarer.objects.filter(parental_responsibility=True, child__cases__closed_on__isnull=True)
+        # Children with an open case: a filter on cases__closed_on alone also matches children with none.
+        ChildCarer.objects.filter(
+            parental_responsibility=True, child__in=Case.objects.filter(closed_on__isnull=True).values("child")
+        )
         .select_related("carer")
         .order_by("child_id")
         .first()
