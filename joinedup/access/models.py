@@ -53,11 +53,6 @@ class Involvement(models.Model):
                 return service.pk
         return None
 
-    def shields_from(self, seen_services: frozenset[int]) -> bool:
-        """Whether a reader who may see only `seen_services` of the sensitive ones must not see it."""
-        sensitive = self.sensitive_service_id
-        return sensitive is not None and sensitive not in seen_services
-
     def __str__(self) -> str:
         return f"{self.practitioner} – {self.get_kind_display()} for child {self.child_id}"
 

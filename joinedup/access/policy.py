@@ -217,58 +217,59 @@ def current_involvements(on: date | None = None):
     )
 
 
+def _sharing_in_force(on: date, agency: Any) -> tuple[QuerySet[Consent], QuerySet[SharingWithoutConsent]]:
+    """The consent and the sharing without consent in force on `on` that share with `agency` (an id,
+    or an OuterRef in a subquery): the one rule that says whether information may go to an agency."""
+    return (
+        Consent.objects.in_force(on).filter(Q(share_with_all_partners=True) | Q(shared_with=agency)),
+        SharingWithoutConsent.objects.in_force(on).filter(agencies=agency),
+    )
+
+
 def _shared_as_agreed(on: date) -> Q:
     """Which involvements the family's consent (or a lawful reason) lets count: a multi-agency
     involvement only while sharing with the practitioner's agency is in force, an assessor's only
     while consent to assess is (001 §6: sharing follows consent, and withdrawal stops it at once)."""
-    consents = Consent.objects.in_force(on).filter(child_id=OuterRef("child_id"))
-    agency = OuterRef("practitioner__agency_id")
-    shared = Exists(consents.filter(Q(share_with_all_partners=True) | Q(shared_with=agency))) | Exists(
-        SharingWithoutConsent.objects.in_force(on).filter(child_id=OuterRef("child_id"), agencies=agency)
-    )
+    child = OuterRef("child_id")
+    consents, lawful = _sharing_in_force(on, OuterRef("practitioner__agency_id"))
+    shared = Exists(consents.filter(child_id=child)) | Exists(lawful.filter(child_id=child))
+    to_assess = Exists(Consent.objects.in_force(on).filter(child_id=child, to_assess=True))
     return (
         (Q(kind__in=SHARED_KINDS) & shared)
-        | (Q(kind__in=ASSESSING_KINDS) & Exists(consents.filter(to_assess=True)))
+        | (Q(kind__in=ASSESSING_KINDS) & to_assess)
         | ~Q(kind__in=SHARED_KINDS | ASSESSING_KINDS)
     )
 
 
 def sharing_basis(*, child_id: int, agency_id: int | None, on: date | None = None) -> str | None:
-    """Why information about this child may go to this agency, in words, or None when it may not:
-    the same rule as _shared_as_agreed, for one child and agency."""
-    on = on or timezone.localdate()
-    consent = (
-        Consent.objects.in_force(on)
-        .filter(child_id=child_id)
-        .filter(Q(share_with_all_partners=True) | Q(shared_with=agency_id))
-        .first()
-    )
+    """Why information about this child may go to this agency, in words, or None when it may not."""
+    consents, lawful = _sharing_in_force(on or timezone.localdate(), agency_id)
+    consent = consents.filter(child_id=child_id).first()
     if consent is not None:
         until = f" until {consent.until:%-d %B %Y}" if consent.until else ""
         return f"{consent.given_by_name} gave consent on {consent.given_on:%-d %B %Y}{until}"
-    lawful = SharingWithoutConsent.objects.in_force(on).filter(child_id=child_id, agencies=agency_id).first()
-    if lawful is not None:
-        return f"Shared without consent until {lawful.until:%-d %B %Y}: {lawful.lawful_reason}"
+    sharing = lawful.filter(child_id=child_id).first()
+    if sharing is not None:
+        return f"Shared without consent until {sharing.until:%-d %B %Y}: {sharing.lawful_reason}"
     return None
 
 
 def children_shared_with(*, agency_id: int | None, child_ids: Iterable[int], on: date | None = None) -> set[int]:
     """Which of these children's information may go to this agency: sharing_basis's rule for a
     page of children at once, in two queries."""
-    on = on or timezone.localdate()
     child_ids = list(child_ids)
-    by_consent = (
-        Consent.objects.in_force(on)
-        .filter(child_id__in=child_ids)
-        .filter(Q(share_with_all_partners=True) | Q(shared_with=agency_id))
-        .values_list("child_id", flat=True)
+    consents, lawful = _sharing_in_force(on or timezone.localdate(), agency_id)
+    return set(consents.filter(child_id__in=child_ids).values_list("child_id", flat=True)) | set(
+        lawful.filter(child_id__in=child_ids).values_list("child_id", flat=True)
     )
-    lawfully = (
-        SharingWithoutConsent.objects.in_force(on)
-        .filter(child_id__in=child_ids, agencies=agency_id)
-        .values_list("child_id", flat=True)
+
+
+def managed_by(manager: Practitioner, via: str = "practitioner__") -> Q:
+    """Rows of the workers in the teams and localities `manager` manages (`via` leads from the rows
+    to the practitioner: "practitioner__" for involvements, "" for practitioners themselves)."""
+    return Q(**{f"{via}team__in": manager.manages_teams.all()}) | Q(
+        **{f"{via}team__locality__in": manager.manages_localities.all()}
     )
-    return set(by_consent) | set(lawfully)
 
 
 def grounds(user: Any, action: Action, on: date | None = None) -> QuerySet[Involvement]:
@@ -283,9 +284,7 @@ def grounds(user: Any, action: Action, on: date | None = None) -> QuerySet[Invol
     kinds = [kind for kind, granted in GRANTS.items() if action in granted]
     reasons = Q(practitioner=practitioner, kind__in=kinds)
     if practitioner.role in MANAGING_ROLES:
-        managed = Q(practitioner__team__in=practitioner.manages_teams.all()) | Q(
-            practitioner__team__locality__in=practitioner.manages_localities.all()
-        )
+        managed = managed_by(practitioner)
         if action not in MANAGEMENT_OVERSIGHT:
             managed &= Q(kind__in=kinds)
         reasons |= managed & ~Q(practitioner=practitioner)
@@ -379,9 +378,7 @@ def sensitive_services_seen_by(user: Any, child_ids: Iterable[int]) -> dict[int,
     seen = {child_id: set(own_service) for child_id in child_ids}
     involved = Q(practitioner=practitioner)
     if practitioner.role in MANAGING_ROLES:
-        involved |= Q(practitioner__team__in=practitioner.manages_teams.all()) | Q(
-            practitioner__team__locality__in=practitioner.manages_localities.all()
-        )
+        involved |= managed_by(practitioner)
     for child_id, service_id in (
         current_involvements()
         .filter(involved, child_id__in=child_ids, service__sensitive=True)
@@ -394,9 +391,10 @@ def sensitive_services_seen_by(user: Any, child_ids: Iterable[int]) -> dict[int,
 def _decide_sensitive_involvement(user: Any, practitioner: Practitioner, involvement: Involvement) -> Decision:
     """A shielded service's involvement is visible only to that service's own casework staff, the
     practitioners involved through it and their line managers."""
-    if involvement.sensitive_service_id is None:
+    sensitive = involvement.sensitive_service_id
+    if sensitive is None:
         return _decide_for_child(user, practitioner, Action.VIEW_CHILD, involvement.child_id)
-    if not involvement.shields_from(sensitive_services_seen_by(user, [involvement.child_id])[involvement.child_id]):
+    if sensitive in sensitive_services_seen_by(user, [involvement.child_id])[involvement.child_id]:
         return Decision(True, "You work in or manage the sensitive service this involvement belongs to")
     return Decision(False, "A sensitive service's involvement is shown only to that service")
 

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from joinedup.agencies.models import Service, Team
 from joinedup.audit import services as audit
@@ -17,7 +17,7 @@ from joinedup.audit.queries import events_for_child, recent_refusals
 from joinedup.people.models import Child, Practitioner
 
 from .models import Involvement
-from .policy import Action, current_involvements, grounds, sensitive_services_seen_by
+from .policy import Action, current_involvements, grounds, managed_by, sensitive_services_seen_by
 
 
 def children_worked_with(user: Any) -> QuerySet[Child]:
@@ -30,9 +30,7 @@ def children_worked_with(user: Any) -> QuerySet[Child]:
 def managed_caseloads(manager: Practitioner) -> list[dict[str, Any]]:
     """Per practitioner in the teams and localities a manager oversees, the children they work with
     and may open, counted in one query."""
-    staff = Practitioner.objects.filter(
-        Q(team__in=manager.manages_teams.all()) | Q(team__locality__in=manager.manages_localities.all())
-    ).exclude(pk=manager.pk)
+    staff = Practitioner.objects.filter(managed_by(manager, via="")).exclude(pk=manager.pk)
     open_counts = dict(
         grounds(manager.user, Action.VIEW_CHILD)
         .filter(practitioner__in=staff)
@@ -55,9 +53,9 @@ class InvolvementLine:
 
 
 def involvements_as_seen_by(user: Any, child: Child) -> list[InvolvementLine]:
-    seen = sensitive_services_seen_by(user, [child.pk])[child.pk]
+    shield = shield_for(user, [child.pk])
     return [
-        InvolvementLine(involvement, involvement.shields_from(seen))
+        InvolvementLine(involvement, shield.hides_involvement(involvement))
         for involvement in current_involvements()
         .filter(child=child)
         .select_related("service__agency", "practitioner__user", "practitioner__team__service", "practitioner__agency")
@@ -113,6 +111,13 @@ class SensitiveShield:
 
     def hides_team(self, team_id: int | None, child_id: int) -> bool:
         return self.hides_service(self._sensitive_teams.get(team_id), child_id)
+
+    def hides_involvement(self, involvement: Involvement) -> bool:
+        """Whether the involvement's own service, or its practitioner's team's, may not be named."""
+        child_id = involvement.child_id
+        return self.hides_service(involvement.service_id, child_id) or self.hides_team(
+            involvement.practitioner.team_id, child_id
+        )
 
     def practitioner(self, practitioner: Practitioner, child_id: int) -> PractitionerAsSeen:
         shielded = self.hides_team(practitioner.team_id, child_id)
