@@ -307,16 +307,25 @@ def family_cases(user: Any) -> QuerySet[Case]:
 
 
 def assessment_shared_with(assessment: Assessment, user: Any) -> bool:
+    return assessment.pk in assessments_shared_with(user, [assessment])
+
+
+def assessments_shared_with(user: Any, assessments: Iterable[Assessment]) -> set[int]:
     """A completed assessment goes to the team, or to the panel it was sent to, as far as consent
-    allows; the assessor and the lead professional of the case carrying it always see it."""
+    allows; the assessor and the lead professional of the case carrying it always see it. The ids
+    of those shared with this user, for a page of assessments (their `case` selected) at once."""
+    assessments = list(assessments)
     practitioner = getattr(user, "practitioner", None)
-    if practitioner is None:
-        return False
-    if practitioner.pk == assessment.assessor_id:
-        return True
-    if assessment.case_id is not None and practitioner.pk == assessment.case.lead_professional_id:
-        return True
-    return sharing_basis(child=assessment.child, agency=practitioner.agency) is not None
+    if practitioner is None or not assessments:
+        return set()
+    shared = children_shared_with(agency_id=practitioner.agency_id, child_ids={a.child_id for a in assessments})
+    return {
+        a.pk
+        for a in assessments
+        if a.assessor_id == practitioner.pk
+        or (a.case_id is not None and a.case.lead_professional_id == practitioner.pk)
+        or a.child_id in shared
+    }
 
 
 def assessment_summary(assessment: Assessment) -> dict[str, Any]:
@@ -374,29 +383,15 @@ def assessment_to_attach(child: Child, practitioner: Practitioner) -> Assessment
 def assessment_readable_by(user: Any, assessment: Assessment) -> bool:
     """Whether this user may open the assessment: the policy lets them read the child's
     assessments, and this one is shared with them."""
-    return decide(user, Action.VIEW_ASSESSMENT, assessment).allowed and assessment_shared_with(assessment, user)
+    return assessment.pk in assessments_readable_by(user, [assessment])
 
 
 def assessments_readable_by(user: Any, assessments: Iterable[Assessment | None]) -> set[int]:
-    """assessment_readable_by for a page of assessments at once (their `case` selected): the ids
-    of those this user may open."""
+    """assessment_readable_by for a page of assessments at once (their `case` selected)."""
     assessments = [a for a in assessments if a is not None]
-    practitioner = getattr(user, "practitioner", None)
-    if practitioner is None or not assessments:
-        return set()
     child_ids = {a.child_id for a in assessments}
     may_read = set(children_for(user, Action.VIEW_ASSESSMENT).filter(pk__in=child_ids).values_list("pk", flat=True))
-    shared = children_shared_with(agency_id=practitioner.agency_id, child_ids=child_ids)
-    return {
-        a.pk
-        for a in assessments
-        if a.child_id in may_read
-        and (
-            a.assessor_id == practitioner.pk
-            or (a.case_id is not None and a.case.lead_professional_id == practitioner.pk)
-            or a.child_id in shared
-        )
-    }
+    return assessments_shared_with(user, [a for a in assessments if a.child_id in may_read])
 
 
 def caseloads(*, on: date) -> list[dict[str, Any]]:
