@@ -107,8 +107,12 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user)
 
 
-def referrals_made_by(practitioner: Practitioner) -> QuerySet[Referral]:
-    return Referral.objects.filter(referrer=practitioner).select_related("child", "locality")
+def referrals_made_by(user: Any) -> QuerySet[Referral]:
+    """The referrals a practitioner made whose feedback the policy lets them read now: the list
+    names exactly the children whose feedback page opens for them."""
+    return Referral.objects.filter(
+        referrer__user=user, child__in=children_for(user, Action.VIEW_REFERRAL_FEEDBACK)
+    ).select_related("child", "locality")
 
 
 def panels_for(practitioner: Practitioner) -> QuerySet[Panel]:

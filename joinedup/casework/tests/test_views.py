@@ -16,6 +16,8 @@ from joinedup.people.models import Role
 from joinedup.people.queries import reference_for
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 
+from .factories import ReferralFactory
+
 pytestmark = pytest.mark.django_db
 
 GOOD_REFERRAL = {
@@ -339,3 +341,14 @@ def test_caseloads_are_for_chairs_and_managers_and_name_no_child(signed_in_as, f
     assert "Pat Jones" in page
     assert "Alfie" not in page
     assert signed_in_as("pat").get("/casework/caseloads/").status_code == 403
+
+
+def test_your_referrals_lists_the_children_whose_feedback_opens_and_audits_the_listing(client):
+    mine = ReferralFactory()
+    someone_elses = ReferralFactory()
+    client.force_login(mine.referrer.user)
+
+    page = client.get("/casework/referrals/mine/").content.decode()
+
+    assert mine.child.full_name in page and someone_elses.child.full_name not in page
+    assert list(AuditEvent.objects.filter(verb="listed_child").values_list("child_id", flat=True)) == [mine.child_id]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
-from joinedup.access.queries import shield_for
+from joinedup.access.queries import audit_listing, shield_for
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
@@ -100,7 +100,8 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def my_referrals(request: HttpRequest) -> HttpResponse:
-    referrals = queries.referrals_made_by(practitioner_of(request))
+    referrals = list(queries.referrals_made_by(request.user))
+    audit_listing(request.user, {r.child_id: r.child for r in referrals}.values(), listed_on="your referrals")
     return render(request, "casework/my_referrals.html", {"referrals": referrals})
 
 
