@@ -64,9 +64,9 @@ def involvements_as_seen_by(user: Any, child: Child) -> list[InvolvementLine]:
 
 @dataclass(frozen=True)
 class PractitionerAsSeen:
-    """A practitioner as one reader may see them beside one child. The name, phone and email are
-    always shown (the family and the team need to reach them); when their team is in a sensitive
-    service the reader may not know is involved with the child, their job title and agency are not,
+    """A practitioner as one reader may see them beside one child. The name and phone are always
+    shown (the family and the team need to reach them); when their team is in a sensitive service
+    the reader may not know is involved with the child, their job title, agency and email are not,
     since each can name the service (pages name no team beside a child)."""
 
     name: str
@@ -112,6 +112,33 @@ class SensitiveShield:
     def hides_team(self, team_id: int | None, child_id: int) -> bool:
         return self.hides_service(self._sensitive_teams.get(team_id), child_id)
 
+    @cached_property
+    def _sensitive_agencies(self) -> dict[int, frozenset[int]]:
+        """Agencies whose every service is sensitive (a mental health trust, a young people's drug
+        service), with those services: naming such an agency beside a child names the service."""
+        sensitive: dict[int, set[int]] = {}
+        ordinary = set()
+        for agency_id, service_id, is_sensitive in Service.objects.values_list("agency_id", "pk", "sensitive"):
+            if is_sensitive:
+                sensitive.setdefault(agency_id, set()).add(service_id)
+            else:
+                ordinary.add(agency_id)
+        return {agency: frozenset(services) for agency, services in sensitive.items() if agency not in ordinary}
+
+    def hides_agency(self, agency_id: int | None, child_id: int) -> bool:
+        services = self._sensitive_agencies.get(agency_id, frozenset())
+        return bool(services) and not services & self.seen.get(child_id, frozenset())
+
+    def agency_names(self, agencies: Iterable[Any], child_id: int) -> str:
+        """The agencies' names joined for a page, each one the reader may not know of left out and
+        counted, so a consent naming a sensitive agency does not name it to them."""
+        agencies = list(agencies)
+        shown = [agency.name for agency in agencies if not self.hides_agency(agency.pk, child_id)]
+        hidden = len(agencies) - len(shown)
+        if hidden:
+            shown.append("an agency not shown" if hidden == 1 else f"{hidden} agencies not shown")
+        return ", ".join(shown)
+
     def hides_involvement(self, involvement: Involvement) -> bool:
         """Whether the involvement's own service, or its practitioner's team's, may not be named."""
         child_id = involvement.child_id
@@ -126,7 +153,8 @@ class SensitiveShield:
             job_role="" if shielded else practitioner.job_role,
             agency="" if shielded else practitioner.agency.name,
             phone=practitioner.phone,
-            email=practitioner.user.email,
+            # A work email's domain can name the service as surely as the job title.
+            email="" if shielded else practitioner.user.email,
             shielded=shielded,
         )
 

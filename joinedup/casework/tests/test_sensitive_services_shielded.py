@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from joinedup.access.models import Involvement, InvolvementKind
+from joinedup.access.queries import shield_for
 from joinedup.agencies.tests.factories import ServiceFactory, TeamFactory
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
@@ -19,7 +20,7 @@ from joinedup.casework.models import Case, PanelDecision
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import ChildCarerFactory, ChildFactory, PractitionerFactory
 
-from .factories import ReferralFactory
+from .factories import ConsentFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -259,3 +260,36 @@ def test_the_agenda_takes_as_many_queries_for_twelve_items_as_for_three(
         page_for_twelve = client.get(agenda_path(long)).content.decode()
 
     assert page_for_twelve.count('href="/casework/referrals/') == 12
+
+
+def test_a_consent_naming_a_sensitive_agency_does_not_name_it_outside_the_service(client, front_door):
+    """Horizon is a young people's drug service and nothing else: a consent naming it tells anyone
+    who reads it that the service works with the child."""
+    alfie, pat = front_door["alfie"], front_door["pat"]
+    horizon = ServiceFactory(name="Young people's substance misuse", sensitive=True, agency__name="Horizon").agency
+    worker = PractitionerFactory(agency=horizon, team=TeamFactory(agency=horizon, service=horizon.services.get()))
+    consent = ConsentFactory(child=alfie, share_with_all_partners=False)
+    consent.shared_with.set([horizon, pat.agency])
+    Involvement.objects.create(
+        child=alfie, practitioner=worker, kind=InvolvementKind.ALLOCATED_WORKER, started=TODAY, recorded_by="tests"
+    )
+    Involvement.objects.create(
+        child=alfie, practitioner=pat, kind=InvolvementKind.ALLOCATED_WORKER, started=TODAY, recorded_by="tests"
+    )
+
+    client.force_login(pat.user)
+    seen_by_pat = client.get(f"/casework/children/{alfie.pk}/consent/").content.decode()
+    client.force_login(worker.user)
+    seen_by_worker = client.get(f"/casework/children/{alfie.pk}/consent/").content.decode()
+
+    assert f"Sharing with {pat.agency.name}, an agency not shown" in seen_by_pat
+    assert f"Sharing with Horizon, {pat.agency.name}" in seen_by_worker
+
+
+def test_a_shielded_practitioners_work_email_is_not_shown(front_door, clinic):
+    sol = clinic["sol"]
+    sol.user.email = "sol.reid@sexualhealth.example.org"
+
+    seen = shield_for(front_door["tom"].user, [front_door["alfie"].pk]).practitioner(sol, front_door["alfie"].pk)
+
+    assert (seen.shielded, seen.email, seen.phone) == (True, "", "01632 960 777")

@@ -192,10 +192,16 @@ def consent(request: HttpRequest, child_id: int) -> HttpResponse:
     sharing = list(
         child.sharing_without_consent.select_related("shared_by", "reviewed_by").prefetch_related("agencies")
     )
+    consents = list(child.consents.select_related("recorded_by", "withdrawn_by").prefetch_related("shared_with"))
+    shield = shield_for(request.user, [child.pk])
     context = {
         "child": child,
-        "consents": child.consents.select_related("recorded_by", "withdrawn_by").prefetch_related("shared_with"),
+        "consents": consents,
         "sharing": sharing,
+        "agencies_of": {
+            **{("consent", c.pk): shield.agency_names(c.shared_with.all(), child.pk) for c in consents},
+            **{("sharing", s.pk): shield.agency_names(s.agencies.all(), child.pk) for s in sharing},
+        },
         "ended": queries.sharing_ended(sharing),
         "reviewable": {shared.pk for shared in sharing if queries.reviews_sharing(request.user, shared)},
         "can_record": can_record,
