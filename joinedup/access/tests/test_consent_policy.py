@@ -188,3 +188,29 @@ def test_children_for_lists_exactly_the_children_a_user_may_open_in_one_query(dj
         listed = set(children_for(worker.user).values_list("pk", flat=True))
 
     assert listed == {child.pk for child in mine}
+
+
+@pytest.mark.parametrize(
+    "kind, consent, worker_sees, manager_sees",
+    [cell.values[:4] for cell in cells() if not cell.values[4]],
+    ids=[cell.id for cell in cells() if not cell.values[4]],
+)
+def test_the_pages_follow_the_consent_table(client, kind, consent, worker_sees, manager_sees):
+    """The same table through the pages: the child's page opens (or is a 404) and the home page
+    lists the child exactly as the table says."""
+    child = ChildFactory(forenames="Tabitha", surname="Tablerow")
+    worker = PractitionerFactory()
+    InvolvementFactory(child=child, practitioner=worker, kind=InvolvementKind(kind))
+    manager = PractitionerFactory(role=Role.SERVICE_MANAGER)
+    manager.manages_teams.add(worker.team)
+    family_agreed(consent, child, worker.agency)
+
+    client.force_login(worker.user)
+    worker_page = client.get(f"/children/{child.pk}")
+    worker_home = client.get("/").content.decode()
+    client.force_login(manager.user)
+    manager_page = client.get(f"/children/{child.pk}")
+
+    assert worker_page.status_code == (200 if worker_sees else 404)
+    assert ("Tablerow" in worker_home) is worker_sees
+    assert manager_page.status_code == (200 if manager_sees else 404)
