@@ -32,7 +32,7 @@ def test_spraying_passwords_across_usernames_locks_the_address(client, scene):
     response = sign_in(client, "pat", PASSWORD, SPRAYER)
 
     assert response.status_code == 429
-    assert "too many failed attempts" in response.text
+    assert "too many failed attempts" in response.text and "or from your network" in response.text
     assert "_auth_user_id" not in client.session
 
 
