@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from joinedup.access.models import Consent, SharingReview, SharingWithoutConsent
+from joinedup.access.models import Consent, SharingWithoutConsent
 from joinedup.access.policy import CASEWORK_ROLES, Action, children_for, children_shared_with, decide
 from joinedup.access.policy import sharing_basis as policy_sharing_basis
 from joinedup.access.queries import PractitionerAsSeen, shield_for
@@ -84,9 +84,11 @@ def sharing_for_review(user: Any, sharing_id: int) -> SharingWithoutConsent | No
 
 
 def sharing_ended(sharing: Iterable[SharingWithoutConsent], on: date | None = None) -> set[int]:
-    """Which of these no longer share: ended by a manager's review or past their end date."""
-    on = on or timezone.localdate()
-    return {shared.pk for shared in sharing if shared.review_outcome == SharingReview.ENDED or shared.until < on}
+    """Which of these no longer share (ended by a manager's review or past their end date): those
+    the policy's own in_force rule no longer counts."""
+    ids = {shared.pk for shared in sharing}
+    in_force = SharingWithoutConsent.objects.in_force(on or timezone.localdate()).filter(pk__in=ids)
+    return ids - set(in_force.values_list("pk", flat=True))
 
 
 def sharing_told_to_family(children: Iterable[Child]) -> dict[int, list[SharingWithoutConsent]]:

@@ -333,3 +333,20 @@ def test_inviting_from_an_agency_the_family_named_is_allowed(lead_client, case):
 
     assert response.status_code == 302
     assert decide(nurse.user, Action.VIEW_PLAN, case)
+
+
+def test_the_consent_page_says_which_sharing_without_consent_has_ended(lead_client, case):
+    agency = AgencyFactory()
+    in_force = SharingWithoutConsentFactory(child=case.child, agencies=[agency], lawful_reason="Still in force")
+    past = SharingWithoutConsentFactory(
+        child=case.child, agencies=[agency], lawful_reason="Past its end", shared_on=TODAY - timedelta(days=40)
+    )
+    past.until = TODAY - timedelta(days=1)
+    past.save()
+    ended = SharingWithoutConsentFactory(child=case.child, agencies=[agency], lawful_reason="Ended by review")
+    ended.reviewed_by, ended.reviewed_at = case.lead_professional.user, ended.shared_at
+    ended.review_outcome, ended.review_note = SharingReview.ENDED, "No risk now"
+    ended.save()
+
+    assert queries.sharing_ended([in_force, past, ended]) == {past.pk, ended.pk}
+    assert lead_client.get(consent_page(case)).content.decode().count("Shared without consent, ended") == 2
