@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "joinedup.index.review",
     "joinedup.casework",
     "joinedup.selfeval",
+    "joinedup.evidence",
     "joinedup.synth",
     "joinedup.web",
 ]
