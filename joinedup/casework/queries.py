@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from joinedup.access.models import Consent, SharingWithoutConsent
@@ -30,6 +31,7 @@ from .models import (
     PlanAction,
     Referral,
     ReferralStatus,
+    Review,
     TacMeeting,
     TacMember,
 )
@@ -625,3 +627,70 @@ def caseloads_by_team(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for total in teams.values():
         total["average_cases"] = round(total["cases"] / total["leads"], 1)
     return sorted(teams.values(), key=lambda total: total["team"])
+
+
+# What the evidence room reads of casework: every referral, case, assessment, team and review as
+# plain rows, the child being the one it was merged into where the index merged it.
+def _current(path: str = "child") -> Coalesce:
+    return Coalesce(f"{path}__merged_into_id", f"{path}_id")
+
+
+def referral_rows() -> QuerySet:
+    return Referral.objects.annotate(current_child_id=_current()).values(
+        "id",
+        "current_child_id",
+        "locality_id",
+        "route",
+        "level_of_need",
+        "submitted_at",
+        "decided_at",
+        "decision",
+        "consent_id",
+        "sharing_without_consent_id",
+        "assessment_id",
+    )
+
+
+def case_rows() -> QuerySet:
+    first_tac = TacMeeting.objects.filter(case=OuterRef("pk")).order_by("held_on").values("held_on")[:1]
+    agencies = (
+        TacMember.objects.filter(case=OuterRef("pk"))
+        .values("case")
+        .annotate(n=Count("agency", distinct=True))
+        .values("n")
+    )
+    first_assessment = Assessment.objects.filter(case=OuterRef("pk")).order_by("started_at")
+    return Case.objects.annotate(
+        current_child_id=_current(),
+        first_tac_on=Subquery(first_tac),
+        tac_agencies=Coalesce(Subquery(agencies), 0),
+        assessment_started_at=Coalesce(
+            Subquery(first_assessment.values("started_at")[:1]), F("referral__assessment__started_at")
+        ),
+        assessment_completed_at=Coalesce(
+            Subquery(first_assessment.values("completed_at")[:1]), F("referral__assessment__completed_at")
+        ),
+    ).values(
+        "id",
+        "current_child_id",
+        "referral_id",
+        "referral__submitted_at",
+        "referral__decided_at",
+        "referral__locality_id",
+        "referral__level_of_need",
+        "lead_professional__agency_id",
+        "opened_on",
+        "closed_on",
+        "closure_reason",
+        "needs_met_at",
+        "first_tac_on",
+        "tac_agencies",
+        "assessment_started_at",
+        "assessment_completed_at",
+    )
+
+
+def review_rows() -> QuerySet:
+    return Review.objects.annotate(current_child_id=_current("case__child")).values(
+        "id", "case_id", "current_child_id", "held_on", "sdq_total", "what_changed", "wellbeing"
+    )

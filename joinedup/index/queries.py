@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from .models import ImportBatch, IndexRecord, Source
 
@@ -24,3 +25,18 @@ def sources_with_latest_import() -> QuerySet[Source]:
         last_imported_at=Subquery(latest.values("finished_at")[:1]),
         last_file=Subquery(latest.values("file_path")[:1]),
     ).order_by("name")
+
+
+def linked_facts(holding: str) -> QuerySet:
+    """(child_id, facts as JSON text) of every current record whose facts hold `holding` (e.g.
+    "attendance_terms", "looked_after_open") and that linkage has tied to a child, the child being
+    the one it was merged into where it was: the evidence room builds its measures from these."""
+    return (
+        current_records()
+        .filter(facts__has_key=holding, child__isnull=False)
+        .annotate(
+            current_child_id=Coalesce("child__merged_into_id", "child_id"),
+            facts_text=Cast("facts", TextField()),
+        )
+        .values_list("current_child_id", "facts_text")
+    )

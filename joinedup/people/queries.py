@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core import signing
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from joinedup.audit import services as audit
@@ -194,3 +194,14 @@ def child_from_reference(user, reference: str, *, verb: str) -> Child | None:
     if child is not None:
         audit.record(actor=user, verb=verb, child_id=child.pk, target=child, legal_basis=legal_basis)
     return child
+
+
+def child_rows():
+    """Every child (not merged into another) with what groups them in the evidence room: sex,
+    ethnicity, date of birth, family and the locality of their current home."""
+    home = Address.objects.filter(child=OuterRef("pk"), moved_out__isnull=True).order_by("-moved_in")
+    return (
+        Child.objects.current()
+        .annotate(locality_id=Subquery(home.values("locality_id")[:1]))
+        .values("id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id")
+    )

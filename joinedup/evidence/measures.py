@@ -1,0 +1,324 @@
+"""Measures per child over time, built in DuckDB from what the index imported and casework
+recorded (never from the generator's truth), into one file the evidence pages read. Built whole
+by `joinedup build-measures` and swapped in at once, so a page never reads half a build.
+
+Terms are those of the English school year: autumn (September to December), spring (January to
+March) and summer (April to August, so that a summer-holiday date falls in the term just ended);
+a term is named by the year its school year starts, e.g. 2024-autumn, 2024-spring, 2024-summer.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from django.conf import settings
+from django.utils import timezone
+
+from joinedup.casework import queries as casework
+from joinedup.common.progress import progress
+from joinedup.index import queries as index
+from joinedup.people import queries as people
+
+from .definitions import ks3_absence_threshold
+
+PERSISTENT, SEVERE = 0.10, 0.50  # DfE absence lines (definitions.DFE_ABSENCE)
+POSITIVE_CHANGES = "len(what_changed) > 0"
+
+
+class MeasuresNotBuilt(RuntimeError):
+    """The measures have not been built yet: run `joinedup build-measures`."""
+
+
+@dataclass(frozen=True)
+class Built:
+    children: int
+    pupil_terms: int
+    cases: int
+    terms: int
+    path: Path
+
+
+def measures_path() -> Path:
+    return Path(getattr(settings, "JOINEDUP_EVIDENCE_PATH", Path(settings.VAR_DIR) / "evidence.duckdb"))
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the latest build."""
+    path = measures_path()
+    if not path.exists():
+        raise MeasuresNotBuilt("The measures have not been built yet: run `joinedup build-measures`")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def build_measures(*, on: date | None = None, show_progress: bool = False) -> Built:
+    """Read the index and casework, compute every measure, and swap the new file in."""
+    on = on or timezone.localdate()
+    path = measures_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, building = tempfile.mkstemp(dir=path.parent, prefix=".building-", suffix=".duckdb")
+    os.close(handle)
+    os.unlink(building)  # DuckDB makes the file; it must not exist as an empty one
+    steps = [
+        ("Children", _children),
+        ("Attendance and exclusions", _attendance),
+        ("Care and children in need", _social_care),
+        ("Early help", _early_help),
+        ("Measures", _derive),
+    ]
+    try:
+        with (
+            duckdb.connect(building) as con,
+            progress(total=len(steps), description="Building measures", enabled=show_progress) as advance,
+        ):
+            con.execute(
+                "CREATE TABLE build AS SELECT ?::DATE AS built_on, ?::DOUBLE AS ks3_threshold",
+                [on, ks3_absence_threshold()],
+            )
+            for label, step in steps:
+                advance(0, description=label)
+                step(con)
+                advance()
+            counts = con.execute(
+                "SELECT (SELECT count(*) FROM children), (SELECT count(*) FROM pupil_terms), "
+                "(SELECT count(*) FROM cases), (SELECT count(*) FROM terms)"
+            ).fetchone()
+        os.replace(building, path)
+    finally:
+        for leftover in (building, building + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return Built(*counts, path=path)
+
+
+def _frame(rows: Iterable[dict] | Iterable[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(rows), columns=columns)
+
+
+def _typed(frame: pd.DataFrame) -> None:
+    """Give DuckDB types it cannot guess from a column of Nones: ids and counts as nullable
+    integers, moments as naive UTC timestamps, days as dates."""
+    for column in frame.columns:
+        if column == "id" or column.endswith(("_id", "agencies", "sdq_total", "changes")):
+            frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        elif column.endswith("_at") and column != "needs_met_at":  # the level needs were met at
+            frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
+        elif column.endswith("_on"):
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
+
+
+def _children(con: duckdb.DuckDBPyConnection) -> None:
+    children = _frame(people.child_rows(), ["id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id"])
+    children = children.rename(columns={"id": "child_id", "date_of_birth": "born"})
+    con.register("children_in", children)
+    con.execute(
+        "CREATE TABLE children_raw AS SELECT child_id::BIGINT AS child_id, sex::VARCHAR AS sex, "
+        "NULLIF(ethnicity, '')::VARCHAR AS ethnicity, born::DATE AS born, family_id::BIGINT AS family_id, "
+        "locality_id::BIGINT AS locality_id FROM children_in"
+    )
+
+
+def _facts(con: duckdb.DuckDBPyConnection, name: str, holding: str) -> None:
+    con.register(f"{name}_in", _frame(index.linked_facts(holding), ["child_id", "facts"]))
+    con.execute(f"CREATE TABLE {name} AS SELECT child_id::BIGINT AS child_id, facts::JSON AS facts FROM {name}_in")
+
+
+def _attendance(con: duckdb.DuckDBPyConnection) -> None:
+    _facts(con, "attendance_records", "attendance_terms")
+    _facts(con, "census_records", "sen_primary_need")
+    # A pupil may be in two records (a duplicate the index linked): count each term once, the
+    # record with more possible sessions.
+    con.execute("""
+        CREATE TABLE attendance AS
+        WITH terms AS (
+            SELECT child_id, unnest(from_json(facts->'attendance_terms', '["json"]')) AS t
+            FROM attendance_records
+        )
+        SELECT child_id, t->>'term' AS term, (t->>'starts')::DATE AS starts, t->>'urn' AS urn,
+               TRY_CAST(t->>'nc_year' AS INTEGER) AS nc_year,
+               TRY_CAST(t->>'possible' AS INTEGER) AS possible, TRY_CAST(t->>'missed' AS INTEGER) AS missed,
+               TRY_CAST(t->>'unauthorised' AS INTEGER) AS unauthorised
+        FROM terms
+        WHERE TRY_CAST(t->>'possible' AS INTEGER) > 0
+        QUALIFY row_number() OVER (PARTITION BY child_id, term ORDER BY possible DESC, missed DESC) = 1
+    """)
+    con.execute("""
+        CREATE TABLE exclusions AS
+        WITH listed AS (
+            SELECT child_id, unnest(from_json(facts->'exclusions', '["json"]')) AS e FROM attendance_records
+        )
+        SELECT DISTINCT child_id, e->>'category' AS category, (e->>'starts')::DATE AS starts,
+               TRY_CAST(e->>'sessions' AS DOUBLE) AS sessions
+        FROM listed WHERE e->>'starts' IS NOT NULL
+    """)
+    con.execute("""
+        CREATE TABLE autism AS
+        SELECT DISTINCT child_id FROM census_records WHERE facts->>'sen_primary_need' = 'ASD'
+    """)
+
+
+def _social_care(con: duckdb.DuckDBPyConnection) -> None:
+    _facts(con, "care_records", "looked_after_open")
+    _facts(con, "cin_records", "cin_open")
+    con.execute("""
+        CREATE TABLE care_episodes AS
+        WITH listed AS (
+            SELECT child_id, unnest(from_json(facts->'episodes', '["json"]')) AS e FROM care_records
+        )
+        SELECT DISTINCT child_id, TRY_CAST(e->>'start' AS DATE) AS starts, TRY_CAST(NULLIF(e->>'end', '') AS DATE) AS ends,
+               e->>'placement' AS placement
+        FROM listed WHERE TRY_CAST(e->>'start' AS DATE) IS NOT NULL
+    """)
+    con.execute("""
+        CREATE TABLE cin_referrals AS
+        WITH listed AS (
+            SELECT child_id, facts, unnest(from_json(facts->'episodes', '["json"]')) AS e FROM cin_records
+        )
+        SELECT DISTINCT child_id, TRY_CAST(e->>'referral' AS DATE) AS referred_on FROM listed
+        WHERE TRY_CAST(e->>'referral' AS DATE) IS NOT NULL
+    """)
+    con.execute("""
+        INSERT INTO autism SELECT DISTINCT child_id FROM cin_records
+        WHERE list_contains(from_json(facts->'disabilities', '["varchar"]'), 'AUT')
+          AND child_id NOT IN (SELECT child_id FROM autism)
+    """)
+
+
+def _early_help(con: duckdb.DuckDBPyConnection) -> None:
+    referrals = _frame(
+        casework.referral_rows(),
+        [
+            "id", "current_child_id", "locality_id", "route", "level_of_need", "submitted_at", "decided_at",
+            "decision", "consent_id", "sharing_without_consent_id", "assessment_id",
+        ],
+    )  # fmt: skip
+    cases = _frame(
+        casework.case_rows(),
+        [
+            "id", "current_child_id", "referral_id", "referral__submitted_at", "referral__decided_at",
+            "referral__locality_id", "referral__level_of_need", "lead_professional__agency_id", "opened_on",
+            "closed_on", "closure_reason", "needs_met_at", "first_tac_on", "tac_agencies", "assessment_started_at",
+            "assessment_completed_at",
+        ],
+    )  # fmt: skip
+    reviews = _frame(
+        casework.review_rows(),
+        ["id", "case_id", "current_child_id", "held_on", "sdq_total", "what_changed", "wellbeing"],
+    )
+    reviews["changes"] = reviews["what_changed"].map(lambda codes: len(codes or []))
+    reviews = reviews.drop(columns=["what_changed", "wellbeing"])
+    for frame in (referrals, cases, reviews):
+        _typed(frame)
+    con.register("referrals_in", referrals)
+    con.register("cases_in", cases)
+    con.register("reviews_in", reviews)
+    con.execute("""
+        CREATE TABLE referrals AS SELECT id AS referral_id, current_child_id::BIGINT AS child_id,
+            locality_id::BIGINT AS locality_id, route, level_of_need, submitted_at::DATE AS referred_on,
+            decided_at::DATE AS decided_on, NULLIF(decision, '') AS decision,
+            consent_id IS NOT NULL AS with_consent, sharing_without_consent_id IS NOT NULL AS without_consent,
+            assessment_id IS NOT NULL AS assessed_first
+        FROM referrals_in
+    """)
+    con.execute("""
+        CREATE TABLE cases AS SELECT id AS case_id, current_child_id::BIGINT AS child_id, referral_id,
+            "referral__submitted_at"::DATE AS referred_on, "referral__decided_at"::DATE AS decided_on,
+            "referral__locality_id"::BIGINT AS locality_id, "referral__level_of_need" AS level_of_need,
+            "lead_professional__agency_id"::BIGINT AS lead_agency_id, opened_on::DATE AS opened_on,
+            closed_on::DATE AS closed_on, NULLIF(closure_reason, '') AS closure_reason,
+            NULLIF(needs_met_at, '') AS needs_met_at, first_tac_on::DATE AS first_tac_on,
+            tac_agencies::INTEGER AS tac_agencies, assessment_started_at::DATE AS assessment_started_on,
+            assessment_completed_at::DATE AS assessment_completed_on
+        FROM cases_in
+    """)
+    con.execute("""
+        CREATE TABLE reviews AS SELECT id AS review_id, case_id, current_child_id::BIGINT AS child_id,
+            held_on::DATE AS held_on, sdq_total::INTEGER AS sdq_total, changes::INTEGER AS changes
+        FROM reviews_in
+    """)
+
+
+TERM_OF = """CASE WHEN month({d}) >= 9 THEN year({d}) || '-autumn'
+                  WHEN month({d}) <= 3 THEN (year({d}) - 1) || '-spring'
+                  ELSE (year({d}) - 1) || '-summer' END"""
+TERM_INDEX = """CASE WHEN month({d}) >= 9 THEN year({d}) * 3
+                     WHEN month({d}) <= 3 THEN (year({d}) - 1) * 3 + 1
+                     ELSE (year({d}) - 1) * 3 + 2 END"""
+
+
+def _term(column: str) -> str:
+    return TERM_OF.format(d=column)
+
+
+def _term_index(column: str) -> str:
+    return TERM_INDEX.format(d=column)
+
+
+def _derive(con: duckdb.DuckDBPyConnection) -> None:
+    """Every measure per child per term, and the child-level facts cohorts filter on."""
+    con.execute(f"""
+        CREATE TABLE terms AS
+        WITH bounds AS (
+            SELECT least(min(starts), (SELECT min(referred_on) FROM referrals)) AS first_day,
+                   (SELECT built_on FROM build) AS last_day
+            FROM attendance
+        ), days AS (
+            SELECT unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS d
+            FROM bounds WHERE first_day IS NOT NULL
+        )
+        SELECT DISTINCT {_term("d")} AS term, {_term_index("d")} AS term_index
+        FROM days ORDER BY term_index
+    """)
+    con.execute(f"""
+        CREATE TABLE all_referrals AS
+        SELECT child_id, referred_on, 'early_help' AS route FROM referrals
+        UNION ALL SELECT child_id, referred_on, 'children_in_need' FROM cin_referrals
+    """)
+    con.execute(f"""
+        CREATE TABLE referral_history AS
+        SELECT *, {_term("referred_on")} AS term,
+               coalesce(referred_on - lag(referred_on) OVER w <= 365, FALSE) AS re_referral
+        FROM all_referrals WINDOW w AS (PARTITION BY child_id ORDER BY referred_on)
+    """)
+    con.execute(f"""
+        CREATE TABLE help AS
+        SELECT child_id, min(opened_on) AS first_helped_on,
+               {_term_index("min(opened_on)")} AS first_helped_term_index,
+               arg_min(level_of_need, opened_on) AS level_of_need,
+               bool_or(tac_agencies > 0) AS had_team
+        FROM cases GROUP BY child_id
+    """)
+    con.execute("""
+        CREATE TABLE children AS
+        SELECT c.*,
+               c.child_id IN (SELECT child_id FROM care_episodes) AS looked_after,
+               c.child_id IN (SELECT child_id FROM autism) AS autism,
+               c.child_id IN (
+                   SELECT child_id FROM attendance
+                   WHERE nc_year BETWEEN 7 AND 9 AND missed > possible * (SELECT ks3_threshold FROM build)
+               ) AS ks3_absence,
+               (SELECT arg_max(urn, starts) FROM attendance a WHERE a.child_id = c.child_id) AS school,
+               h.first_helped_on, h.first_helped_term_index, h.level_of_need, coalesce(h.had_team, FALSE) AS supported
+        FROM children_raw c LEFT JOIN help h USING (child_id)
+    """)
+    con.execute(f"""
+        CREATE TABLE pupil_terms AS
+        SELECT a.child_id, a.term, t.term_index, a.starts, a.urn, a.nc_year, a.possible, a.missed,
+               100.0 * (a.possible - a.missed) / a.possible AS attendance_rate,
+               a.missed >= a.possible * {PERSISTENT} AS persistent_absence,
+               a.missed >= a.possible * {SEVERE} AS severe_absence,
+               a.nc_year BETWEEN 7 AND 9 AS key_stage_3,
+               a.nc_year BETWEEN 7 AND 9 AND a.missed > a.possible * (SELECT ks3_threshold FROM build) AS ks3_absence,
+               EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'SUSP'
+                       AND {_term("e.starts")} = a.term) AS suspended,
+               EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'PERM'
+                       AND {_term("e.starts")} = a.term) AS permanently_excluded,
+               date_diff('year', c.born, a.starts) - (strftime(c.born, '%m%d') > strftime(a.starts, '%m%d'))::INT AS age
+        FROM attendance a JOIN terms t USING (term) JOIN children c USING (child_id)
+    """)
