@@ -171,8 +171,8 @@ def _social_care(con: duckdb.DuckDBPyConnection) -> None:
         WITH listed AS (
             SELECT child_id, unnest(from_json(facts->'episodes', '["json"]')) AS e FROM care_records
         )
-        SELECT DISTINCT child_id, TRY_CAST(e->>'start' AS DATE) AS starts, TRY_CAST(NULLIF(e->>'end', '') AS DATE) AS ends,
-               e->>'placement' AS placement
+        SELECT DISTINCT child_id, TRY_CAST(e->>'start' AS DATE) AS starts,
+               TRY_CAST(NULLIF(e->>'end', '') AS DATE) AS ends, e->>'placement' AS placement
         FROM listed WHERE TRY_CAST(e->>'start' AS DATE) IS NOT NULL
     """)
     con.execute("""
@@ -275,7 +275,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         SELECT DISTINCT {_term("d")} AS term, {_term_index("d")} AS term_index
         FROM days ORDER BY term_index
     """)
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE all_referrals AS
         SELECT child_id, referred_on, 'early_help' AS route FROM referrals
         UNION ALL SELECT child_id, referred_on, 'children_in_need' FROM cin_referrals

@@ -1,7 +1,7 @@
 """The measures are built from what the index imported and casework recorded: attendance per
 term with the DfE flags, exclusions, key groups, referrals and re-referrals, and early help."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -56,8 +56,8 @@ def test_attendance_per_term_carries_the_dfe_absence_flags_and_the_ks3_key_group
 
 def test_a_referral_within_twelve_months_of_the_last_is_a_re_referral():
     child = ChildFactory()
-    for submitted in (datetime(2023, 5, 1, 10, tzinfo=timezone.utc), datetime(2024, 3, 1, 10, tzinfo=timezone.utc),
-                      datetime(2025, 6, 1, 10, tzinfo=timezone.utc)):  # fmt: skip
+    for submitted in (datetime(2023, 5, 1, 10, tzinfo=UTC), datetime(2024, 3, 1, 10, tzinfo=UTC),
+                      datetime(2025, 6, 1, 10, tzinfo=UTC)):  # fmt: skip
         ReferralFactory(child=child, submitted_at=submitted)
 
     build_measures(on=date(2025, 8, 1))
