@@ -24,6 +24,9 @@ CAF_DESTINATION = "Integrated working evidence review (2010), CAF destination at
 CONCEPT_OF_OPERATIONS = "DfES Concept of Operations: referral, allocation panel, TAC (seed 001)"
 
 
+MEANS = frozenset({"attendance_rate", "sdq_total"})  # the rest in percent are shares of yes/no
+
+
 @dataclass(frozen=True)
 class Measure:
     code: str
@@ -33,6 +36,13 @@ class Measure:
     source: str
     # Which way is better, so a change can be called an improvement: +1 higher, -1 lower, 0 neither.
     better: int = 0
+
+    @property
+    def summary(self) -> str:
+        """How a group's values are summarised: a share of yes/no, a mean, or a median of waits."""
+        if self.unit == "days":
+            return "median"
+        return "mean" if self.code in MEANS else "share"
 
 
 def ks3_absence_threshold() -> float:

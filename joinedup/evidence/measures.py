@@ -252,11 +252,11 @@ TERM_INDEX = """CASE WHEN month({d}) >= 9 THEN year({d}) * 3
                      ELSE (year({d}) - 1) * 3 + 2 END"""
 
 
-def _term(column: str) -> str:
+def term_of(column: str) -> str:
     return TERM_OF.format(d=column)
 
 
-def _term_index(column: str) -> str:
+def term_index_of(column: str) -> str:
     return TERM_INDEX.format(d=column)
 
 
@@ -272,7 +272,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
             SELECT unnest(generate_series(first_day::TIMESTAMP, last_day::TIMESTAMP, INTERVAL 1 MONTH))::DATE AS d
             FROM bounds WHERE first_day IS NOT NULL
         )
-        SELECT DISTINCT {_term("d")} AS term, {_term_index("d")} AS term_index
+        SELECT DISTINCT {term_of("d")} AS term, {term_index_of("d")} AS term_index
         FROM days ORDER BY term_index
     """)
     con.execute("""
@@ -282,14 +282,14 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
     """)
     con.execute(f"""
         CREATE TABLE referral_history AS
-        SELECT *, {_term("referred_on")} AS term,
+        SELECT *, {term_of("referred_on")} AS term,
                coalesce(referred_on - lag(referred_on) OVER w <= 365, FALSE) AS re_referral
         FROM all_referrals WINDOW w AS (PARTITION BY child_id ORDER BY referred_on)
     """)
     con.execute(f"""
         CREATE TABLE help AS
         SELECT child_id, min(opened_on) AS first_helped_on,
-               {_term_index("min(opened_on)")} AS first_helped_term_index,
+               {term_index_of("min(opened_on)")} AS first_helped_term_index,
                arg_min(level_of_need, opened_on) AS level_of_need,
                bool_or(tac_agencies > 0) AS had_team
         FROM cases GROUP BY child_id
@@ -304,8 +304,10 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                    WHERE nc_year BETWEEN 7 AND 9 AND missed > possible * (SELECT ks3_threshold FROM build)
                ) AS ks3_absence,
                (SELECT arg_max(urn, starts) FROM attendance a WHERE a.child_id = c.child_id) AS school,
-               h.first_helped_on, h.first_helped_term_index, h.level_of_need, coalesce(h.had_team, FALSE) AS supported
-        FROM children_raw c LEFT JOIN help h USING (child_id)
+               h.first_helped_on, h.first_helped_term_index, h.level_of_need, coalesce(h.had_team, FALSE) AS supported,
+               date_diff('year', c.born, b.built_on)
+                   - (strftime(c.born, '%m%d') > strftime(b.built_on, '%m%d'))::INT AS age
+        FROM children_raw c LEFT JOIN help h USING (child_id) CROSS JOIN build b
     """)
     con.execute(f"""
         CREATE TABLE pupil_terms AS
@@ -316,9 +318,9 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                a.nc_year BETWEEN 7 AND 9 AS key_stage_3,
                a.nc_year BETWEEN 7 AND 9 AND a.missed > a.possible * (SELECT ks3_threshold FROM build) AS ks3_absence,
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'SUSP'
-                       AND {_term("e.starts")} = a.term) AS suspended,
+                       AND {term_of("e.starts")} = a.term) AS suspended,
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'PERM'
-                       AND {_term("e.starts")} = a.term) AS permanently_excluded,
+                       AND {term_of("e.starts")} = a.term) AS permanently_excluded,
                date_diff('year', c.born, a.starts) - (strftime(c.born, '%m%d') > strftime(a.starts, '%m%d'))::INT AS age
         FROM attendance a JOIN terms t USING (term) JOIN children c USING (child_id)
     """)

@@ -1,0 +1,385 @@
+"""Reads of the built measures for the evidence pages: trends per term by group, and the four
+levels of the NFER/LARC impact model, every figure with its N and a 95% interval. All of it runs
+in DuckDB over the measures file; nothing here touches a child's record in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .cohorts import Definition
+from .definitions import CONCEPT_OF_OPERATIONS, KEY_GROUPS, OFSTED_ANNEX_A, Measure, measure
+from .figures import Figure, mean, median_days, share, wilson
+from .measures import term_index_of, term_of
+
+ALL_CHILDREN = "All children"
+GROUPINGS = {
+    "": "No grouping",
+    "key_group": "Key group",
+    "locality": "Locality",
+    "sex": "Sex",
+    "supported": "Had a team around the child",
+}
+# Each measure as rows of (child, term, value): a pupil-term, a referral, a review or a case.
+# Booleans are shares, numbers are means (scores) or medians (days).
+UNITS = {
+    "attendance_rate": "SELECT child_id, term_index, attendance_rate AS value FROM pupil_terms",
+    "persistent_absence": "SELECT child_id, term_index, persistent_absence::INT AS value FROM pupil_terms",
+    "severe_absence": "SELECT child_id, term_index, severe_absence::INT AS value FROM pupil_terms",
+    "ks3_absence": "SELECT child_id, term_index, ks3_absence::INT AS value FROM pupil_terms WHERE key_stage_3",
+    "suspended": "SELECT child_id, term_index, suspended::INT AS value FROM pupil_terms",
+    "permanently_excluded": "SELECT child_id, term_index, permanently_excluded::INT AS value FROM pupil_terms",
+    "looked_after": """
+        SELECT p.child_id, p.term_index, (count(e.child_id) > 0)::INT AS value
+        FROM pupil_terms p LEFT JOIN care_episodes e ON e.child_id = p.child_id
+             AND e.starts < p.starts + INTERVAL 4 MONTH AND (e.ends IS NULL OR e.ends >= p.starts)
+        GROUP BY p.child_id, p.term_index""",
+    "placement_moves": """
+        WITH looked_after AS (
+            SELECT DISTINCT p.child_id, p.term_index, p.starts FROM pupil_terms p JOIN care_episodes e
+              ON e.child_id = p.child_id AND e.starts < p.starts + INTERVAL 4 MONTH
+              AND (e.ends IS NULL OR e.ends >= p.starts)
+        )
+        SELECT l.child_id, l.term_index, (count(e.starts) >= 3)::INT AS value
+        FROM looked_after l LEFT JOIN care_episodes e ON e.child_id = l.child_id
+             AND e.starts BETWEEN l.starts - INTERVAL 8 MONTH AND l.starts + INTERVAL 4 MONTH
+        GROUP BY l.child_id, l.term_index""",
+    "referred": """
+        SELECT p.child_id, p.term_index,
+               EXISTS (SELECT 1 FROM referrals r WHERE r.child_id = p.child_id AND {term_of_r} = p.term)::INT AS value
+        FROM pupil_terms p""",
+    "re_referred": "SELECT child_id, {term_index_h} AS term_index, re_referral::INT AS value FROM referral_history h",
+    "days_to_assessment": """
+        SELECT child_id, {term_index_c} AS term_index, assessment_started_on - referred_on AS value
+        FROM cases c WHERE assessment_started_on IS NOT NULL AND referred_on IS NOT NULL""",
+    "days_to_first_tac": """
+        SELECT child_id, {term_index_c} AS term_index, first_tac_on - referred_on AS value
+        FROM cases c WHERE first_tac_on IS NOT NULL AND referred_on IS NOT NULL""",
+    "needs_met": """
+        SELECT child_id, {term_index_closed} AS term_index, (closure_reason = 'needs_met')::INT AS value
+        FROM cases c WHERE closed_on IS NOT NULL""",
+    "sdq_total": """
+        SELECT child_id, {term_index_v} AS term_index, avg(sdq_total) AS value FROM reviews v
+        WHERE sdq_total IS NOT NULL GROUP BY ALL""",
+    "sdq_concern": """
+        SELECT child_id, {term_index_v} AS term_index, (max(sdq_total) >= 17)::INT AS value FROM reviews v
+        WHERE sdq_total IS NOT NULL GROUP BY ALL""",
+    "reported_impact": """
+        SELECT child_id, {term_index_v} AS term_index, (max(changes) > 0)::INT AS value FROM reviews v GROUP BY ALL""",
+}
+
+
+def _units_sql(code: str) -> str:
+    return UNITS[code].format(
+        term_of_r=term_of("r.referred_on"),
+        term_index_h=term_index_of("h.referred_on"),
+        term_index_c=term_index_of("c.referred_on"),
+        term_index_closed=term_index_of("c.closed_on"),
+        term_index_v=term_index_of("v.held_on"),
+    )
+
+
+GROUP_LABELS = {
+    "locality": "coalesce(n.name, 'Outside the authority')",
+    "sex": "CASE c.sex WHEN 'M' THEN 'Boys' WHEN 'F' THEN 'Girls' ELSE 'Not known' END",
+    "supported": "CASE WHEN c.supported THEN 'Had a team around the child' ELSE 'No team around the child' END",
+}
+
+
+def _groups_sql(by: str) -> str:
+    """(child_id, grp) for each group a child is in; a child is in several key groups at once."""
+    everyone = f"SELECT child_id, '{ALL_CHILDREN}' AS grp FROM children c WHERE {{where}}"
+    if by == "key_group":
+        return " UNION ALL ".join(
+            [everyone]
+            + [
+                f"SELECT child_id, '{label}' FROM children c WHERE {code} AND {{where}}"
+                for code, (label, _, _) in KEY_GROUPS.items()
+            ]
+        )
+    if by in GROUP_LABELS:
+        return (
+            f"SELECT child_id, {GROUP_LABELS[by]} AS grp FROM children c "
+            "LEFT JOIN locality_names n USING (locality_id) WHERE {where}"
+        )
+    return everyone
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    *,
+    cohort: Definition | None = None,
+    by: str = "",
+    locality_names: dict[int, str] | None = None,
+) -> pd.DataFrame:
+    """One row per term and group: n (children, or referrals/cases for process measures), the
+    figure and its 95% interval. Each child counts once per term, so rows are independent."""
+    the_measure = measure(code)
+    where, params = (cohort or Definition()).where("c")
+    groups = _groups_sql(by)
+    names = locality_names or {}
+    con.register("locality_names", pd.DataFrame({"locality_id": list(names), "name": list(names.values())}))
+    medians = "TRUE" if the_measure.summary == "median" else "FALSE"  # waiting times are summarised by their median
+    sql = f"""
+        WITH units AS ({_units_sql(code)}), grouped AS ({groups.format(where=where)})
+        SELECT t.term, u.term_index, g.grp, count(*) AS n, sum(u.value) AS total, avg(u.value) AS mean,
+               stddev_samp(u.value) AS sd,
+               list(u.value) FILTER (WHERE {medians}) AS values
+        FROM units u JOIN grouped g USING (child_id) JOIN terms t USING (term_index)
+        WHERE u.value IS NOT NULL
+        GROUP BY ALL ORDER BY u.term_index, g.grp
+    """
+    rows = con.execute(sql, params * groups.count("{where}")).df()
+    return _with_intervals(rows, the_measure)
+
+
+def _with_intervals(rows: pd.DataFrame, the_measure: Measure) -> pd.DataFrame:
+    if rows.empty:
+        return pd.DataFrame(columns=["term", "term_index", "group", "n", "value", "low", "high"])
+    n = rows["n"].to_numpy(dtype=float)
+    if the_measure.summary == "share":
+        value, low, high = wilson(rows["total"].to_numpy(dtype=float), n)
+    elif the_measure.summary == "median":
+        medians = [median_days(v) for v in rows["values"]]
+        value = np.array([m.value for m in medians], dtype=float)
+        low = np.array([np.nan if m.low is None else m.low for m in medians])
+        high = np.array([np.nan if m.high is None else m.high for m in medians])
+    else:
+        value = rows["mean"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * rows["sd"].to_numpy(dtype=float) / np.sqrt(n)
+        low, high = value - half, value + half
+    return pd.DataFrame(
+        {
+            "term": rows["term"],
+            "term_index": rows["term_index"],
+            "group": rows["grp"],
+            "n": rows["n"].astype(int),
+            "value": value,
+            "low": low,
+            "high": high,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the impact model: what is measured, the figure, and where the definition is from."""
+
+    label: str
+    figure: Figure
+    definition: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ImpactModel:
+    built_on: object
+    period: str
+    level_1: list[Line]
+    level_3: list[tuple[str, list[Line]]]
+    level_4: list[Line]
+
+
+def impact_model(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = None) -> ImpactModel:
+    """Levels 1, 3 and 4 of the impact model over the twelve months to the build (level 2 comes from
+    the self-evaluation toolkit): processes, outcomes by key group, and change held for three terms."""
+    built_on = con.execute("SELECT built_on FROM build").fetchone()[0]
+    since = built_on - timedelta(days=365)
+    area, area_params = ("AND locality_id = ?", [locality_id]) if locality_id else ("", [])
+    return ImpactModel(
+        built_on=built_on,
+        period=f"{since:%-d %B %Y} to {built_on:%-d %B %Y}",
+        level_1=_level_1(con, since, area, area_params),
+        level_3=_level_3(con, locality_id),
+        level_4=_level_4(con, locality_id),
+    )
+
+
+def _level_1(con, since, area: str, params: list) -> list[Line]:
+    referrals = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE with_consent),
+                   count(*) FILTER (WHERE decided_on IS NOT NULL),
+                   count(*) FILTER (WHERE decided_on - referred_on <= 28),
+                   count(*) FILTER (WHERE decision = 'allocate')
+            FROM referrals WHERE referred_on >= ? {area}""",
+        [since, *params],
+    ).fetchone()
+    allocated_with_lead = con.execute(
+        f"""SELECT count(*) FROM referrals r JOIN cases c USING (referral_id)
+            WHERE r.referred_on >= ? AND r.decision = 'allocate' {area.replace("locality_id", "r.locality_id")}""",
+        [since, *params],
+    ).fetchone()[0]
+    cases = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE assessment_completed_on IS NOT NULL),
+                   count(*) FILTER (WHERE tac_agencies >= 2)
+            FROM cases WHERE opened_on >= ? {area}""",
+        [since, *params],
+    ).fetchone()
+    waits = con.execute(
+        f"SELECT decided_on - referred_on FROM referrals WHERE referred_on >= ? AND decided_on IS NOT NULL {area}",
+        [since, *params],
+    ).fetchall()
+    return [
+        Line(
+            "Referrals made with the family's consent",
+            share(referrals[1], referrals[0]),
+            "Share of referrals in the period that carried the family's consent to share",
+            "Seed 001 §6: referral with consent and feedback",
+        ),
+        Line(
+            "Referrals decided by a panel within 28 days",
+            share(referrals[3], referrals[0]),
+            "Share of referrals in the period decided at an allocation panel within 28 days of referral",
+            CONCEPT_OF_OPERATIONS,
+        ),
+        Line(
+            "Days from referral to the panel's decision",
+            median_days([w[0] for w in waits]),
+            "Median days from referral to the allocation panel's decision",
+            CONCEPT_OF_OPERATIONS,
+        ),
+        Line(
+            "Allocated referrals with a lead professional",
+            share(allocated_with_lead, referrals[4]),
+            "Share of referrals the panel allocated that have a case led by a named lead professional",
+            "Seed 002: the lead professional as single point of contact",
+        ),
+        Line(
+            "Cases with an early help assessment completed",
+            share(cases[1], cases[0]),
+            "Share of cases opened in the period whose early help assessment is completed",
+            OFSTED_ANNEX_A,
+        ),
+        Line(
+            "Teams around the child with more than one agency",
+            share(cases[2], cases[0]),
+            "Share of cases opened in the period whose team around the child has practitioners of two or more agencies",
+            "Seed 002: the team around the child",
+        ),
+    ]
+
+
+def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
+    """Outcomes in the latest term, for all children and each key group."""
+    latest = con.execute("SELECT max(term_index) FROM pupil_terms").fetchone()[0]
+    cohort = Definition(localities=[locality_id] if locality_id else [])
+    where, params = cohort.where("c")
+    groups = [(ALL_CHILDREN, "TRUE")] + [(label, f"c.{code}") for code, (label, _, _) in KEY_GROUPS.items()]
+    result = []
+    for label, condition in groups:
+        pupils = con.execute(
+            f"""SELECT count(*), avg(attendance_rate), stddev_samp(attendance_rate),
+                       count(*) FILTER (WHERE persistent_absence), count(*) FILTER (WHERE suspended)
+                FROM pupil_terms p JOIN children c USING (child_id)
+                WHERE p.term_index = ? AND {condition} AND {where}""",
+            [latest, *params],
+        ).fetchone()
+        sdq = con.execute(
+            f"""WITH scored AS (
+                    SELECT v.child_id, arg_min(sdq_total, held_on) AS first, arg_max(sdq_total, held_on) AS last,
+                           count(*) AS times
+                    FROM reviews v JOIN children c USING (child_id)
+                    WHERE sdq_total IS NOT NULL AND {condition} AND {where} GROUP BY v.child_id
+                ) SELECT list(last - first) FROM scored WHERE times >= 2""",
+            params,
+        ).fetchone()[0]
+        attendance = (
+            Figure(None, None, None, 0, "percent")
+            if not pupils[0]
+            else _mean_figure(pupils[0], pupils[1], pupils[2], "percent")
+        )
+        result.append(
+            (
+                label,
+                [
+                    Line(
+                        "Attendance",
+                        attendance,
+                        measure("attendance_rate").definition + " (latest term)",
+                        measure("attendance_rate").source,
+                    ),
+                    Line(
+                        "Persistent absence",
+                        share(pupils[3], pupils[0]),
+                        measure("persistent_absence").definition + " (latest term)",
+                        measure("persistent_absence").source,
+                    ),
+                    Line(
+                        "Suspended",
+                        share(pupils[4], pupils[0]),
+                        measure("suspended").definition + " (latest term)",
+                        measure("suspended").source,
+                    ),
+                    Line(
+                        "Change in SDQ total difficulties while helped",
+                        mean(sdq or [], "score"),
+                        "Mean change in SDQ total difficulties from the first to the latest score recorded at review, "
+                        "for children with two or more (negative is better)",
+                        measure("sdq_total").source,
+                    ),
+                ],
+            )
+        )
+    return result
+
+
+def _mean_figure(n: int, centre: float, sd: float | None, unit: str) -> Figure:
+    if n < 2 or sd is None:
+        return Figure(centre, None, None, n, unit)
+    half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n))
+    return Figure(float(centre), float(centre) - half, float(centre) + half, int(n), unit)
+
+
+SUSTAINED_TERMS = 3
+
+
+def _level_4(con, locality_id: int | None) -> list[Line]:
+    """Change that lasts: attendance held at or above the level before help for three terms running,
+    and needs met at closure with no re-referral within twelve months."""
+    where, params = Definition(localities=[locality_id] if locality_id else []).where("c")
+    held = con.execute(
+        f"""WITH helped AS (
+                SELECT child_id, first_helped_term_index AS start FROM children c
+                WHERE first_helped_term_index IS NOT NULL AND {where}
+            ), before AS (
+                SELECT h.child_id, avg(p.attendance_rate) AS rate FROM helped h JOIN pupil_terms p USING (child_id)
+                WHERE p.term_index BETWEEN h.start - 2 AND h.start - 1 GROUP BY h.child_id
+            ), after AS (
+                SELECT h.child_id, count(*) AS terms, bool_and(p.attendance_rate >= b.rate) AS held
+                FROM helped h JOIN before b USING (child_id) JOIN pupil_terms p USING (child_id)
+                WHERE p.term_index BETWEEN h.start + 1 AND h.start + {SUSTAINED_TERMS} GROUP BY h.child_id
+            ) SELECT count(*), count(*) FILTER (WHERE held) FROM after WHERE terms = {SUSTAINED_TERMS}""",
+        params,
+    ).fetchone()
+    lasting = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
+                    SELECT 1 FROM referral_history r WHERE r.child_id = k.child_id
+                      AND r.referred_on > k.closed_on AND r.referred_on <= k.closed_on + INTERVAL 365 DAY))
+            FROM cases k JOIN children c USING (child_id)
+            WHERE k.closure_reason = 'needs_met' AND k.closed_on <= (SELECT built_on FROM build) - INTERVAL 365 DAY
+              AND {where}""",
+        params,
+    ).fetchone()
+    return [
+        Line(
+            "Attendance held for three terms after help",
+            share(held[1], held[0]),
+            "Of children helped who have three terms of attendance after the term help started, the share whose "
+            "attendance in each of those terms stayed at or above their average in the two terms before help",
+            "LARC impact model level 4: sustained, quantifiable change (seed 000)",
+        ),
+        Line(
+            "Needs met and no re-referral within 12 months",
+            share(lasting[1], lasting[0]),
+            "Of cases closed with needs met at least twelve months ago, the share of children not referred again "
+            "(early help or children in need) within twelve months of closure",
+            "DfE children in need re-referral measure; Supporting Families sustained outcomes",
+        ),
+    ]
