@@ -53,6 +53,12 @@ class Action(StrEnum):
     CHANGE_PLAN = "change_plan"
     VIEW_ASSESSMENT = "view_assessment"
     CHANGE_ASSESSMENT = "change_assessment"
+    # Evidence of impact (joinedup.evidence)
+    VIEW_EVIDENCE = "view_evidence"
+    VIEW_IMPACT_MODEL = "view_impact_model"
+    SEE_SMALL_COUNTS = "see_small_counts"
+    MANAGE_COHORTS = "manage_cohorts"
+    MAKE_RESEARCH_EXTRACT = "make_research_extract"
 
 
 ROLE_SENTENCES = {
@@ -60,13 +66,16 @@ ROLE_SENTENCES = {
     Role.PANEL_CHAIR: "Chairs a multi-agency allocation panel and records its decisions; sees children they "
     "work with and those on their panel's agenda; sets up panels and their members.",
     Role.SERVICE_MANAGER: "Sees children worked with by the teams and localities they manage, "
-    "and who has looked at those children's records.",
-    Role.PERFORMANCE_ANALYST: "Sees figures about groups of children, never an individual child's record.",
-    Role.DIRECTOR: "Sees figures about groups of children across the authority, never an individual child's record.",
+    "and who has looked at those children's records, and the impact model of their area.",
+    Role.PERFORMANCE_ANALYST: "Sees figures about groups of children and the evidence of impact, builds cohorts "
+    "and makes de-identified extracts for research partners; never an individual child's record.",
+    Role.DIRECTOR: "Sees figures about groups of children across the authority and its impact model, never an "
+    "individual child's record.",
     Role.ADMINISTRATOR: "Manages accounts and reference data, answers audit requests and, as index "
     "administrator, decides whether two uncertain records are one child; does not see children's case records.",
     Role.RESEARCHER: "Runs self-evaluation rounds for the research consortium, codes open answers and "
-    "sees every participating authority's results; never sees a child's record.",
+    "sees every participating authority's results and evidence of impact, small counts suppressed; never sees "
+    "a child's record.",
 }
 
 # What a current involvement of each kind lets the involved practitioner do.
@@ -168,6 +177,17 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_PANELS: frozenset({Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
     # Caseload and workload figures name practitioners and count cases, never children.
     Action.VIEW_CASELOADS: frozenset({Role.PANEL_CHAIR, Role.SERVICE_MANAGER}),
+    # Evidence of impact: analysts and the research lead get every evidence page and build
+    # cohorts; the director and service managers see the impact model of their area. Only the
+    # authority's own analysts see counts under ten: everyone else, and every export that leaves,
+    # gets them suppressed. Only analysts make de-identified extracts for research partners.
+    Action.VIEW_EVIDENCE: frozenset({Role.PERFORMANCE_ANALYST, Role.RESEARCHER}),
+    Action.VIEW_IMPACT_MODEL: frozenset(
+        {Role.PERFORMANCE_ANALYST, Role.RESEARCHER, Role.DIRECTOR, Role.SERVICE_MANAGER}
+    ),
+    Action.SEE_SMALL_COUNTS: frozenset({Role.PERFORMANCE_ANALYST}),
+    Action.MANAGE_COHORTS: frozenset({Role.PERFORMANCE_ANALYST, Role.RESEARCHER}),
+    Action.MAKE_RESEARCH_EXTRACT: frozenset({Role.PERFORMANCE_ANALYST}),
 }
 AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.

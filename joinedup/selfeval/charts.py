@@ -1,34 +1,13 @@
-"""Charts for self-evaluation reports: Altair specifications drawn to SVG offline by vl-convert,
-placed inline in the page (no CDN, no script, nothing for the content security policy to block)
-and in the PDF. Every chart sits beside a table holding the same figures."""
+"""Charts for self-evaluation reports, drawn by the common chart helper: every chart sits beside a
+table holding the same figures."""
 
 from __future__ import annotations
 
-import itertools
-import re
-
 import altair as alt
 import pandas as pd
-import vl_convert
 from markupsafe import Markup
 
-# GOV.UK Design System colours, distinguishable in greyscale order.
-PALETTE = ["#1d70b8", "#00703c", "#4c2c92", "#f47738", "#b1b4b6", "#d4351c", "#5694ca"]
-FONT = "Arial, Helvetica, sans-serif"
-_ids = itertools.count(1)
-
-
-def _svg(chart: alt.Chart, description: str) -> Markup:
-    """The chart as one accessible image: its parts are hidden from screen readers, which read the
-    description (and the table beside it) instead."""
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
-    svg = vl_convert.vegalite_to_svg(spec)
-    svg = re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", svg)
-    title_id = f"chart-title-{next(_ids)}"
-    escaped = str(Markup.escape(description))
-    svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{title_id}" focusable="false" ', 1)
-    svg = re.sub(r"(<svg[^>]*>)", rf'\1<title id="{title_id}">{escaped}</title>', svg, count=1)
-    return Markup(svg)
+from joinedup.common.charts import PALETTE, svg
 
 
 def impact_levels(rows: list[dict], description: str) -> Markup:
@@ -51,7 +30,7 @@ def impact_levels(rows: list[dict], description: str) -> Markup:
         )
         .properties(width=520, height=alt.Step(28))
     )
-    return _svg(chart, description)
+    return svg(chart, description)
 
 
 def dimension_scores(rows: list[dict], description: str) -> Markup:
@@ -68,7 +47,7 @@ def dimension_scores(rows: list[dict], description: str) -> Markup:
         )
         .properties(width=440, height=alt.Step(18))
     )
-    return _svg(chart, description)
+    return svg(chart, description)
 
 
 def confidence_positions(rows: list[dict], description: str) -> Markup:
@@ -86,7 +65,7 @@ def confidence_positions(rows: list[dict], description: str) -> Markup:
         )
         .properties(width=460, height=alt.Step(20))
     )
-    return _svg(chart, description)
+    return svg(chart, description)
 
 
 def trend(rows: list[dict], description: str, title: str, domain: tuple[float, float]) -> Markup:
@@ -102,4 +81,4 @@ def trend(rows: list[dict], description: str, title: str, domain: tuple[float, f
         )
         .properties(width=460, height=220)
     )
-    return _svg(chart, description)
+    return svg(chart, description)

@@ -261,3 +261,25 @@ def agreement(round_: Round) -> dict:
         "shown_hits": shown_hits,
         "by_scheme": by_scheme,
     }
+
+
+def professional_experience(authority_id: int, locality_id: int | None = None) -> dict | None:
+    """Level 2 of the impact model for an authority (or one of its localities), from the latest
+    round it took part in: how many staff answered, how many placed the impact of integrated
+    working at level 2 or above, and the mean score of each dimension of integration. None when
+    the authority has taken part in no round."""
+    participants = ParticipatingAuthority.objects.filter(authority_id=authority_id)
+    if locality_id is not None:
+        participants = participants.filter(locality_id=locality_id)
+    participant = participants.select_related("round").order_by("-round__number").first()
+    if participant is None:
+        return None
+    staff = [person for person in respondents(participant.round, participant) if person.group in method.STAFF]
+    placed = [person for person in staff if person.level is not None]
+    return {
+        "round": participant.round.name,
+        "staff": len(staff),
+        "placed": len(placed),
+        "level_2_or_above": sum(1 for person in placed if person.level >= 2),
+        "dimensions": method.dimension_means(staff),
+    }
