@@ -6,6 +6,7 @@ urlpatterns = [
     path("index/", include("joinedup.index.urls")),
     path("self-evaluation/", include("joinedup.selfeval.urls")),
     path("casework/", include("joinedup.casework.urls")),
+    path("evidence/", include("joinedup.evidence.urls")),
 ]
 
 handler403 = "joinedup.web.views.error_403"

@@ -88,7 +88,7 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
             counts = con.execute(
                 "SELECT (SELECT count(*) FROM children), (SELECT count(*) FROM pupil_terms), "
                 "(SELECT count(*) FROM cases), (SELECT count(*) FROM terms)"
-            ).fetchone()
+            ).fetchall()[0]
         os.replace(building, path)
     finally:
         for leftover in (building, building + ".wal"):

@@ -190,7 +190,7 @@ class ImpactModel:
 def impact_model(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = None) -> ImpactModel:
     """Levels 1, 3 and 4 of the impact model over the twelve months to the build (level 2 comes from
     the self-evaluation toolkit): processes, outcomes by key group, and change held for three terms."""
-    built_on = con.execute("SELECT built_on FROM build").fetchone()[0]
+    built_on = con.execute("SELECT built_on FROM build").fetchall()[0][0]
     since = built_on - timedelta(days=365)
     area, area_params = ("AND locality_id = ?", [locality_id]) if locality_id else ("", [])
     return ImpactModel(
@@ -210,18 +210,18 @@ def _level_1(con, since, area: str, params: list) -> list[Line]:
                    count(*) FILTER (WHERE decision = 'allocate')
             FROM referrals WHERE referred_on >= ? {area}""",
         [since, *params],
-    ).fetchone()
+    ).fetchall()[0]
     allocated_with_lead = con.execute(
         f"""SELECT count(*) FROM referrals r JOIN cases c USING (referral_id)
             WHERE r.referred_on >= ? AND r.decision = 'allocate' {area.replace("locality_id", "r.locality_id")}""",
         [since, *params],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     cases = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE assessment_completed_on IS NOT NULL),
                    count(*) FILTER (WHERE tac_agencies >= 2)
             FROM cases WHERE opened_on >= ? {area}""",
         [since, *params],
-    ).fetchone()
+    ).fetchall()[0]
     waits = con.execute(
         f"SELECT decided_on - referred_on FROM referrals WHERE referred_on >= ? AND decided_on IS NOT NULL {area}",
         [since, *params],
@@ -268,7 +268,7 @@ def _level_1(con, since, area: str, params: list) -> list[Line]:
 
 def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
     """Outcomes in the latest term, for all children and each key group."""
-    latest = con.execute("SELECT max(term_index) FROM pupil_terms").fetchone()[0]
+    latest = con.execute("SELECT max(term_index) FROM pupil_terms").fetchall()[0][0]
     cohort = Definition(localities=[locality_id] if locality_id else [])
     where, params = cohort.where("c")
     groups = [(ALL_CHILDREN, "TRUE")] + [(label, f"c.{code}") for code, (label, _, _) in KEY_GROUPS.items()]
@@ -280,7 +280,7 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                 FROM pupil_terms p JOIN children c USING (child_id)
                 WHERE p.term_index = ? AND {condition} AND {where}""",
             [latest, *params],
-        ).fetchone()
+        ).fetchall()[0]
         sdq = con.execute(
             f"""WITH scored AS (
                     SELECT v.child_id, arg_min(sdq_total, held_on) AS first, arg_max(sdq_total, held_on) AS last,
@@ -289,7 +289,7 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                     WHERE sdq_total IS NOT NULL AND {condition} AND {where} GROUP BY v.child_id
                 ) SELECT list(last - first) FROM scored WHERE times >= 2""",
             params,
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         attendance = (
             Figure(None, None, None, 0, "percent")
             if not pupils[0]
@@ -357,7 +357,7 @@ def _level_4(con, locality_id: int | None) -> list[Line]:
                 WHERE p.term_index BETWEEN h.start + 1 AND h.start + {SUSTAINED_TERMS} GROUP BY h.child_id
             ) SELECT count(*), count(*) FILTER (WHERE held) FROM after WHERE terms = {SUSTAINED_TERMS}""",
         params,
-    ).fetchone()
+    ).fetchall()[0]
     lasting = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
                     SELECT 1 FROM referral_history r WHERE r.child_id = k.child_id
@@ -366,7 +366,7 @@ def _level_4(con, locality_id: int | None) -> list[Line]:
             WHERE k.closure_reason = 'needs_met' AND k.closed_on <= (SELECT built_on FROM build) - INTERVAL 365 DAY
               AND {where}""",
         params,
-    ).fetchone()
+    ).fetchall()[0]
     return [
         Line(
             "Attendance held for three terms after help",

@@ -14,6 +14,7 @@ SECTIONS = [
     ("casework:my_cases", "Cases", Action.REFER),
     ("casework:panels", "Panels", Action.MANAGE_PANELS),
     ("index_review:queue", "Index review", Action.REVIEW_INDEX_LINKS),
+    ("evidence:impact", "Evidence", Action.VIEW_IMPACT_MODEL),
     ("selfeval:home", "Self-evaluation", Action.VIEW_SELFEVAL_REPORTS),
 ]
 

@@ -1,0 +1,195 @@
+"""What each evidence page shows, as tables and charts, from the built measures: the views stay
+thin (decide, call, render) and the board report draws the same sections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markupsafe import Markup
+
+from joinedup.agencies.models import LocalAuthority, Locality
+from joinedup.selfeval import queries as selfeval
+
+from . import charts
+from .cohorts import Definition
+from .definitions import KEY_GROUPS, measure
+from .figures import Figure, share
+from .measures import connect
+from .queries import GROUPINGS, impact_model, trend
+from .tables import FIGURE_HEAD, Disclosure, Table
+
+DIMENSIONS = {"extent": "Extent", "structures": "Structures", "processes": "Processes", "reach": "Reach"}
+
+
+@dataclass
+class Section:
+    heading: str
+    text: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    chart: Markup | None = None
+
+
+def locality_names() -> dict[int, str]:
+    return dict(Locality.objects.values_list("id", "name"))
+
+
+def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) -> tuple[str, list[Section]]:
+    """The four levels of the NFER/LARC impact model for the authority or one locality, and the
+    attendance trend by key group."""
+    with connect() as con:
+        model = impact_model(con, locality_id=locality_id)
+        attendance = trend(
+            con, "attendance_rate", cohort=Definition(localities=[locality_id] if locality_id else []), by="key_group"
+        )
+    sections = [
+        Section(
+            "Level 1: processes and structures",
+            ["What integrated working changed in how services work: the early help process as recorded."],
+            [_lines_table("level_1", f"Processes, {model.period}", model.level_1, disclosure)],
+        ),
+        _level_2(locality_id, disclosure),
+    ]
+    level_3 = Section(
+        "Level 3: outcomes for children and families, by key group",
+        ["Outcomes in the latest term with attendance figures, for all children and each LARC key group."],
+    )
+    for group, lines in model.level_3:
+        level_3.tables.append(_lines_table(f"level_3_{_slug(group)}", group, lines, disclosure))
+    sections.append(level_3)
+    sections.append(
+        Section(
+            "Level 4: change that lasts",
+            ["Change held for three or more terms, and needs that stay met after help ends."],
+            [_lines_table("level_4", "Sustained change", model.level_4, disclosure)],
+        )
+    )
+    sections.append(trend_section(attendance, "attendance_rate", disclosure, "Attendance by key group, term by term"))
+    return f"Measures built on {model.built_on:%-d %B %Y}", sections
+
+
+def trend_section(table: pd.DataFrame, code: str, disclosure: Disclosure, heading: str) -> Section:
+    the_measure = measure(code)
+    shown = table.copy()
+    if not disclosure.full:  # the chart must not show what the table suppresses
+        small = shown["n"] < 10
+        shown.loc[small, ["value", "low", "high"]] = float("nan")
+    rows = []
+    for row in table.itertuples():
+        figure = Figure(
+            None if pd.isna(row.value) else float(row.value),
+            None if pd.isna(row.low) else float(row.low),
+            None if pd.isna(row.high) else float(row.high),
+            int(row.n),
+            "days" if the_measure.summary == "median" else the_measure.unit,
+        )
+        rows.append([row.term, row.group, *disclosure.figure_cells(figure)])
+    summary = {"share": "Share", "mean": "Mean", "median": "Median"}[the_measure.summary]
+    data = Table(
+        f"trend_{code}",
+        f"{the_measure.label}: {summary.lower()} per term with its 95% interval",
+        ["Term", "Group", *FIGURE_HEAD],
+        rows,
+        numeric=[False, False, True, False, True],
+        notes=[f"Definition: {the_measure.definition}.", f"Source of the definition: {the_measure.source}."],
+    )
+    chart = charts.trend(
+        shown,
+        title=f"{the_measure.label} ({'%' if the_measure.unit == 'percent' else the_measure.unit})",
+        description=f"Line chart of {the_measure.label.lower()} per term for each group, with the 95% interval "
+        "as a shaded band. The table below holds the same figures.",
+    )
+    return Section(heading, [f"{the_measure.definition}. Source: {the_measure.source}."], [data], chart)
+
+
+def _lines_table(key: str, caption: str, lines, disclosure: Disclosure) -> Table:
+    return Table(
+        key,
+        caption,
+        ["Measure", *FIGURE_HEAD, "How it is defined"],
+        [[line.label, *disclosure.figure_cells(line.figure), f"{line.definition} ({line.source})"] for line in lines],
+        numeric=[False, True, False, True, False],
+    )
+
+
+def _level_2(locality_id: int | None, disclosure: Disclosure) -> Section:
+    section = Section(
+        "Level 2: professionals' experiences and attitudes",
+        ["From the latest self-evaluation round the authority took part in (the LARC self-evaluation toolkit)."],
+    )
+    authority = LocalAuthority.objects.order_by("id").first()
+    experience = selfeval.professional_experience(authority.id, locality_id) if authority else None
+    if experience is None:
+        section.text.append("The authority has not yet taken part in a self-evaluation round.")
+        return section
+    rows = [
+        [
+            "Staff placing impact at level 2 or above",
+            *disclosure.figure_cells(share(experience["level_2_or_above"], experience["placed"])),
+            "Directors, managers and practitioners who placed the impact of integrated working at level 2 or "
+            "higher of the NFER model",
+        ]
+    ]
+    for code, label in DIMENSIONS.items():
+        mean, n = experience["dimensions"].get(code, (None, 0))
+        figure = Figure(mean, None, None, n, "score")
+        rows.append([f"{label} of integration", *disclosure.figure_cells(figure), "Mean score, 1 to 5"])
+    section.text.append(f"Round: {experience['round']}; {experience['staff']} staff answered.")
+    section.tables.append(
+        Table(
+            "level_2",
+            "Professionals' view",
+            ["Measure", *FIGURE_HEAD, "How it is defined"],
+            rows,
+            numeric=[False, True, False, True, False],
+        )
+    )
+    return section
+
+
+def outcome_sections(*, code: str, by: str, cohort: Definition, disclosure: Disclosure) -> list[Section]:
+    with connect() as con:
+        table = trend(con, code, cohort=cohort, by=by, locality_names=locality_names())
+    heading = f"{measure(code).label}{' by ' + GROUPINGS[by].lower() if by else ''}"
+    return [trend_section(table, code, disclosure, heading)]
+
+
+def cohort_size(definition: Definition, disclosure: Disclosure) -> Table:
+    """How many children the cohort holds now, in all and in each key group."""
+    where, params = definition.where("c")
+    groups = ", ".join(f"count(*) FILTER (WHERE c.{code})" for code in KEY_GROUPS)
+    with connect() as con:
+        counts = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE c.supported), {groups} FROM children c WHERE {where}", params
+        ).fetchall()[0]
+    labels = ["Children in the cohort", "Of whom had a team around the child"]
+    labels += [label for label, _, _ in KEY_GROUPS.values()]
+    return Table(
+        "cohort_size",
+        "Children in the cohort now",
+        ["Children", "Number"],
+        [[label, disclosure.count(n)] for label, n in zip(labels, counts, strict=True)],
+        numeric=[False, True],
+    )
+
+
+def csv_of(table: Table) -> bytes:
+    from .returns import tables as returns_tables  # TODO(integrator): top-level once returns lands
+
+    return returns_tables.to_csv_bytes(table.frame())
+
+
+def xlsx_of(tables: list[Table]) -> bytes:
+    sheets = {table.caption: table.frame() for table in tables}
+    notes = {table.caption: " ".join(table.notes) for table in tables if table.notes}
+    from .returns import tables as returns_tables  # TODO(integrator): top-level once returns lands
+
+    return returns_tables.to_xlsx_bytes(sheets, notes)
+
+
+def safe_file_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in name.lower())
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")

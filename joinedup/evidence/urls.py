@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evidence"
+urlpatterns = [
+    path("", views.impact, name="impact"),
+    path("outcomes/", views.outcomes, name="outcomes"),
+    path("cohorts/", views.cohorts, name="cohorts"),
+    path("cohorts/new/", views.new_cohort, name="new_cohort"),
+    path("cohorts/<int:cohort_id>/", views.cohort, name="cohort"),
+]

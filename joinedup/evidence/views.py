@@ -1,0 +1,185 @@
+"""The evidence pages: the impact model, outcomes over time, cohorts. Thin: decide through the one
+access policy, call evidence's functions, render. Every table downloads as CSV or XLSX with the
+same cells the page shows."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from joinedup.access.policy import Action, decide, practitioner_of
+from joinedup.agencies.models import Locality
+from joinedup.audit import services as audit
+
+from . import pages
+from .cohorts import Definition
+from .forms import CohortForm, OutcomesForm
+from .measures import MeasuresNotBuilt
+from .models import Cohort
+from .tables import Disclosure
+
+
+def _allowed(request: HttpRequest, action: Action) -> None:
+    decision = decide(request.user, action)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def disclosure_for(user) -> Disclosure:
+    return Disclosure(full=decide(user, Action.SEE_SMALL_COUNTS).allowed)
+
+
+def areas_for(user) -> list[tuple[int | None, str]]:
+    """The areas whose impact model this reader may see: the whole authority and every locality,
+    or for a service manager the localities they manage (directly or through their teams)."""
+    localities = Locality.objects.order_by("name")
+    if decide(user, Action.VIEW_EVIDENCE) or practitioner_of(user).role == "director":
+        return [(None, "The whole authority"), *localities.values_list("id", "name")]
+    practitioner = practitioner_of(user)
+    managed = localities.filter(Q(managers=practitioner) | Q(teams__managers=practitioner)).distinct()
+    return list(managed.values_list("id", "name"))
+
+
+def _not_built(request: HttpRequest, title: str) -> HttpResponse:
+    return render(request, "evidence/not_built.html", {"title": title}, status=503)
+
+
+@login_required
+def impact(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.VIEW_IMPACT_MODEL)
+    areas = areas_for(request.user)
+    if not areas:
+        raise PermissionDenied("You manage no locality, so there is no area to show")
+    wanted = request.GET.get("area", "")
+    area = next((a for a in areas if str(a[0] or "") == wanted), areas[0])
+    disclosure = disclosure_for(request.user)
+    try:
+        built, sections = pages.impact_model_sections(locality_id=area[0], disclosure=disclosure)
+    except MeasuresNotBuilt:
+        return _not_built(request, "The impact model")
+    download = _download(request, sections, f"impact-model-{area[1]}")
+    if download is not None:
+        return download
+    area_items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
+    context = {
+        "areas": areas,
+        "area": area,
+        "area_items": area_items,
+        "built": built,
+        "sections": sections,
+        "disclosure": disclosure,
+    }
+    return render(request, "evidence/impact.html", context)
+
+
+@login_required
+def outcomes(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.VIEW_EVIDENCE)
+    cohorts = visible_cohorts(request.user)
+    form = OutcomesForm(request.GET or {"measure": "attendance_rate", "by": "key_group"}, cohorts=cohorts)
+    sections, cohort = [], None
+    disclosure = disclosure_for(request.user)
+    if form.is_valid():
+        cohort = next((c for c in cohorts if c.id == form.cleaned_data["cohort"]), None)
+        definition = Definition.from_json(cohort.definition) if cohort else Definition()
+        try:
+            sections = pages.outcome_sections(
+                code=form.cleaned_data["measure"], by=form.cleaned_data["by"], cohort=definition, disclosure=disclosure
+            )
+        except MeasuresNotBuilt:
+            return _not_built(request, "Outcomes over time")
+        download = _download(request, sections, f"outcomes-{form.cleaned_data['measure']}")
+        if download is not None:
+            return download
+    context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
+    return render(request, "evidence/outcomes.html", context)
+
+
+def visible_cohorts(user) -> list[Cohort]:
+    return list(Cohort.objects.filter(Q(created_by=user) | Q(shared=True)).select_related("created_by"))
+
+
+@login_required
+def cohorts(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.VIEW_EVIDENCE)
+    names = pages.locality_names()
+    saved = visible_cohorts(request.user)
+    listed = [(each, Definition.from_json(each.definition).described(names)) for each in saved]
+    can_build = decide(request.user, Action.MANAGE_COHORTS).allowed
+    return render(request, "evidence/cohorts.html", {"cohorts": listed, "can_build": can_build})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_cohort(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.MANAGE_COHORTS)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        cohort = Cohort.objects.create(
+            name=form.cleaned_data["name"],
+            definition=form.definition().to_json(),
+            created_by=request.user,
+            shared=form.cleaned_data["shared"],
+        )
+        audit.record(
+            actor=request.user,
+            verb="defined_cohort",
+            legal_basis="Evaluating the impact of early help (public task)",
+            target=cohort,
+            detail={"name": cohort.name},
+        )
+        messages.success(request, f"Cohort “{cohort.name}” saved")
+        return redirect("evidence:cohort", cohort.id)
+    return render(request, "evidence/cohort_form.html", {"form": form})
+
+
+@login_required
+def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    _allowed(request, Action.VIEW_EVIDENCE)
+    found = next((c for c in visible_cohorts(request.user) if c.id == cohort_id), None)
+    if found is None:
+        raise Http404("No such cohort")
+    definition = Definition.from_json(found.definition)
+    disclosure = disclosure_for(request.user)
+    try:
+        size = pages.cohort_size(definition, disclosure)
+    except MeasuresNotBuilt:
+        return _not_built(request, found.name)
+    context = {
+        "cohort": found,
+        "described": definition.described(pages.locality_names()),
+        "size": size,
+        "disclosure": disclosure,
+    }
+    return render(request, "evidence/cohort.html", context)
+
+
+def _download(request: HttpRequest, sections: list[pages.Section], name: str) -> HttpResponse | None:
+    """?download=csv&table=KEY (one table) or ?download=xlsx (every table of the page, a sheet each)."""
+    kind = request.GET.get("download")
+    if kind not in ("csv", "xlsx"):
+        return None
+    tables = [table for section in sections for table in section.tables]
+    if kind == "csv":
+        table = next((t for t in tables if t.key == request.GET.get("table")), None)
+        if table is None:
+            raise Http404("No such table on this page")
+        content, file_name = pages.csv_of(table), f"{name}-{table.key}.csv"
+        content_type = "text/csv; charset=utf-8"
+    else:
+        content, file_name = pages.xlsx_of(tables), f"{name}.xlsx"
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    audit.record(
+        actor=request.user,
+        verb="downloaded_evidence",
+        legal_basis="Evaluating the impact of early help (public task)",
+        detail={"file": file_name, "path": request.path, "suppressed": not disclosure_for(request.user).full},
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(file_name)}"'
+    return response
