@@ -133,6 +133,13 @@ AXES_HANDLER = "joinedup.web.lockout.AddressLockoutHandler"
 JOINEDUP_ADDRESS_FAILURE_LIMIT = int(os.environ.get("JOINEDUP_ADDRESS_FAILURE_LIMIT", "20"))
 JOINEDUP_ADDRESS_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("JOINEDUP_ADDRESS_FAILURE_MINUTES", "15")))
 
+# Evidence of impact: the measures `joinedup build-measures` writes and the evidence pages read
+# (a DuckDB file; tests give each run its own). Key stage 3 absence over this share of sessions
+# makes the LARC key group (its "over 20%" was the persistent-absence line of its day).
+_EVIDENCE_FILE = "evidence-test.duckdb" if MODE == "test" else "evidence.duckdb"
+JOINEDUP_EVIDENCE_PATH = Path(os.environ.get("JOINEDUP_EVIDENCE_PATH", VAR_DIR / _EVIDENCE_FILE))
+JOINEDUP_KS3_ABSENCE_THRESHOLD = float(os.environ.get("JOINEDUP_KS3_ABSENCE_THRESHOLD", "0.20"))
+
 # Sessions end after 30 idle minutes (each request renews them) and when the browser closes:
 # a laptop left open in a shared office must not leave children's records on screen.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))

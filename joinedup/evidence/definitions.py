@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
+from joinedup.index.key_groups import absence_threshold
 
 DFE_ABSENCE = (
     "DfE, Pupil absence in schools in England: methodology (persistent absence 10% or more of possible "
@@ -45,13 +45,8 @@ class Measure:
         return "mean" if self.code in MEANS else "share"
 
 
-def ks3_absence_threshold() -> float:
-    """LARC's "over 20%" was the persistent-absence line of its day (domain primer); a setting."""
-    return getattr(settings, "JOINEDUP_KS3_ABSENCE_THRESHOLD", 0.20)
-
-
 def _measures() -> list[Measure]:
-    threshold = f"{ks3_absence_threshold():.0%}"
+    threshold = f"{absence_threshold():.0%}"
     return [
         Measure(
             "attendance_rate",

@@ -24,12 +24,8 @@ from django.utils import timezone
 from joinedup.casework import queries as casework
 from joinedup.common.progress import progress
 from joinedup.index import queries as index
+from joinedup.index.key_groups import PERSISTENT_ABSENCE, SEVERE_ABSENCE, absence_threshold
 from joinedup.people import queries as people
-
-from .definitions import ks3_absence_threshold
-
-PERSISTENT, SEVERE = 0.10, 0.50  # DfE absence lines (definitions.DFE_ABSENCE)
-POSITIVE_CHANGES = "len(what_changed) > 0"
 
 
 class MeasuresNotBuilt(RuntimeError):
@@ -79,7 +75,7 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
         ):
             con.execute(
                 "CREATE TABLE build AS SELECT ?::DATE AS built_on, ?::DOUBLE AS ks3_threshold",
-                [on, ks3_absence_threshold()],
+                [on, absence_threshold()],
             )
             for label, step in steps:
                 advance(0, description=label)
@@ -313,8 +309,8 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE pupil_terms AS
         SELECT a.child_id, a.term, t.term_index, a.starts, a.urn, a.nc_year, a.possible, a.missed,
                100.0 * (a.possible - a.missed) / a.possible AS attendance_rate,
-               a.missed >= a.possible * {PERSISTENT} AS persistent_absence,
-               a.missed >= a.possible * {SEVERE} AS severe_absence,
+               a.missed >= a.possible * {PERSISTENT_ABSENCE} AS persistent_absence,
+               a.missed >= a.possible * {SEVERE_ABSENCE} AS severe_absence,
                a.nc_year BETWEEN 7 AND 9 AS key_stage_3,
                a.nc_year BETWEEN 7 AND 9 AND a.missed > a.possible * (SELECT ks3_threshold FROM build) AS ks3_absence,
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'SUSP'

@@ -6,16 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.db.models import Q
 from markupsafe import Markup
 
+from joinedup.access.policy import Action, decide, practitioner_of
 from joinedup.agencies.models import LocalAuthority, Locality
+from joinedup.people.models import Role
 from joinedup.selfeval import queries as selfeval
 
 from . import charts
 from .cohorts import Definition
 from .definitions import KEY_GROUPS, measure
 from .figures import Figure, share
-from .measures import connect
+from .measures import MeasuresNotBuilt, connect
 from .queries import GROUPINGS, impact_model, trend
 from .tables import FIGURE_HEAD, Disclosure, Table
 
@@ -28,6 +31,113 @@ class Section:
     text: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     chart: Markup | None = None
+
+
+def disclosure_for(user) -> Disclosure:
+    return Disclosure(full=decide(user, Action.SEE_SMALL_COUNTS).allowed)
+
+
+def areas_for(user) -> list[tuple[int | None, str]]:
+    """The areas whose impact model this reader may see: the whole authority and every locality,
+    or for a service manager the localities they manage (directly or through their teams)."""
+    if not decide(user, Action.VIEW_IMPACT_MODEL):
+        return []
+    localities = Locality.objects.order_by("name")
+    practitioner = practitioner_of(user)
+    if practitioner.role != Role.SERVICE_MANAGER:
+        return [(None, "The whole authority"), *localities.values_list("id", "name")]
+    managed = localities.filter(Q(managers=practitioner) | Q(teams__managers=practitioner)).distinct()
+    return list(managed.values_list("id", "name"))
+
+
+def home_impact(user) -> dict | None:
+    """The impact model of the reader's first area for their home page: levels 1, 3 and 4, as
+    the full page shows them; None when they may not see it or the measures are not built."""
+    areas = areas_for(user)
+    if not areas:
+        return None
+    try:
+        built, sections = impact_model_sections(locality_id=areas[0][0], disclosure=disclosure_for(user))
+    except MeasuresNotBuilt:
+        return None
+    wanted = ("Level 1", "Level 3", "Level 4")
+    return {"area": areas[0][1], "built": built, "sections": [s for s in sections if s.heading.startswith(wanted)]}
+
+
+def child_attendance(child_id: int) -> Section | None:
+    """One child's attendance term by term, for their page (seen only by those who may see the child)."""
+    try:
+        with connect() as con:
+            rows = con.execute(
+                "SELECT term, possible, missed, attendance_rate, persistent_absence, severe_absence FROM pupil_terms "
+                "WHERE child_id = ? ORDER BY term_index",
+                [child_id],
+            ).fetchall()
+    except MeasuresNotBuilt:
+        return None
+    if not rows:
+        return None
+    table = Table(
+        "attendance",
+        "Attendance, term by term",
+        ["Term", "Attendance", "Sessions missed", "DfE absence flag"],
+        [
+            [
+                term,
+                f"{rate:.1f}%",
+                f"{missed} of {possible}",
+                "Severe" if severe else "Persistent" if persistent else "",
+            ]
+            for term, possible, missed, rate, persistent, severe in rows
+        ],
+        numeric=[False, True, True, False],
+    )
+    frame = pd.DataFrame(
+        {"term": [r[0] for r in rows], "group": "Attendance", "value": [r[3] for r in rows], "low": None, "high": None}
+    )
+    chart = charts.trend(
+        frame,
+        title="Attendance (%)",
+        description="Line chart of the child's attendance each term. The table below holds the same figures.",
+    )
+    return Section("Attendance", [measure("attendance_rate").definition + "."], [table], chart)
+
+
+def caseload_attendance(children) -> Table | None:
+    """Attendance of the children a practitioner works with: the latest term and a year before."""
+    ids = [child.pk for child in children]
+    if not ids:
+        return None
+    try:
+        with connect() as con:
+            rows = con.execute(
+                """WITH p AS (SELECT * FROM pupil_terms WHERE child_id IN (SELECT unnest(?))),
+                        latest AS (SELECT child_id, max(term_index) AS term_index FROM p GROUP BY child_id)
+                   SELECT l.child_id, now.term, now.attendance_rate, before.attendance_rate
+                   FROM latest l JOIN p now USING (child_id, term_index)
+                   LEFT JOIN p before ON before.child_id = l.child_id AND before.term_index = l.term_index - 3""",
+                [ids],
+            ).fetchall()
+    except MeasuresNotBuilt:
+        return None
+    by_child = {row[0]: row for row in rows}
+    lines = []
+    for child in children:
+        row = by_child.get(child.pk)
+        if row is None:
+            continue
+        _, term, now, year_before = row
+        change = "" if year_before is None else f"{now - year_before:+.1f} points"
+        lines.append([child.full_name, term, f"{now:.1f}%", change])
+    if not lines:
+        return None
+    return Table(
+        "caseload_attendance",
+        "Attendance of the children you work with",
+        ["Child", "Latest term", "Attendance", "Change on a year before"],
+        lines,
+        numeric=[False, False, True, True],
+    )
 
 
 def locality_names() -> dict[int, str]:

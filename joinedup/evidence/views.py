@@ -12,8 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from joinedup.access.policy import Action, decide, practitioner_of
-from joinedup.agencies.models import Locality
+from joinedup.access.policy import Action, decide
 from joinedup.audit import services as audit
 
 from . import pages
@@ -21,28 +20,13 @@ from .cohorts import Definition
 from .forms import CohortForm, OutcomesForm
 from .measures import MeasuresNotBuilt
 from .models import Cohort
-from .tables import Disclosure
+from .pages import areas_for, disclosure_for
 
 
 def _allowed(request: HttpRequest, action: Action) -> None:
     decision = decide(request.user, action)
     if not decision:
         raise PermissionDenied(decision.reason)
-
-
-def disclosure_for(user) -> Disclosure:
-    return Disclosure(full=decide(user, Action.SEE_SMALL_COUNTS).allowed)
-
-
-def areas_for(user) -> list[tuple[int | None, str]]:
-    """The areas whose impact model this reader may see: the whole authority and every locality,
-    or for a service manager the localities they manage (directly or through their teams)."""
-    localities = Locality.objects.order_by("name")
-    if decide(user, Action.VIEW_EVIDENCE) or practitioner_of(user).role == "director":
-        return [(None, "The whole authority"), *localities.values_list("id", "name")]
-    practitioner = practitioner_of(user)
-    managed = localities.filter(Q(managers=practitioner) | Q(teams__managers=practitioner)).distinct()
-    return list(managed.values_list("id", "name"))
 
 
 def _not_built(request: HttpRequest, title: str) -> HttpResponse:

@@ -23,6 +23,7 @@ from joinedup.access import queries as access_queries
 from joinedup.access.policy import Action, capabilities, children_for, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.casework.queries import family_account_of
+from joinedup.evidence import pages as evidence
 from joinedup.index import involved
 from joinedup.index.key_groups import absence_threshold, key_groups
 from joinedup.people import queries as people_queries
@@ -148,10 +149,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in (Role.PRACTITIONER, Role.PANEL_CHAIR):
         context["my_children"] = list(access_queries.children_worked_with(request.user))
         access_queries.audit_listing(request.user, context["my_children"], listed_on="the home page")
+        context["caseload_attendance"] = evidence.caseload_attendance(context["my_children"])
     if role == Role.SERVICE_MANAGER:
         context["managed"] = access_queries.managed_caseloads(practitioner)
     if decide(request.user, Action.VIEW_AGGREGATES):
         context["figures"] = people_queries.authority_figures()
+    context["impact"] = evidence.home_impact(request.user)
     if decide(request.user, Action.MANAGE_ACCOUNTS):
         context["accounts"] = access_queries.account_overview()
     return render(request, f"web/home_{role}.html", context)
@@ -216,6 +219,7 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
             # Any practitioner who may refer a child may start an early help assessment with the family.
             "can_start_assessment": decide(request.user, Action.REFER).allowed,
             "child_reference": people_queries.reference_for(request.user, child, found_by="record"),
+            "attendance": evidence.child_attendance(child.pk),
         },
     )
 
