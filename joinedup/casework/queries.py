@@ -662,6 +662,7 @@ def case_rows() -> QuerySet:
     first_assessment = Assessment.objects.filter(case=OuterRef("pk")).order_by("started_at")
     return Case.objects.annotate(
         current_child_id=_current(),
+        needs_in_plan=Count("outcomes", distinct=True),
         first_tac_on=Subquery(first_tac),
         tac_agencies=Coalesce(Subquery(agencies), 0),
         assessment_started_at=Coalesce(
@@ -678,7 +679,9 @@ def case_rows() -> QuerySet:
         "referral__decided_at",
         "referral__locality_id",
         "referral__level_of_need",
+        "lead_professional_id",
         "lead_professional__agency_id",
+        "needs_in_plan",
         "opened_on",
         "closed_on",
         "closure_reason",

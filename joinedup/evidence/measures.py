@@ -101,7 +101,7 @@ def _typed(frame: pd.DataFrame) -> None:
     """Give DuckDB types it cannot guess from a column of Nones: ids and counts as nullable
     integers, moments as naive UTC timestamps, days as dates."""
     for column in frame.columns:
-        if column == "id" or column.endswith(("_id", "agencies", "sdq_total", "changes")):
+        if column == "id" or column.endswith(("_id", "agencies", "sdq_total", "changes", "needs_in_plan")):
             frame[column] = pd.to_numeric(frame[column]).astype("Int64")
         elif column.endswith("_at") and column != "needs_met_at":  # the level needs were met at
             frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
@@ -198,7 +198,8 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
         casework.case_rows(),
         [
             "id", "current_child_id", "referral_id", "referral__submitted_at", "referral__decided_at",
-            "referral__locality_id", "referral__level_of_need", "lead_professional__agency_id", "opened_on",
+            "referral__locality_id", "referral__level_of_need", "lead_professional_id", "lead_professional__agency_id",
+            "needs_in_plan", "opened_on",
             "closed_on", "closure_reason", "needs_met_at", "first_tac_on", "tac_agencies", "assessment_started_at",
             "assessment_completed_at",
         ],
@@ -226,7 +227,9 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE cases AS SELECT id AS case_id, current_child_id::BIGINT AS child_id, referral_id,
             "referral__submitted_at"::DATE AS referred_on, "referral__decided_at"::DATE AS decided_on,
             "referral__locality_id"::BIGINT AS locality_id, "referral__level_of_need" AS level_of_need,
-            "lead_professional__agency_id"::BIGINT AS lead_agency_id, opened_on::DATE AS opened_on,
+            lead_professional_id::BIGINT AS lead_professional_id,
+            "lead_professional__agency_id"::BIGINT AS lead_agency_id, needs_in_plan::INTEGER AS needs_in_plan,
+            opened_on::DATE AS opened_on,
             closed_on::DATE AS closed_on, NULLIF(closure_reason, '') AS closure_reason,
             NULLIF(needs_met_at, '') AS needs_met_at, first_tac_on::DATE AS first_tac_on,
             tac_agencies::INTEGER AS tac_agencies, assessment_started_at::DATE AS assessment_started_on,

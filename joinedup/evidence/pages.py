@@ -16,11 +16,11 @@ from joinedup.selfeval import queries as selfeval
 
 from . import charts
 from .cohorts import Definition
-from .definitions import KEY_GROUPS, measure
+from .definitions import KEY_GROUPS, SUPPORTING_FAMILIES, measure
 from .figures import Figure, share
 from .measures import MeasuresNotBuilt, connect
-from .queries import GROUPINGS, impact_model, trend
-from .tables import FIGURE_HEAD, Disclosure, Table
+from .queries import GROUPINGS, family_outcomes, impact_model, trend
+from .tables import FIGURE_HEAD, SUPPRESSED, Disclosure, Table
 
 DIMENSIONS = {"extent": "Extent", "structures": "Structures", "processes": "Processes", "reach": "Reach"}
 
@@ -255,6 +255,43 @@ def _level_2(locality_id: int | None, disclosure: Disclosure) -> Section:
         )
     )
     return section
+
+
+def family_sections(*, locality_id: int | None, disclosure: Disclosure) -> list[Section]:
+    """Whole-family outcomes, the numbers an authority reports to the Supporting Families programme."""
+    with connect() as con:
+        lines = family_outcomes(con, locality_id=locality_id)
+    rows = []
+    for line in lines:
+        if line.of is None:
+            rows.append([line.label, disclosure.count(line.count), "", "", "", line.definition])
+            continue
+        figure = share(line.count, line.of)
+        shown, interval, _ = disclosure.figure_cells(figure)
+        if disclosure.count(line.count) == SUPPRESSED:  # a small count must not be worked out from its share
+            shown = interval = SUPPRESSED
+        rows.append(
+            [line.label, disclosure.count(line.count), disclosure.count(line.of), shown, interval, line.definition]
+        )
+    table = Table(
+        "families",
+        "Whole-family outcomes",
+        ["Families", "Number", "Of", "Share", "95% interval", "How it is counted"],
+        rows,
+        numeric=[False, True, True, True, False, False],
+        notes=[f"Source of the framework: {SUPPORTING_FAMILIES}."],
+    )
+    return [
+        Section(
+            "Whole-family outcomes",
+            [
+                "Families are counted as the Supporting Families outcome framework counts them: a family helped with "
+                "several needs, with one lead practitioner and a plan for the whole family, whose needs were met when "
+                "help ended and stayed met six and twelve months later.",
+            ],
+            [table],
+        )
+    ]
 
 
 def outcome_sections(*, code: str, by: str, cohort: Definition, disclosure: Disclosure) -> list[Section]:

@@ -383,3 +383,107 @@ def _level_4(con, locality_id: int | None) -> list[Line]:
             "DfE children in need re-referral measure; Supporting Families sustained outcomes",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class FamilyLine:
+    label: str
+    count: int
+    of: int | None  # the families it is a share of; None for a count on its own
+    definition: str
+
+
+def family_outcomes(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = None) -> list[FamilyLine]:
+    """Whole-family outcomes as the Supporting Families outcome framework counts them: families
+    helped, with several needs, with one lead practitioner and plan for the whole family, needs met
+    at closure, and still met six and twelve months later (nobody in the family referred again to
+    early help or children's social care, and no child newly looked after)."""
+    where, params = Definition(localities=[locality_id] if locality_id else []).where("c")
+    counts = con.execute(
+        f"""
+        WITH members AS (
+            SELECT child_id, coalesce(family_id, -child_id) AS family FROM children c WHERE {where}
+        ), family_cases AS (
+            SELECT m.family, k.* FROM cases k JOIN members m USING (child_id)
+        ), helped AS (
+            SELECT family, min(opened_on) AS first_help, max(closed_on) AS last_closed,
+                   bool_and(closed_on IS NOT NULL) AS all_closed,
+                   arg_max(closure_reason, closed_on) AS last_reason,
+                   count(DISTINCT lead_professional_id) AS leads, count(DISTINCT child_id) AS children_helped,
+                   sum(needs_in_plan) AS plan_needs
+            FROM family_cases GROUP BY family
+        ), areas AS (
+            SELECT h.family,
+                   (EXISTS (SELECT 1 FROM pupil_terms p JOIN members m USING (child_id)
+                            WHERE m.family = h.family AND (p.persistent_absence OR p.suspended)
+                              AND p.starts BETWEEN h.first_help - INTERVAL 1 YEAR AND h.first_help))::INT
+                 + (EXISTS (SELECT 1 FROM reviews v JOIN members m USING (child_id)
+                            WHERE m.family = h.family AND v.sdq_total >= 17))::INT
+                 + (EXISTS (SELECT 1 FROM members m WHERE m.family = h.family AND (
+                            m.child_id IN (SELECT child_id FROM care_episodes)
+                            OR m.child_id IN (SELECT child_id FROM cin_referrals))))::INT
+                 + (h.plan_needs >= 2)::INT AS needs
+            FROM helped h
+        ), later AS (
+            SELECT h.family, h.last_closed,
+                   (SELECT min(r.referred_on) FROM referral_history r JOIN members m USING (child_id)
+                    WHERE m.family = h.family AND r.referred_on > h.last_closed) AS next_referral,
+                   (SELECT min(e.starts) FROM care_episodes e JOIN members m USING (child_id)
+                    WHERE m.family = h.family AND e.starts > h.last_closed) AS next_care
+            FROM helped h WHERE h.all_closed AND h.last_reason = 'needs_met'
+        )
+        SELECT
+            (SELECT count(*) FROM helped),
+            (SELECT count(*) FROM areas WHERE needs >= 2),
+            (SELECT count(*) FROM helped WHERE leads = 1),
+            (SELECT count(*) FROM helped WHERE children_helped >= 2),
+            (SELECT count(*) FROM helped WHERE children_helped >= 2 AND leads = 1),
+            (SELECT count(*) FROM helped WHERE all_closed),
+            (SELECT count(*) FROM later),
+            (SELECT count(*) FROM later WHERE last_closed <= (SELECT built_on FROM build) - INTERVAL 6 MONTH),
+            (SELECT count(*) FROM later WHERE last_closed <= (SELECT built_on FROM build) - INTERVAL 6 MONTH
+               AND coalesce(least(next_referral, next_care), DATE '9999-12-31') > last_closed + INTERVAL 6 MONTH),
+            (SELECT count(*) FROM later WHERE last_closed <= (SELECT built_on FROM build) - INTERVAL 12 MONTH),
+            (SELECT count(*) FROM later WHERE last_closed <= (SELECT built_on FROM build) - INTERVAL 12 MONTH
+               AND coalesce(least(next_referral, next_care), DATE '9999-12-31') > last_closed + INTERVAL 12 MONTH)
+        """,
+        params,
+    ).fetchall()[0]
+    (helped, several, one_lead, siblings, siblings_one_lead, closed, met, due_6, held_6, due_12, held_12) = counts
+    return [
+        FamilyLine("Families helped", helped, None, "Families with at least one child who had an early help case"),
+        FamilyLine(
+            "With several needs",
+            several,
+            helped,
+            "Families helped with needs in two or more areas: school (persistent absence or a suspension in the year "
+            "before help), emotional health (an SDQ score of concern), safety (a child in need or looked after), "
+            "or two or more needs in the plan",
+        ),
+        FamilyLine(
+            "With one lead practitioner",
+            one_lead,
+            helped,
+            "Families helped whose children's cases all had the same lead professional",
+        ),
+        FamilyLine(
+            "Whole-family plan for brothers and sisters",
+            siblings_one_lead,
+            siblings,
+            "Of families with two or more children helped, those whose children shared one lead professional and plan",
+        ),
+        FamilyLine("Needs met at closure", met, closed, "Families whose help has ended, closed with needs met"),
+        FamilyLine(
+            "Still met six months later",
+            held_6,
+            due_6,
+            "Of families closed with needs met at least six months ago, those with no one referred again and no child "
+            "newly looked after within six months",
+        ),
+        FamilyLine(
+            "Still met twelve months later",
+            held_12,
+            due_12,
+            "As above, over twelve months",
+        ),
+    ]

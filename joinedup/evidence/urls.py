@@ -6,6 +6,7 @@ app_name = "evidence"
 urlpatterns = [
     path("", views.impact, name="impact"),
     path("outcomes/", views.outcomes, name="outcomes"),
+    path("families/", views.families, name="families"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("cohorts/new/", views.new_cohort, name="new_cohort"),
     path("cohorts/<int:cohort_id>/", views.cohort, name="cohort"),

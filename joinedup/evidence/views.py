@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide
@@ -22,6 +23,24 @@ from .measures import MeasuresNotBuilt
 from .models import Cohort
 from .pages import areas_for, disclosure_for
 
+EVIDENCE_PAGES = [
+    ("evidence:impact", "Impact model", Action.VIEW_IMPACT_MODEL),
+    ("evidence:families", "Whole-family outcomes", Action.VIEW_IMPACT_MODEL),
+    ("evidence:outcomes", "Outcomes over time", Action.VIEW_EVIDENCE),
+    ("evidence:cohorts", "Cohorts", Action.VIEW_EVIDENCE),
+]
+
+
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """Render an evidence page with the links to the other evidence pages this reader may open."""
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    links = [
+        {"href": reverse(name), "text": label, "current": name == current}
+        for name, label, action in EVIDENCE_PAGES
+        if decide(request.user, action)
+    ]
+    return render(request, template, {**context, "evidence_links": links}, status=status)
+
 
 def _allowed(request: HttpRequest, action: Action) -> None:
     decision = decide(request.user, action)
@@ -30,7 +49,7 @@ def _allowed(request: HttpRequest, action: Action) -> None:
 
 
 def _not_built(request: HttpRequest, title: str) -> HttpResponse:
-    return render(request, "evidence/not_built.html", {"title": title}, status=503)
+    return _render(request, "evidence/not_built.html", {"title": title}, status=503)
 
 
 @login_required
@@ -58,7 +77,27 @@ def impact(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "disclosure": disclosure,
     }
-    return render(request, "evidence/impact.html", context)
+    return _render(request, "evidence/impact.html", context)
+
+
+@login_required
+def families(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.VIEW_IMPACT_MODEL)
+    areas = areas_for(request.user)
+    if not areas:
+        raise PermissionDenied("You manage no locality, so there is no area to show")
+    area = next((a for a in areas if str(a[0] or "") == request.GET.get("area", "")), areas[0])
+    disclosure = disclosure_for(request.user)
+    try:
+        sections = pages.family_sections(locality_id=area[0], disclosure=disclosure)
+    except MeasuresNotBuilt:
+        return _not_built(request, "Whole-family outcomes")
+    download = _download(request, sections, f"families-{area[1]}")
+    if download is not None:
+        return download
+    area_items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
+    context = {"areas": areas, "area": area, "area_items": area_items, "sections": sections, "disclosure": disclosure}
+    return _render(request, "evidence/families.html", context)
 
 
 @login_required
@@ -81,7 +120,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         if download is not None:
             return download
     context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
-    return render(request, "evidence/outcomes.html", context)
+    return _render(request, "evidence/outcomes.html", context)
 
 
 def visible_cohorts(user) -> list[Cohort]:
@@ -95,7 +134,7 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     saved = visible_cohorts(request.user)
     listed = [(each, Definition.from_json(each.definition).described(names)) for each in saved]
     can_build = decide(request.user, Action.MANAGE_COHORTS).allowed
-    return render(request, "evidence/cohorts.html", {"cohorts": listed, "can_build": can_build})
+    return _render(request, "evidence/cohorts.html", {"cohorts": listed, "can_build": can_build})
 
 
 @login_required
@@ -119,7 +158,7 @@ def new_cohort(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Cohort “{cohort.name}” saved")
         return redirect("evidence:cohort", cohort.id)
-    return render(request, "evidence/cohort_form.html", {"form": form})
+    return _render(request, "evidence/cohort_form.html", {"form": form})
 
 
 @login_required
@@ -140,7 +179,7 @@ def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "size": size,
         "disclosure": disclosure,
     }
-    return render(request, "evidence/cohort.html", context)
+    return _render(request, "evidence/cohort.html", context)
 
 
 def _download(request: HttpRequest, sections: list[pages.Section], name: str) -> HttpResponse | None:

@@ -126,3 +126,16 @@ def test_pages_say_when_the_measures_are_not_built(client, settings, tmp_path):
 
     assert response.status_code == 503
     assert "joinedup build-measures" in response.content.decode()
+
+
+def test_whole_family_outcomes_open_for_the_director_and_download_as_the_page_shows_them(client, authority):
+    signed_in(client, Role.DIRECTOR)
+
+    page = client.get("/evidence/families/")
+    download = client.get("/evidence/families/?area=&download=csv&table=families")
+
+    assert page.status_code == 200 and "Whole-family outcomes" in page.content.decode()
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/csv")
+    assert "Families helped" in download.content.decode("utf-8-sig")
+    assert AuditEvent.objects.filter(verb="downloaded_evidence").count() == 1
