@@ -33,6 +33,7 @@ SUSPENSION_SESSIONS = {1: 0.10, 2: 0.45, 4: 0.20, 6: 0.12, 10: 0.08, 20: 0.05}
 SUSPENSIONS_PER_SUSPENDED_PUPIL = prevalence.SUSPENSIONS_PER_100.value / 100 / prevalence.SUSPENDED_PUPIL_SHARE.value
 SECONDARY_SUSPENDED_SHARE = 0.0783  # S10: pupils with 1+ suspension, secondary
 PERMANENT_EXCLUSIONS_STILL_ON_ROLL = 0.3  # a pupil stays on roll until the governors' review
+UNAUTHORISED_REASONS = {"G", "N", "O", "U"}  # DfE attendance codes of unauthorised absence
 
 
 @dataclass
@@ -85,7 +86,8 @@ def build_schooling(
     pupils["sen"] = _special_needs(rng, population, pupils, looked_after, in_need | protection)
     sen_needs = _sen_needs(rng, pupils)
     exclusions = _suspensions(rng, population, pupils, in_need | protection | looked_after, term_start, term_end)
-    absences = _absences(rng, pupils, exclusions, looked_after, protection, in_need)
+    # The census term's absences come from the history of every term (history.py, census_absences).
+    absences = pd.DataFrame({"pupil": [], "reason": [], "sessions": []})
     return Schooling(census, term_start, term_end, schools, pupils, absences, exclusions, sen_needs, upn)
 
 
@@ -401,75 +403,28 @@ def _suspensions(
     return frame.sort_values(["pupil", "start"], kind="stable", ignore_index=True)
 
 
-def _absences(
-    rng: np.random.Generator,
-    pupils: pd.DataFrame,
-    exclusions: pd.DataFrame,
-    looked_after: np.ndarray,
-    protection: np.ndarray,
-    in_need: np.ndarray,
-) -> pd.DataFrame:
-    """Absent sessions by reason. Each pupil falls in a band (under 10%, persistent 10-50%, severe
-    50%+) with the national probabilities for their year group (S8, S9) and social care group
-    (S11); the rest of the year group is set so the year group as a whole matches."""
-    child = pupils["child"].to_numpy()
-    year = pupils["year"].to_numpy()
-    groups = {
-        "cla": looked_after[child],
-        "cpp": protection[child] & ~looked_after[child],
-        "cin": in_need[child] & ~protection[child] & ~looked_after[child],
-    }
-    persistent = np.zeros(len(child))
-    severe = np.zeros(len(child))
-    for group_year in np.unique(year):
-        in_year = year == group_year
-        target_persistent, target_severe = _absence_target(int(group_year))
-        spare_persistent, spare_severe, others = (
-            target_persistent * in_year.sum(),
-            target_severe * in_year.sum(),
-            in_year,
-        )
-        for name, members in groups.items():
-            rates = prevalence.ABSENCE_BY_SOCIAL_CARE_GROUP.value[name]
-            here = in_year & members
-            persistent[here], severe[here] = rates
-            spare_persistent -= rates[0] * here.sum()
-            spare_severe -= rates[1] * here.sum()
-            others = others & ~members
-        persistent[others] = np.clip(spare_persistent / max(others.sum(), 1), 0, 1)
-        severe[others] = np.clip(spare_severe / max(others.sum(), 1), 0, 1)
-    draw_band = rng.random(len(child))
-    band = np.where(draw_band < severe, 2, np.where(draw_band < persistent, 1, 0))
-    share = np.select(
-        [band == 2, band == 1],
-        [0.5 + 0.5 * rng.beta(1.3, 1.5, len(child)), 0.1 + 0.4 * rng.beta(1.0, 3.5, len(child))],
-        0.0999 * rng.beta(1.1, 2.3, len(child)),
-    )
-    possible = pupils["sessions_possible"].to_numpy()
-    absent = np.where(band > 0, np.ceil(share * possible), np.floor(share * possible)).astype(np.int64)
-    suspended = exclusions[exclusions["category"] != "LNCH"].groupby("pupil")["sessions"].sum()
-    suspended = suspended.reindex(np.arange(len(child)), fill_value=0).to_numpy().astype(np.int64)
-    suspended = np.minimum(suspended, possible)
-    absent = np.maximum(absent, suspended)
-    other = absent - suspended
+def census_absences(rng: np.random.Generator, census_term: pd.DataFrame) -> pd.DataFrame:
+    """The census term's absent sessions by attendance reason, from the history's sessions missed
+    (one row per pupil, in pupil order): suspensions as E, the unauthorised sessions split among
+    the unauthorised reasons and the rest among the authorised ones, in the mix of the pupil's band."""
+    excluded = census_term["excluded"].to_numpy()
+    unauthorised = census_term["unauthorised"].to_numpy()
+    authorised = census_term["missed"].to_numpy() - excluded - unauthorised
     reasons = list(codes.ABSENCE_REASONS)
-    usual_mix = np.array([codes.ABSENCE_REASONS[r] for r in reasons])
-    severe_mix = np.array([codes.SEVERE_ABSENCE_REASONS.get(r, 0.0) for r in reasons])
-    split = np.where(
-        (band == 2)[:, None],
-        rng.multinomial(other, severe_mix / severe_mix.sum()),
-        rng.multinomial(other, usual_mix / usual_mix.sum()),
-    )
-    table = pd.DataFrame(split, columns=reasons)
-    table["E"] = suspended
+    columns = {}
+    for kind, counts in (("authorised", authorised), ("unauthorised", unauthorised)):
+        chosen = [r for r in reasons if (r in UNAUTHORISED_REASONS) == (kind == "unauthorised")]
+        usual = np.array([codes.ABSENCE_REASONS[r] for r in chosen])
+        severe = np.array([codes.SEVERE_ABSENCE_REASONS.get(r, 0.0) for r in chosen])
+        split = np.where(
+            census_term["severe_mix"].to_numpy()[:, None],
+            rng.multinomial(counts, severe / severe.sum()),
+            rng.multinomial(counts, usual / usual.sum()),
+        )
+        columns.update(dict(zip(chosen, split.T, strict=True)))
+    table = pd.DataFrame({reason: columns[reason] for reason in reasons})
+    table["E"] = excluded
     long = table.stack()
     long = long[long > 0].reset_index()
     long.columns = ["pupil", "reason", "sessions"]
     return long
-
-
-def _absence_target(year: int) -> tuple[float, float]:
-    by_year = prevalence.ABSENCE_BY_YEAR.value
-    if year <= 6:
-        return prevalence.PRIMARY_ABSENCE.value
-    return by_year[str(min(year, 11))]

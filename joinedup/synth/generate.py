@@ -7,6 +7,7 @@ files: every part draws from its own named random stream and nothing reads the c
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import numpy as np
@@ -14,8 +15,17 @@ import pandas as pd
 
 from joinedup.common.progress import progress
 
-from . import authority, education, places, population, register, services, social_care, staffing
-from .extracts import Context, Written, child_health, cin_census, school_census, ssda903, youth_offending
+from . import authority, education, history, places, population, register, services, social_care, staffing
+from .extracts import (
+    Context,
+    Written,
+    child_health,
+    cin_census,
+    pupil_attendance,
+    school_census,
+    ssda903,
+    youth_offending,
+)
 from .extracts import social_care as social_care_persons
 from .options import OUTPUTS, SynthOptions
 from .output import write_csv, write_json
@@ -28,8 +38,9 @@ EXTRACTS = (
     ("child health", child_health),
     ("youth justice", youth_offending),
     ("social care persons", social_care_persons),
+    ("pupil attendance", pupil_attendance),
 )
-STEPS = 10 + len(EXTRACTS)  # ten fixed steps (Families ... Done) and one per extract
+STEPS = 12 + len(EXTRACTS)  # twelve fixed steps (Families ... Done) and one per extract
 
 
 def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
@@ -59,6 +70,11 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
             looked_after=care.looked_after_now,
             protection=care.protection_now,
             in_need=care.in_need_now,
+        )
+        advance(description="History")
+        past = history.build_history(rng("history"), people=people, schooling=schooling, care=care, options=options)
+        schooling = dataclasses.replace(
+            schooling, absences=education.census_absences(rng("census absences"), past.census_term)
         )
         advance(description="Services and staff")
         demand = services.involvement_demand(rng("services"), people, care, schooling)
@@ -93,18 +109,20 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
         advance(description="Extracts")
         known = social_care.known_to_social_care(rng("social care contacts"), people, care)
         context = Context(
-            la_code, options.as_of, the_register, schooling, care, known, staff, options.error_rates, options.out
+            la_code, options.as_of, the_register, schooling, care, known, staff, options.error_rates, options.out, past
         )
         written = []
         for label, module in EXTRACTS:
             advance(description=f"Extract: {label}")
             written.append(module.write(rng(f"extract {module.SOURCE}"), context))
+        advance(description="History files")
+        history_files = history.write_history(past, the_register, options.out)
         advance(description="Ground truth")
         counts.update(_ground_truth(written, the_register, options))
         for part in written:
             counts.update(part.files)
         advance(description="Manifest")
-        manifest = _manifest(options, document, counts, written, care, schooling)
+        manifest = _manifest(options, document, counts, written, care, schooling, past, history_files)
         write_json(manifest, options.out / "manifest.json")
         advance(description="Done")
     return manifest
@@ -145,6 +163,8 @@ def _manifest(
     written: list[Written],
     care: social_care.SocialCare,
     schooling: education.Schooling,
+    past: history.History,
+    history_files: dict[str, int],
 ) -> dict:
     records = sum(len(frame) for part in written for frame in part.truth)
     return {
@@ -159,6 +179,8 @@ def _manifest(
         "files": dict(sorted(counts.items())),
         "extract_records": records,
         "key_groups": _key_groups(care, schooling),
+        # Not extracts: what casework records (early help, SDQ scores) and the injected truth.
+        "history": {**history.summary(past), "files": dict(sorted(history_files.items()))},
     }
 
 

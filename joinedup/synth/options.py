@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from .errors import ErrorRateProblem, ErrorRates, parse_error_rate
 
 DEFAULT_AS_OF = date(2025, 3, 31)
@@ -25,11 +27,40 @@ OUTPUTS = (
     "child_health",
     "youth_offending",
     "social_care",
+    "pupil_attendance",
+    "history",
 )
+FEWEST_HISTORY_YEARS, MOST_HISTORY_YEARS = 1, 10
+SELECTIONS = {
+    "dip": "a transitory dip in attendance comes before the referral (the realistic case)",
+    "stable": "help is chosen on stable characteristics only",
+}
+EFFECT_OUTCOMES = {"attendance": "percentage points of attendance", "sdq": "SDQ total difficulties points"}
 
 
 class OptionProblem(ValueError):
     """An argument the generator cannot use; the message says why."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A known effect of early help, injected so an estimator can be checked against the truth:
+    `attendance` percentage points and `sdq` points (negative is better) from the `after_terms`-th
+    term of help on (the term help starts is the first), shrinking by `fade` each later term."""
+
+    attendance: float = 0.0
+    sdq: float = 0.0
+    after_terms: int = 2
+    fade: float = 0.0
+
+    def share_in(self, term_of_help: np.ndarray) -> np.ndarray:
+        """The share of the full effect in each term of help (1 = the term help started, 0 or less
+        = before help)."""
+        later = np.maximum(term_of_help - self.after_terms, 0)
+        return np.where(term_of_help >= self.after_terms, (1 - self.fade) ** later, 0.0)
+
+    def as_dict(self) -> dict:
+        return {"attendance": self.attendance, "sdq": self.sdq, "after_terms": self.after_terms, "fade": self.fade}
 
 
 @dataclass(frozen=True)
@@ -40,10 +71,22 @@ class SynthOptions:
     as_of: date = DEFAULT_AS_OF
     error_rates: ErrorRates = field(default_factory=ErrorRates)
     force: bool = False
+    history_years: int = 3
+    effect: Effect = field(default_factory=Effect)
+    selection: str = "dip"
 
 
 def options_from_arguments(
-    *, children, seed, out, as_of: str | None = None, error_rates: Iterable[str] = (), force: bool = False
+    *,
+    children,
+    seed,
+    out,
+    as_of: str | None = None,
+    error_rates: Iterable[str] = (),
+    force: bool = False,
+    history_years=3,
+    effect: str | None = None,
+    selection: str = "dip",
 ) -> SynthOptions:
     """Check the command line's arguments and turn them into options, or say what is wrong."""
     return SynthOptions(
@@ -53,7 +96,67 @@ def options_from_arguments(
         as_of=_as_of(as_of),
         error_rates=_error_rates(error_rates),
         force=force,
+        history_years=_history_years(history_years),
+        effect=_effect(effect),
+        selection=_selection(selection),
     )
+
+
+def _history_years(value) -> int:
+    number = _integer(value, "--history-years")
+    if not FEWEST_HISTORY_YEARS <= number <= MOST_HISTORY_YEARS:
+        raise OptionProblem(
+            f"--history-years must be from {FEWEST_HISTORY_YEARS} to {MOST_HISTORY_YEARS} school years, not {value}"
+        )
+    return number
+
+
+def _effect(value: str | None) -> Effect:
+    """`attendance=3,after_terms=2,fade=0`: every part optional, none repeated."""
+    if value is None or not str(value).strip():
+        return Effect()
+    example = "like attendance=3,after_terms=2,fade=0 or sdq=-2"
+    names = {*EFFECT_OUTCOMES, "after_terms", "fade"}
+    parts: dict[str, float] = {}
+    for part in str(value).split(","):
+        name, equals, number = part.partition("=")
+        name = name.strip()
+        if not equals or name not in names:
+            raise OptionProblem(
+                f"--effect: {part.strip()!r} is not NAME=NUMBER with NAME one of {', '.join(sorted(names))} ({example})"
+            )
+        if name in parts:
+            raise OptionProblem(f"--effect names {name} twice")
+        try:
+            parts[name] = float(number)
+        except ValueError:
+            raise OptionProblem(f"--effect: {name} must be a number, not {number.strip()!r} ({example})") from None
+    if not -20 <= parts.get("attendance", 0) <= 20:
+        raise OptionProblem("--effect: attendance is in percentage points and must be from -20 to 20")
+    if not -10 <= parts.get("sdq", 0) <= 10:
+        raise OptionProblem("--effect: sdq is in SDQ total difficulties points (0-40) and must be from -10 to 10")
+    after_terms = parts.get("after_terms", 2)
+    if after_terms != int(after_terms) or not 1 <= after_terms <= 9:
+        raise OptionProblem(
+            f"--effect: after_terms is the term of help the effect starts in (1 = the term help starts), "
+            f"a whole number from 1 to 9, not {after_terms:g}"
+        )
+    if not 0 <= parts.get("fade", 0) <= 1:
+        raise OptionProblem("--effect: fade is the share lost each later term, from 0 (lasting) to 1 (one term only)")
+    return Effect(
+        attendance=parts.get("attendance", 0.0),
+        sdq=parts.get("sdq", 0.0),
+        after_terms=int(after_terms),
+        fade=parts.get("fade", 0.0),
+    )
+
+
+def _selection(value) -> str:
+    chosen = str(value).strip().lower()
+    if chosen not in SELECTIONS:
+        described = "; ".join(f"{name}: {meaning}" for name, meaning in SELECTIONS.items())
+        raise OptionProblem(f"--selection must be dip or stable, not {value!r} ({described})")
+    return chosen
 
 
 def _children(value) -> int:

@@ -16,6 +16,7 @@ import pandas as pd
 from joinedup.synth import errors
 from joinedup.synth.education import Schooling
 from joinedup.synth.errors import ErrorRates
+from joinedup.synth.history import History
 from joinedup.synth.places import ADDRESS_FIELDS
 from joinedup.synth.population import unique_numbers
 from joinedup.synth.register import Register
@@ -36,6 +37,7 @@ class Context:
     staffing: Staffing
     rates: ErrorRates
     out: Path
+    history: History
 
 
 @dataclass

@@ -29,7 +29,7 @@ def truth(authority):
 
 def test_ground_truth_has_the_agreed_columns(truth):
     assert list(truth.columns) == ["source", "record_id", "child_id"]
-    assert set(truth["source"]) == {*PERSON_TABLES, "cin_census"}
+    assert set(truth["source"]) == {*PERSON_TABLES, "cin_census", "pupil_attendance"}
 
 
 @pytest.mark.parametrize("source", PERSON_TABLES)

@@ -31,6 +31,23 @@ class Command(BaseCommand):
             metavar="NAME=RATE",
             help=f"repeatable; NAME is one of {', '.join(DEFAULT_RATES)} and RATE is 0..1",
         )
+        parser.add_argument(
+            "--history-years",
+            dest="history_years",
+            default="3",
+            help="school years of termly history up to the reference date (default 3)",
+        )
+        parser.add_argument(
+            "--effect",
+            default=None,
+            metavar="attendance=3,after_terms=2,fade=0",
+            help="a known effect of early help to inject (attendance points, sdq points; default none)",
+        )
+        parser.add_argument(
+            "--selection",
+            default="dip",
+            help="dip (default: attendance dips before a referral) or stable (help chosen on stable traits)",
+        )
         parser.add_argument("--force", action="store_true", help="overwrite an earlier run in --out")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -43,6 +60,9 @@ class Command(BaseCommand):
                 as_of=options["as_of"],
                 error_rates=options["error_rates"],
                 force=options["force"],
+                history_years=options["history_years"],
+                effect=options["effect"],
+                selection=options["selection"],
             )
         except OptionProblem as problem:
             raise CommandError(str(problem)) from None

@@ -1,0 +1,74 @@
+"""Pupil-level attendance as the DfE now shares it with local authorities (the school attendance
+data service): one row per pupil, school and term with sessions possible and missed, authorised and
+unauthorised, and a second table of suspensions and permanent exclusions by date. Names and dates
+of birth carry the usual errors; the UPN, which every school must give a pupil, is always there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from joinedup.synth.output import format_dates, write_csv
+
+from . import Context, Written, agency_view
+
+SOURCE = "pupil_attendance"
+FOLDER = "pupil_attendance"
+ATTENDANCE_FILE, EXCLUSIONS_FILE = "pupil_attendance.csv", "pupil_exclusions.csv"
+
+
+def write(rng: np.random.Generator, context: Context) -> Written:
+    history = context.history
+    rows = history.in_window(history.attendance).sort_values(["pupil", "ordinal"], kind="stable")
+    pupils = context.schooling.pupils
+    children = pupils["child"].to_numpy()
+    view = agency_view(rng, context, children)
+    upn = context.register.children["upn"].to_numpy()[children]
+    terms = history.terms.set_index("ordinal")
+    pupil = rows["pupil"].to_numpy()
+    school_year = terms["school_year"].reindex(rows["ordinal"]).to_numpy()
+    nc_year = rows["nc_year"].to_numpy()
+    table = pd.DataFrame(
+        {
+            "UPN": upn[pupil],
+            "LegalForename": view["first_name"].to_numpy()[pupil],
+            "LegalSurname": view["surname"].to_numpy()[pupil],
+            "DateOfBirth": format_dates(view["date_of_birth"], "dd/mm/yyyy")[pupil],
+            "Sex": context.register.children["sex"].to_numpy()[children][pupil],
+            "SchoolURN": rows["urn"].to_numpy(),
+            "NCYear": np.where(nc_year == 0, "R", nc_year.astype(str)),
+            "AcademicYear": _academic_years(school_year),
+            "Term": np.char.capitalize(terms["season"].reindex(rows["ordinal"]).to_numpy().astype(str)),
+            "SessionsPossible": rows["possible"].to_numpy(),
+            "SessionsAuthorisedAbsence": (rows["missed"] - rows["unauthorised"]).to_numpy(),
+            "SessionsUnauthorisedAbsence": rows["unauthorised"].to_numpy(),
+        }
+    )
+    exclusions = history.in_window(history.exclusions).sort_values(["pupil", "start"], kind="stable")
+    urn = pd.Series(rows["urn"].to_numpy(), index=pd.MultiIndex.from_arrays([pupil, rows["ordinal"].to_numpy()]))
+    excluded_pupil = exclusions["pupil"].to_numpy()
+    excluded_in = pd.MultiIndex.from_arrays([excluded_pupil, exclusions["ordinal"].to_numpy()])
+    excluded = pd.DataFrame(
+        {
+            "UPN": upn[excluded_pupil],
+            "SchoolURN": urn.reindex(excluded_in).to_numpy(),
+            "AcademicYear": _academic_years(terms["school_year"].reindex(exclusions["ordinal"]).to_numpy()),
+            "Category": exclusions["category"].to_numpy(),
+            "StartDate": format_dates(exclusions["start"], "dd/mm/yyyy"),
+            "Sessions": exclusions["sessions"].to_numpy().astype(float),
+        }
+    )
+    written = Written()
+    for name, frame in ((ATTENDANCE_FILE, table), (EXCLUSIONS_FILE, excluded)):
+        written.files[f"{FOLDER}/{name}"] = write_csv(frame, context.out / FOLDER / name)
+    listed = np.unique(pupil)
+    written.record(SOURCE, upn[listed], children[listed])
+    return written
+
+
+def _academic_years(school_year: np.ndarray) -> np.ndarray:
+    years = np.asarray(school_year, dtype=np.int64)
+    return np.char.add(np.char.add(years.astype(str), "/"), np.char.zfill((years % 100 + 1).astype(str), 2)).astype(
+        object
+    )

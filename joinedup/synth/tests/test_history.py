@@ -1,0 +1,340 @@
+"""Years of history to measure (issue 14): termly attendance matching England's figures
+(docs/prevalence.md), early help with its dip before referral, a known injected effect and the
+truth beside it, measured from the files an importer or casework would read."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from joinedup.synth.generate import generate
+from joinedup.synth.options import OptionProblem, options_from_arguments
+from joinedup.synth.tests.conftest import build_authority, read
+
+CHILDREN = 5000
+EFFECT = "attendance=3,after_terms=2,fade=0"
+FULL_YEAR = "2023/24"  # the window's last full school year (as of 31 March 2025)
+UNAUTHORISED = ["G", "N", "O", "U"]
+EARLY_HELP_COLUMNS = [
+    "la_child_id",
+    "referred_on",
+    "level_of_need",
+    "decision",
+    "help_started_on",
+    "closed_on",
+    "closure_reason",
+    "needs_met_at",
+]
+
+
+def build(factory, name: str, *options: str, seed: int = 5):
+    chosen = dict(option.split(":", 1) for option in options)
+    out = factory.mktemp(name) / "authority"
+    generate(options_from_arguments(children=CHILDREN, seed=seed, out=out, **chosen), show_progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def helped(tmp_path_factory):
+    return build(tmp_path_factory, "helped", f"effect:{EFFECT}")
+
+
+@pytest.fixture(scope="module")
+def unhelped(tmp_path_factory):
+    return build(tmp_path_factory, "unhelped", "effect:attendance=0")
+
+
+@pytest.fixture(scope="module")
+def stable(tmp_path_factory):
+    return build(tmp_path_factory, "stable", "selection:stable")
+
+
+def attendance(authority) -> pd.DataFrame:
+    table = read(authority / "pupil_attendance" / "pupil_attendance.csv")
+    numbers = ["SessionsPossible", "SessionsAuthorisedAbsence", "SessionsUnauthorisedAbsence"]
+    table[numbers] = table[numbers].astype(int)
+    table["missed"] = table["SessionsAuthorisedAbsence"] + table["SessionsUnauthorisedAbsence"]
+    table["term"] = table["AcademicYear"].str[:4] + "-" + table["Term"].str.lower()
+    return table
+
+
+def school_year(authority, year: str = FULL_YEAR) -> pd.DataFrame:
+    table = attendance(authority)
+    rows = table[table["AcademicYear"] == year]
+    pupils = rows.groupby("UPN").agg(
+        missed=("missed", "sum"), possible=("SessionsPossible", "sum"), nc_year=("NCYear", "last")
+    )
+    pupils["share"] = pupils["missed"] / pupils["possible"]
+    return pupils
+
+
+def test_overall_absence_over_a_school_year(helped):
+    """S8 via S4: overall absence 6.78% of sessions in 2024/25 (7.15% in 2023/24)."""
+    pupils = school_year(helped)
+    assert pupils["missed"].sum() / pupils["possible"].sum() == pytest.approx(0.0678, abs=0.01)
+
+
+def test_persistent_and_severe_absence_over_a_school_year(helped):
+    """S8 via S4: 18.14% of pupils persistently absent (10%+) and 2.39% severely (50%+) in 2024/25."""
+    share = school_year(helped)["share"]
+    assert float(np.mean(share >= 0.1)) == pytest.approx(0.1814, abs=0.03)
+    assert float(np.mean(share >= 0.5)) == pytest.approx(0.0239, abs=0.012)
+
+
+def test_secondary_absence_is_higher_and_key_stage_3_matches_year_groups(helped):
+    """S8: primary persistent absence 12.99%, secondary 23.37%; S9: Y7 19.9%, Y8 25.4%, Y9 28.9%."""
+    pupils = school_year(helped)
+    primary = pupils["nc_year"].isin(["R", "1", "2", "3", "4", "5", "6"])
+    assert float(np.mean(pupils.loc[primary, "share"] >= 0.1)) == pytest.approx(0.1299, abs=0.03)
+    assert np.mean(pupils.loc[~primary, "share"] >= 0.1) > np.mean(pupils.loc[primary, "share"] >= 0.1) + 0.08
+    for year, expected in (("7", 0.199), ("8", 0.254), ("9", 0.289)):
+        persistent = float(np.mean(pupils.loc[pupils["nc_year"] == year, "share"] >= 0.1))
+        assert persistent == pytest.approx(expected, abs=0.07), year
+
+
+def test_children_in_need_are_far_more_often_absent(helped):
+    """S11: children in need 46.0% and on protection plans 55.4% persistently absent, against 18%."""
+    root = ET.parse(helped / "cin_census" / "CIN_Census_2025.xml").getroot()
+    in_need = {
+        child.findtext("ChildIdentifiers/UPN")
+        for child in root.iter("Child")
+        if any(d.findtext("CINclosureDate") in (None, "") for d in child.iter("CINdetails"))
+    }
+    pupils = school_year(helped, "2024/25")
+    known = pupils.index.isin(list(in_need))
+    assert known.sum() > 30
+    assert float(np.mean(pupils.loc[known, "share"] >= 0.1)) == pytest.approx(0.48, abs=0.15)
+
+
+def test_suspensions_over_a_school_year(helped):
+    """S10: 22.61 suspensions per 100 secondary pupils in 2023/24; permanent exclusions are rare."""
+    pupils = school_year(helped)
+    exclusions = read(helped / "pupil_attendance" / "pupil_exclusions.csv")
+    in_year = exclusions[exclusions["AcademicYear"] == FULL_YEAR]
+    secondary = pupils.index[~pupils["nc_year"].isin(["R", "1", "2", "3", "4", "5", "6"])]
+    suspended = in_year[(in_year["Category"] == "SUSP") & in_year["UPN"].isin(secondary)]
+    assert 100 * len(suspended) / len(secondary) == pytest.approx(22.61, rel=0.3)
+    assert (in_year["Category"] == "PERM").sum() < len(suspended) / 20
+
+
+def test_the_census_term_is_the_historys_term(helped):
+    """The spring census's autumn-term sessions are the history's figures for that pupil and term."""
+    folder = helped / "school_census"
+    pupils = read(folder / "2025_spring_pupilonroll.csv")
+    sessions = read(folder / "2025_spring_termlysessiondetailsonroll.csv")
+    sessions["sessions"] = sessions["sessions"].astype(float)
+    by_pupil = sessions.groupby("pupilonrolltableid")["sessions"]
+    census = pd.DataFrame(
+        {
+            "possible": pupils["termlysessionspossible"].astype(float).astype(int).to_numpy(),
+            "missed": by_pupil.sum().reindex(pupils["pupilonrolltableid"]).fillna(0).astype(int).to_numpy(),
+            "unauthorised": sessions[sessions["attendancereason"].isin(UNAUTHORISED)]
+            .groupby("pupilonrolltableid")["sessions"]
+            .sum()
+            .reindex(pupils["pupilonrolltableid"])
+            .fillna(0)
+            .astype(int)
+            .to_numpy(),
+        },
+        index=pupils["upn"].to_numpy(),
+    ).sort_index()
+    history = attendance(helped)
+    autumn = history[history["term"] == "2024-autumn"].set_index("UPN").sort_index()
+    assert len(census) == len(autumn)
+    assert (census["possible"] == autumn["SessionsPossible"]).all()
+    assert (census["missed"] == autumn["missed"]).all()
+    assert (census["unauthorised"] == autumn["SessionsUnauthorisedAbsence"]).all()
+
+
+def test_early_help_follows_the_contract(helped):
+    referrals = read(helped / "history" / "early_help.csv")
+    children = read(helped / "register" / "children.csv")
+
+    assert list(referrals.columns) == EARLY_HELP_COLUMNS
+    assert referrals["referred_on"].is_monotonic_increasing
+    assert set(referrals["la_child_id"]) <= set(children["la_child_id"])
+    assert set(referrals["level_of_need"]) <= {"universal", "additional", "complex", "acute"}
+    assert set(referrals["decision"]) <= {"allocate", "step_up", "step_down", "no_further_action"}
+    assert ((referrals["help_started_on"] != "") == (referrals["decision"] == "allocate")).all()
+    assert set(referrals["closure_reason"]) <= {"", "needs_met", "stepped_down", "stepped_up", "moved_away", "declined"}
+    assert ((referrals["closed_on"] == "") == (referrals["closure_reason"] == "")).all()
+    assert ((referrals["closed_on"] == "") == (referrals["needs_met_at"] == "")).all()
+    for _, child in referrals.groupby("la_child_id"):
+        open_cases = (child["closed_on"] == "").sum()
+        assert open_cases <= 1
+        # A re-referral comes after the last referral closed: never two open at once.
+        assert (child["referred_on"].iloc[1:].to_numpy() > child["closed_on"].iloc[:-1].to_numpy()).all()
+        assert (child["closed_on"].iloc[:-1] != "").all()
+
+
+def test_early_help_volume_and_re_referrals(helped):
+    """S17 x S3 derived: ~385 children per 10,000 a year in early help; S3: 22.6% of referrals are
+    re-referrals within 12 months (S17: 25% of closed assessments re-referred within a year)."""
+    referrals = read(helped / "history" / "early_help.csv")
+    referred = pd.to_datetime(referrals["referred_on"])
+    years = (pd.Timestamp("2025-03-31") - pd.Timestamp("2022-09-01")).days / 365.25
+    assert len(referrals) / years / CHILDREN * 10_000 == pytest.approx(385, rel=0.3)
+    gap = referred.groupby(referrals["la_child_id"]).diff().dt.days
+    assert float(np.mean(gap <= 365)) == pytest.approx(0.2, abs=0.07)
+
+
+def test_sdq_scores_are_recorded_at_assessment_and_six_weekly_reviews(helped):
+    referrals = read(helped / "history" / "early_help.csv")
+    scores = read(helped / "history" / "wellbeing.csv")
+    cases = referrals[referrals["decision"] == "allocate"]
+
+    assert list(scores.columns) == ["la_child_id", "recorded_on", "occasion", "sdq_total"]
+    assert scores["sdq_total"].astype(int).between(0, 40).all()
+    assessments = scores[scores["occasion"] == "assessment"]
+    assert sorted(zip(assessments["la_child_id"], assessments["recorded_on"], strict=True)) == sorted(
+        zip(cases["la_child_id"], cases["help_started_on"], strict=True)
+    )
+    started = cases.groupby("la_child_id")["help_started_on"].agg(list)
+    reviews = scores[scores["occasion"] == "review"]
+    days = [
+        min(abs((pd.Timestamp(on) - pd.Timestamp(s)).days % 42) for s in started[child])
+        for child, on in zip(reviews["la_child_id"], reviews["recorded_on"], strict=True)
+    ]
+    assert max(days) == 0
+    # About 40% of reviews have no score: those held are about 60% of those due.
+    expected = sum(
+        (min(pd.Timestamp(c or "2025-03-31"), pd.Timestamp("2025-03-31")) - pd.Timestamp(s)).days // 42
+        for s, c in zip(cases["help_started_on"], cases["closed_on"], strict=True)
+    )
+    assert len(reviews) / expected == pytest.approx(0.6, abs=0.08)
+
+
+def _before_and_after_referral(authority) -> pd.Series:
+    """Mean attendance by terms since the child's first referral, from what casework and the
+    attendance extract hold (the register links the LA child id to the UPN)."""
+    referrals = read(authority / "history" / "early_help.csv").drop_duplicates("la_child_id")
+    register = read(authority / "register" / "children.csv").set_index("la_child_id")
+    referred = pd.to_datetime(referrals["referred_on"])
+    school_year = np.where(referred.dt.month >= 9, referred.dt.year, referred.dt.year - 1)
+    season = np.select([referred.dt.month >= 9, referred.dt.month <= 3], [0, 1], 2)
+    ordinal = pd.Series(school_year * 3 + season, index=register.loc[referrals["la_child_id"], "upn"].to_numpy())
+    ordinal = ordinal[ordinal.index != ""]  # children not yet at school
+    table = attendance(authority)
+    table = table[table["UPN"].isin(ordinal.index)]
+    seasons = {"autumn": 0, "spring": 1, "summer": 2}
+    term = table["AcademicYear"].str[:4].astype(int) * 3 + table["Term"].str.lower().map(seasons)
+    since = term.to_numpy() - ordinal.reindex(table["UPN"]).to_numpy()
+    rate = 100 * (1 - table["missed"] / table["SessionsPossible"])
+    return rate.groupby(since).mean()
+
+
+def test_attendance_dips_before_a_referral_under_the_dip_selection(helped, stable):
+    dip = _before_and_after_referral(helped)
+    steady = _before_and_after_referral(stable)
+
+    assert dip[[-4, -3]].mean() - dip[[-1, 0]].mean() > 4  # ~9 points of shock in the terms before
+    assert dip[[3, 4]].mean() > dip[[-1, 0]].mean() + 3  # most of it passes by itself
+    assert abs(steady[[-4, -3]].mean() - steady[[-1, 0]].mean()) < 2
+
+
+def test_an_injected_effect_changes_only_helped_childrens_attendance_after_help(helped, unhelped):
+    with_effect, without = attendance(helped), attendance(unhelped)
+    truth = read(helped / "history" / "truth_children.csv")
+    register = read(helped / "register" / "children.csv").set_index("la_child_id")
+    truth["UPN"] = register.loc[truth["la_child_id"], "upn"].to_numpy()
+    truth = truth.set_index(["UPN", "term"])
+
+    assert (with_effect["UPN"] == without["UPN"]).all() and (with_effect["term"] == without["term"]).all()
+    changed = with_effect["missed"] != without["missed"]
+    keys = pd.MultiIndex.from_frame(with_effect.loc[changed, ["UPN", "term"]])
+    assert keys.isin(truth.index).all()
+    assert (truth.loc[keys, "term_of_help"].astype(int) >= 2).all()
+    realised = 100 * (without["missed"] - with_effect["missed"]) / with_effect["SessionsPossible"]
+    stated = truth["effect_points"].astype(float).reindex(pd.MultiIndex.from_frame(with_effect[["UPN", "term"]]))
+    assert np.allclose(realised[stated.notna().to_numpy()], stated.dropna().to_numpy(), atol=0.001)
+    after = truth[truth["term_of_help"].astype(int) >= 2]
+    assert after["effect_points"].astype(float).mean() == pytest.approx(3, abs=0.4)
+    unhelped_truth = read(unhelped / "history" / "truth_children.csv")
+    assert (unhelped_truth["effect_points"].astype(float) == 0).all()
+    same_counterfactual = unhelped_truth["attendance_without_help"].to_numpy()
+    assert (truth["attendance_without_help"].to_numpy() == same_counterfactual).all()
+
+
+def test_the_same_options_give_byte_identical_history(tmp_path_factory, helped):
+    again = build(tmp_path_factory, "helped_again", f"effect:{EFFECT}")
+    for name in ("history/early_help.csv", "history/wellbeing.csv", "history/truth.json", "history/truth_children.csv",
+                 "pupil_attendance/pupil_attendance.csv", "pupil_attendance/pupil_exclusions.csv"):  # fmt: skip
+        assert filecmp.cmp(helped / name, again / name, shallow=False), name
+
+
+def test_the_manifest_and_truth_say_what_was_injected(helped):
+    manifest = json.loads((helped / "manifest.json").read_text())
+    truth = json.loads((helped / "history" / "truth.json").read_text())
+    assert manifest["history"]["school_years"] == ["2022/23", "2023/24", "2024/25"]
+    assert manifest["history"]["terms"][0] == "2022-autumn" and manifest["history"]["terms"][-1] == "2024-spring"
+    assert manifest["history"]["effect"] == {"attendance": 3.0, "sdq": 0.0, "after_terms": 2, "fade": 0.0}
+    assert truth["selection"]["regime"] == "dip"
+    assert truth["realised"]["attendance_effect_points_mean"] == pytest.approx(3, abs=0.4)
+
+
+def test_fewer_history_years_give_a_shorter_window(tmp_path_factory):
+    out = build_authority(tmp_path_factory, "one_year", children=300, seed=2)
+    assert len(json.loads((out / "manifest.json").read_text())["history"]["terms"]) == 8
+    short = tmp_path_factory.mktemp("short") / "authority"
+    manifest = generate(options_from_arguments(children=300, seed=2, out=short, history_years=1), show_progress=False)
+    assert manifest["history"]["terms"] == ["2024-autumn", "2024-spring"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"history_years": 0}, "--history-years must be from 1 to 10"),
+        ({"history_years": "three"}, "--history-years must be a whole number"),
+        ({"effect": "attendance=lots"}, "attendance must be a number, not 'lots'"),
+        ({"effect": "wellbeing=2"}, "'wellbeing=2' is not NAME=NUMBER"),
+        ({"effect": "attendance=3,attendance=4"}, "names attendance twice"),
+        ({"effect": "attendance=50"}, "from -20 to 20"),
+        ({"effect": "after_terms=0"}, "a whole number from 1 to 9, not 0"),
+        ({"effect": "after_terms=1.5"}, "a whole number from 1 to 9, not 1.5"),
+        ({"effect": "fade=2"}, "fade is the share lost each later term"),
+        ({"selection": "random"}, "--selection must be dip or stable, not 'random'"),
+    ],
+)
+def test_options_reject_nonsense_with_a_message_to_act_on(tmp_path, arguments, message):
+    with pytest.raises(OptionProblem, match=message.replace("(", r"\(").replace(")", r"\)")):
+        options_from_arguments(children=1000, seed=1, out=tmp_path / "out", **arguments)
+
+
+def test_options_read_an_effect():
+    options = options_from_arguments(children=1000, seed=1, out="/tmp/unused-synth-out", effect="sdq=-2,fade=0.5")
+    assert options.effect.sdq == -2 and options.effect.fade == 0.5 and options.effect.attendance == 0
+    assert list(options.effect.share_in(np.array([0, 1, 2, 3, 4]))) == [0, 0, 1, 0.5, 0.25]
+
+
+def test_an_sdq_effect_lowers_scores_from_the_stated_term_of_help(tmp_path_factory, unhelped):
+    better = build(tmp_path_factory, "sdq", "effect:sdq=-2,after_terms=2")
+    scores, baseline = read(better / "history" / "wellbeing.csv"), read(unhelped / "history" / "wellbeing.csv")
+
+    assert (
+        (scores[["la_child_id", "recorded_on", "occasion"]] == baseline[["la_child_id", "recorded_on", "occasion"]])
+        .all()
+        .all()
+    )
+    change = scores["sdq_total"].astype(int) - baseline["sdq_total"].astype(int)
+    first = (scores["occasion"] == "assessment") & ~scores["la_child_id"].duplicated()
+    assert (change[first] == 0).all()  # the first term of help: no effect yet
+    assert change.min() >= -2 and change.max() == 0
+    assert change[change != 0].mean() == pytest.approx(-2, abs=0.2)
+
+
+def test_sdq_scores_are_worse_at_assessment_while_the_dip_lasts(unhelped, stable):
+    def first_and_later(authority) -> tuple[float, float]:
+        scores = read(authority / "history" / "wellbeing.csv")
+        on = pd.to_datetime(scores["recorded_on"])
+        since = (on - on.groupby(scores["la_child_id"]).transform("min")).dt.days
+        sdq = scores["sdq_total"].astype(int)
+        return sdq[since == 0].mean(), sdq[since >= 120].mean()
+
+    (dip_first, dip_later), (steady_first, steady_later) = first_and_later(unhelped), first_and_later(stable)
+    assert dip_first - dip_later > 0.8
+    assert abs(steady_first - steady_later) < 0.5
