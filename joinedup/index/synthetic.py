@@ -20,5 +20,6 @@ def synthetic_extracts(authority_dir: Path) -> list[tuple[Path, Path]]:
         "child_health": authority_dir / "child_health" / "child_health_records.csv",
         "youth_offending": authority_dir / "youth_offending" / "yot_caseload.csv",
         "social_care": authority_dir / "social_care" / "persons.csv",
+        "pupil_attendance": authority_dir / "pupil_attendance" / "pupil_attendance.csv",
     }
     return [(SOURCES_DIR / f"{name}.toml", path) for name, path in extracts.items()]

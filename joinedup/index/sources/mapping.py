@@ -27,6 +27,7 @@ FORMAT_OPTIONS: dict[str, set[str]] = {
     "ssda903_xml": set(),
     "school_census": {"encoding", "attendance_authorised", "attendance_unauthorised", "attendance_not_counted"},
     "register": {"encoding"},
+    "pupil_attendance": {"encoding"},
 }
 AGENCY_KINDS = {"education", "social_care", "health", "youth_offending", "police", "housing", "voluntary"}
 # Canonical fields a source may map; source and record_id come from the source's name and key.

@@ -18,7 +18,7 @@ import pandas as pd
 from joinedup.common.tables import FileProblems, Problem
 from joinedup.index.canonical import CANONICAL_FIELDS
 
-from . import cin_census, normalise, register, school_census, ssda903
+from . import cin_census, normalise, pupil_attendance, register, school_census, ssda903
 from .extract import FILE, ROW, Extract, csv_table, missing_columns, xlsx_table
 from .mapping import SourceMapping
 
@@ -62,11 +62,13 @@ READERS: dict[str, Callable[[SourceMapping, Path], Extract]] = {
     "ssda903_xml": ssda903.read_xml,
     "school_census": school_census.read,
     "register": register.read,
+    "pupil_attendance": pupil_attendance.read,
 }
 FILES: dict[str, Callable[[SourceMapping, Path], list[Path]]] = {
     "ssda903_csv": ssda903.csv_files,
     "school_census": school_census.files,
     "register": register.files,
+    "pupil_attendance": pupil_attendance.files,
 }
 
 
