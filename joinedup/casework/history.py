@@ -1,18 +1,22 @@
-"""Two years of synthetic casework for the demo: referrals, panel decisions, assessments, teams
-around the child, plans, reviews and closures, consistent with each child's needs. Plain Python
-with no Django, like the synthetic authority, so it is fast and testable without a database; the
-`load_casework_history` command writes what it returns.
+"""The synthetic authority's early help episodes as casework: the generator (`joinedup synth`)
+says who was referred, when, what the panel decided, when help started and ended and the SDQ scores
+recorded; this module fills in the rest (who referred, the panel meeting, the team around the
+child, the plan, the reviews and what the family said). Plain Python with no Django, like the
+generator, so it is fast and testable without a database; `load_casework_history` reads the
+generator's files and writes what this returns.
 
 Who is beside a child fits the child: each practitioner's service says (in `WorkerIn`, from the
 table `joinedup.synth.fit.FIT`) the ages it works with and the needs that call for it, so a health
 visitor is in the team around a baby and not a teenager, and a sensitive service (sexual health,
 CAMHS, substance misuse) refers a child or joins their team only when the child's recorded needs
-call for it. The practitioners are chosen from their own random stream, so the story (who is
-referred, when, what the panel decides) does not change when the staff or the rules do."""
+call for it. The practitioners are chosen from their own random stream, so the story does not
+change when the staff or the rules do."""
 
 from __future__ import annotations
 
+import bisect
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -21,10 +25,6 @@ PANEL_EVERY = timedelta(days=14)
 # How often the referrer assessed the child with the family before asking for help, so the early
 # help assessment reaches the panel with the referral.
 ASSESSED_FIRST = 0.25
-LEVELS = ("universal", "additional", "complex", "acute")
-# The LARC key groups: they make a referral likelier and shape its concerns. A child's other
-# recorded needs (an emotional wellbeing need, say) only decide which services fit them.
-KEY_GROUPS = frozenset({"autism", "looked_after", "ks3_absence"})
 # A sensitive service refers only young people of 13 or more: a younger child's parent gives the
 # consent that comes with a referral, so the referral would tell them of the service.
 SENSITIVE_REFERS_FROM = 13
@@ -56,6 +56,21 @@ ACTIONS = [
     "Attendance plan agreed with the school",
     "Young carers group",
 ]
+
+
+# What the child and the parents say at a review, when things are better and when not yet.
+CHILD_VIEWS = {
+    True: ("Things are a bit better", "I like my mentor", "School is OK now"),
+    False: ("Some days are still hard", "I don't see what the meetings are for"),
+}
+PARENTS_VIEWS = {
+    True: ("Mornings are calmer", "We feel listened to"),
+    False: ("Still hard some days", "Nothing much has changed yet"),
+}
+# How much likelier a review reports things better when the child's SDQ total has fallen since
+# the assessment (and less likely when it rose): families and practitioners notice, though not
+# always, so the link is there to find without deciding what the evidence room finds.
+NOTICED = 0.15
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,24 @@ def age_on(born: date, day: date) -> int:
     return max(0, day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
 
 
+@dataclass(frozen=True)
+class EpisodeIn:
+    """One early help referral as the generator's history has it (`history/early_help.csv`), for a
+    loaded child, with the SDQ totals recorded at the case's assessment and reviews
+    (`history/wellbeing.csv`). `help_started_on` is set when the panel allocated."""
+
+    child: int
+    referred_on: date
+    level_of_need: str
+    decision: str
+    help_started_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: str = ""
+    needs_met_at: str = ""
+    assessment_sdq: int | None = None
+    review_sdq: dict[date, int] = field(default_factory=dict)
+
+
 @dataclass
 class ActionOut:
     description: str
@@ -124,9 +157,9 @@ class ReviewOut:
     held: date
     progress: list[str]
     what_changed: list[str]
-    sdq_total: int | None
     child_views: str
     parents_views: str
+    sdq_total: int | None
 
 
 @dataclass
@@ -176,36 +209,45 @@ class ReferralOut:
 class History:
     meetings: dict[int, list[date]]
     referrals: list[ReferralOut]
+    # Episodes left out, by why: a child with no home in a locality, or nobody there who may refer
+    # or lead for them, or a case that would overlap one already open for the same child.
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def generate_history(
-    *,
-    children: list[ChildIn],
-    workers: list[WorkerIn],
-    end: date,
-    years: int = 2,
-    share: float = 0.06,
-    seed: int = 2025,
+    *, children: list[ChildIn], workers: list[WorkerIn], episodes: list[EpisodeIn], end: date, seed: int = 2025
 ) -> History:
-    """Each child is referred with a chance that grows with their key groups; panels meet fortnightly
-    in each locality; allocated cases run for months with six-weekly reviews, and most close."""
+    """Each episode referred on its day, decided at its locality's fortnightly panel (or at a
+    meeting on the day help started, if the cycle had none between), its case open from the day
+    help started to the day it closed, with six-weekly reviews carrying the recorded SDQ totals.
+    Episodes referred after `end` are left out; what happens after `end` has not happened yet."""
     rng = random.Random(seed)
-    start = end - timedelta(days=365 * years)
     by_locality: dict[int, list[WorkerIn]] = {}
     for worker in workers:
         by_locality.setdefault(worker.locality, []).append(worker)
     staff = _Staff(by_locality, seed)
+    shown = sorted((e for e in episodes if e.referred_on <= end), key=lambda e: (e.referred_on, e.child))
+    start = shown[0].referred_on if shown else end
     meetings = {locality: _meeting_dates(start, end, rng) for locality in by_locality}
-    referrals = []
-    for child in children:
-        local = by_locality.get(child.locality)
-        if not local or rng.random() >= share * (1 + 2 * len(child.needs & KEY_GROUPS)):
+    by_id = {child.id: child for child in children}
+    busy_until: dict[int, date] = {}  # the last day of each child's latest case
+    referrals, skipped = [], Counter()
+    for episode in shown:
+        child = by_id.get(episode.child)
+        if child is None or child.locality not in by_locality:
+            skipped["no home in a locality with staff"] += 1
             continue
-        submitted = _moment(start + timedelta(days=rng.randrange((end - start).days)), rng)
-        referral = _referral(child, staff, submitted, meetings[child.locality], end, rng)
-        if referral is not None:
-            referrals.append(referral)
-    return History(meetings=meetings, referrals=sorted(referrals, key=lambda r: r.submitted))
+        if episode.help_started_on is not None and episode.help_started_on < busy_until.get(child.id, date.min):
+            skipped["overlaps an open case"] += 1
+            continue
+        referral = _referral(child, staff, episode, meetings[child.locality], end, rng)
+        if isinstance(referral, str):
+            skipped[referral] += 1
+            continue
+        if referral.case is not None:
+            busy_until[child.id] = referral.case.closed or date.max
+        referrals.append(referral)
+    return History(meetings=meetings, referrals=sorted(referrals, key=lambda r: r.submitted), skipped=dict(skipped))
 
 
 class _Staff:
@@ -256,56 +298,78 @@ def _moment(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)))
 
 
-def _referral(child: ChildIn, staff: _Staff, submitted: datetime, meetings: list[date], end: date, rng):
-    """The child's referral, or None when nobody in the locality may refer a child of their age and needs."""
-    referrer = staff.referrer(child, submitted.date())
-    if referrer is None:
+def _panel_day(episode: EpisodeIn, meetings: list[date], end: date) -> date | None:
+    """The first meeting after the referral; for an allocation, one on or before the day help
+    started, added to the locality's meetings when the fortnightly cycle has none in between
+    (the panel met early). None when the next meeting is after `end`."""
+    after = bisect.bisect_right(meetings, episode.referred_on)
+    following = meetings[after] if after < len(meetings) else None
+    started = episode.help_started_on
+    if started is None or (following is not None and following <= started):
+        return following
+    day = max(started, episode.referred_on)
+    if day > end:
         return None
+    if day not in meetings:
+        bisect.insort(meetings, day)
+    return day
+
+
+def _referral(
+    child: ChildIn, staff: _Staff, episode: EpisodeIn, meetings: list[date], end: date, rng: random.Random
+) -> ReferralOut | str:
+    """The child's referral, or why it was left out: nobody in the locality may refer a child of
+    their age and needs, or (for an allocation) lead for them."""
+    submitted = _moment(episode.referred_on, rng)
+    referrer = staff.referrer(child, episode.referred_on)
+    if referrer is None:
+        return "nobody in the locality may refer"
+    allocated = episode.decision == "allocate"
+    if allocated and not staff.leads(child, episode.help_started_on):
+        return "nobody in the locality may lead"
     concerns = [c for need in sorted(child.needs) for c in CONCERNS.get(need, [])] + CONCERNS["any"]
     chosen = rng.sample(concerns, k=min(len(concerns), 1 + rng.randrange(3)))
-    level = "complex" if child.needs & KEY_GROUPS else rng.choice(["additional", "additional", "complex", "universal"])
     referral = ReferralOut(
         child=child.id,
         referrer=referrer.id,
         locality=child.locality,
         submitted=submitted,
         route="early_help",
-        level_of_need=level,
+        level_of_need=episode.level_of_need,
         concern="; ".join(c[0] for c in chosen),
-        consent_by="young_person" if (submitted.date() - child.born).days > 365 * 15 else "parent_carer",
-        meeting=next((m for m in meetings if m > submitted.date()), None),
+        consent_by="young_person" if (episode.referred_on - child.born).days > 365 * 15 else "parent_carer",
+        meeting=_panel_day(episode, meetings, end),
     )
     if rng.random() < ASSESSED_FIRST:
         started = submitted - timedelta(days=3 + rng.randrange(12), hours=rng.randrange(4))
-        referral.assessment = AssessmentOut(started, min(int(rng.lognormvariate(4.4, 0.5)), 600), level)
-    if referral.meeting is None or referral.meeting > end:
-        referral.meeting = None
+        minutes = min(int(rng.lognormvariate(4.4, 0.5)), 600)
+        referral.assessment = AssessmentOut(started, minutes, episode.level_of_need)
+    if referral.meeting is None:
         return referral
-    decision = rng.choices(
-        ["allocate", "step_up", "step_down", "no_further_action"],
-        weights=[30, 60, 5, 5] if "looked_after" in child.needs else [65, 8, 17, 10],
-    )[0]
-    if decision == "allocate" and not staff.leads(child, referral.meeting):
-        decision = "no_further_action"  # nobody here may lead for this child (never in the synthetic authority)
-    referral.decision = decision
-    referral.decided = _moment(referral.meeting, rng)
+    referral.decision = episode.decision
+    # A panel meeting on the day of the referral decides after it was made.
+    referral.decided = max(_moment(referral.meeting, rng), submitted + timedelta(hours=1))
     referral.reasons = {
         "allocate": "Needs across more than one agency; the family agrees to early help",
         "step_up": "Concerns meet the threshold for children's social care",
         "step_down": "Needs can be met by universal services; family signposted",
         "no_further_action": "Needs already met by the school; no further action",
-    }[decision]
-    if decision == "allocate":
-        team = staff.team(child, referral.meeting, size=2 + rng.randrange(3))
-        referral.case = _case(team, staff.rng, referral.meeting, chosen, level, end, rng)
+    }[episode.decision]
+    if allocated and episode.help_started_on <= end:
+        team = staff.team(child, episode.help_started_on, size=2 + rng.randrange(3))
+        referral.case = _case(team, staff.rng, episode, chosen, end, rng)
         if referral.assessment is not None:
             # The case carries the assessment that came with the referral instead of starting another.
             referral.case.assessment_started, referral.case.assessment_minutes = None, None
     return referral
 
 
-def _case(team: list[WorkerIn], pick: random.Random, opened: date, concerns, level: str, end: date, rng) -> CaseOut:
-    """The case a team opens; `pick` (the staff's stream) chooses who owns each action."""
+def _case(team: list[WorkerIn], pick: random.Random, episode: EpisodeIn, concerns, end: date, rng) -> CaseOut:
+    """The case a team opens on the day help started; `pick` (the staff's stream) chooses who owns
+    each action. It closes as the episode did, unless that is after `end`."""
+    opened = episode.help_started_on
+    closes = episode.closed_on if episode.closed_on is not None and episode.closed_on <= end else None
+    last_day = closes or end
     lead, members = team[0], [w.id for w in team]
     first_meeting = opened + timedelta(days=7 + rng.randrange(21))
     started = _moment(opened + timedelta(days=3 + rng.randrange(10)), rng)
@@ -313,10 +377,10 @@ def _case(team: list[WorkerIn], pick: random.Random, opened: date, concerns, lev
         lead=lead.id,
         opened=opened,
         team=members,
-        assessment_started=started if started.date() <= end else None,
-        assessment_minutes=int(rng.lognormvariate(4.4, 0.5)) if started.date() < end else None,
-        assessment_level=level,
-        tac_meetings=[first_meeting] if first_meeting <= end else [],
+        assessment_started=started if started.date() <= last_day else None,
+        assessment_minutes=int(rng.lognormvariate(4.4, 0.5)) if started.date() < last_day else None,
+        assessment_level=episode.level_of_need,
+        tac_meetings=[first_meeting] if first_meeting <= last_day else [],
         outcomes=[],
     )
     for need, outcome, _ in concerns:
@@ -324,31 +388,45 @@ def _case(team: list[WorkerIn], pick: random.Random, opened: date, concerns, lev
         for description in rng.sample(ACTIONS, k=1 + rng.randrange(2)):
             due = first_meeting + timedelta(days=14 + rng.randrange(42))
             done = due - timedelta(days=rng.randrange(10)) if rng.random() < 0.8 else None
-            actions.append(ActionOut(description, pick.choice(members), due, done if done and done <= end else None))
+            actions.append(
+                ActionOut(description, pick.choice(members), due, done if done and done <= last_day else None)
+            )
         case.outcomes.append(OutcomeOut(need, outcome, actions))
-    length = timedelta(days=90 + rng.randrange(270))
-    closes = opened + length
-    held, step, sdq = opened + REVIEW_EVERY, 0, 14 + rng.randrange(12)
-    while held <= min(closes, end):
+    # Whether the SDQ total fell is judged against the assessment's, or else the first review's.
+    first = episode.assessment_sdq
+    if first is None and episode.review_sdq:
+        first = episode.review_sdq[min(episode.review_sdq)]
+    held, step, latest = opened + REVIEW_EVERY, 0, first
+    while held <= last_day:
         step += 1
-        sdq = max(0, sdq - rng.randrange(4))
+        sdq = episode.review_sdq.get(held)
+        latest = latest if sdq is None else sdq
         progress = ["some" if step < 3 else rng.choice(["some", "achieved"]) for _ in case.outcomes]
-        changed = sorted({c[2] for c in concerns} | set(rng.sample(LARC_CODES, k=rng.randrange(3))))
-        case.reviews.append(
-            ReviewOut(held, progress, changed, sdq if rng.random() < 0.6 else None,
-                      rng.choice(["Things are a bit better", "I like my mentor", "School is OK now"]),
-                      rng.choice(["Mornings are calmer", "We feel listened to", "Still hard some days"]))
-        )  # fmt: skip
+        case.reviews.append(ReviewOut(held, progress, *_reported(concerns, _lift(first, latest), rng), sdq_total=sdq))
         held += REVIEW_EVERY
-    if closes <= end:
-        reason = rng.choices(
-            ["needs_met", "stepped_down", "stepped_up", "moved_away", "declined"], weights=[55, 15, 10, 8, 12]
-        )[0]
-        case.closed, case.closure_reason = closes, reason
-        case.needs_met_at = {"stepped_up": "acute", "stepped_down": "universal"}.get(reason, "additional")
-        best = {"needs_met": 4, "stepped_down": 3}.get(reason, 2)
+    if closes is not None:
+        case.closed, case.closure_reason, case.needs_met_at = closes, episode.closure_reason, episode.needs_met_at
+        best = {"needs_met": 4, "stepped_down": 3}.get(episode.closure_reason, 2)
         for outcome in case.outcomes:
             outcome.rating = max(1, best - rng.randrange(2))
             for action in outcome.actions:
-                action.done = action.done or (closes if reason == "needs_met" else None)
+                action.done = action.done or (closes if episode.closure_reason == "needs_met" else None)
     return case
+
+
+def _lift(baseline: int | None, latest: int | None) -> float:
+    """NOTICED when the child's SDQ total difficulties has fallen since the first score, minus it
+    when it rose, nothing when either is unknown or they are equal."""
+    if baseline is None or latest is None or latest == baseline:
+        return 0.0
+    return NOTICED if latest < baseline else -NOTICED
+
+
+def _reported(concerns, lift: float, rng: random.Random) -> tuple[list[str], str, str]:
+    """What changed, as LARC's checklist codes (each concern's, when the review sees it better,
+    and a few others), and the child's and parents' views; `lift` makes each a little likelier."""
+    ticked = {code for *_, code in concerns if rng.random() < 0.75 + lift}
+    changed = sorted(ticked | set(rng.sample(LARC_CODES, k=rng.randrange(3))))
+    child_views = rng.choice(CHILD_VIEWS[rng.random() < 0.7 + lift])
+    parents_views = rng.choice(PARENTS_VIEWS[rng.random() < 0.7 + lift])
+    return changed, child_views, parents_views

@@ -1,34 +1,38 @@
-"""The synthetic casework history: plain Python, repeatable, consistent with each child's needs,
-and loadable into the database without breaking a rule of the casework models."""
+"""The synthetic casework history: plain Python, repeatable, faithful to the generator's episodes,
+consistent with each child's needs, and loadable without breaking a rule of the casework models."""
 
 import ast
+import random
 from collections import Counter
 from datetime import date, timedelta
 from io import StringIO
-from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from joinedup.access.models import Involvement, InvolvementKind
-from joinedup.casework import history, queries
-from joinedup.casework.history import SENSITIVE_REFERS_FROM, ChildIn, WorkerIn, age_on, generate_history
-from joinedup.casework.management.commands.load_casework_history import (
-    RECORDED_BY,
-    _children,
-    _workers,
-    add_family_login,
+from joinedup.casework import history
+from joinedup.casework.history import (
+    CHILD_VIEWS,
+    PARENTS_VIEWS,
+    REVIEW_EVERY,
+    SENSITIVE_REFERS_FROM,
+    ChildIn,
+    EpisodeIn,
+    WorkerIn,
+    age_on,
+    generate_history,
 )
-from joinedup.casework.models import Assessment, Case, FamilyAccount, Panel, Referral
-from joinedup.index.review.tests.factories import IndexRecordFactory
-from joinedup.people.tests.factories import ChildCarerFactory
+from joinedup.casework.management.commands.load_casework_history import RECORDED_BY, _children
+from joinedup.casework.models import Case, Panel, Referral
+from joinedup.people.models import Child
 from joinedup.synth.fit import EMOTIONAL_WELLBEING, FIT, LOOKED_AFTER, SEXUAL_HEALTH, SUBSTANCE_MISUSE
 from joinedup.synth.generate import generate
 from joinedup.synth.options import options_from_arguments
 from joinedup.synth.services import AGENCIES, SERVICES
 
-from .factories import CaseFactory, ReferralFactory
+from .history_files import write_history_files
 
 END = date(2026, 11, 1)
 
@@ -48,6 +52,31 @@ def authority(children=2000):
     return kids, workers
 
 
+def episodes_for(children: list[ChildIn], *, share=0.3, end=END, seed=1) -> list[EpisodeIn]:
+    """One episode in the two years before `end` for about `share` of the children, in the shape
+    the generator writes: most allocated, some still open at `end`, scores at some reviews."""
+    rng = random.Random(seed)
+    episodes = []
+    for child in children:
+        if rng.random() >= share:
+            continue
+        referred = end - timedelta(days=30 + rng.randrange(700))
+        decision = rng.choice(["allocate", "allocate", "allocate", "step_up", "step_down", "no_further_action"])
+        if decision != "allocate":
+            episodes.append(EpisodeIn(child.id, referred, "additional", decision))
+            continue
+        started = referred + timedelta(days=rng.randrange(30))
+        closed = started + timedelta(days=60 + rng.randrange(300))
+        closed = closed if closed <= end else None
+        reviews = [started + REVIEW_EVERY * k for k in range(1, 12) if started + REVIEW_EVERY * k <= (closed or end)]
+        scores = {day: rng.randrange(41) for day in reviews if rng.random() < 0.6}
+        episodes.append(
+            EpisodeIn(child.id, referred, "complex", decision, started, closed, "needs_met" if closed else "",
+                      "additional" if closed else "", rng.randrange(41), scores)
+        )  # fmt: skip
+    return episodes
+
+
 def test_the_generator_imports_no_django():
     tree = ast.parse(Path(history.__file__).read_text())
     imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
@@ -58,44 +87,97 @@ def test_the_generator_imports_no_django():
 
 def test_the_same_seed_gives_the_same_history():
     children, workers = authority(300)
+    episodes = episodes_for(children)
 
-    first = generate_history(children=children, workers=workers, end=END, seed=7)
-    again = generate_history(children=children, workers=workers, end=END, seed=7)
+    first = generate_history(children=children, workers=workers, episodes=episodes, end=END, seed=7)
+    again = generate_history(children=children, workers=workers, episodes=episodes, end=END, seed=7)
 
     assert first == again
 
 
-def test_children_with_needs_are_referred_more_and_looked_after_children_stepped_up():
+def test_each_referral_is_its_episode_on_its_days_decided_at_a_panel_in_between():
     children, workers = authority()
-    needs = {child.id: child.needs for child in children}
+    episodes = episodes_for(children)
+    by_child = {episode.child: episode for episode in episodes}
 
-    referrals = generate_history(children=children, workers=workers, end=END).referrals
+    made = generate_history(children=children, workers=workers, episodes=episodes, end=END)
 
-    referred = Counter(bool(needs[r.child]) for r in referrals)
-    assert referred[True] > referred[False]
-    decisions = Counter(r.decision for r in referrals if "looked_after" in needs[r.child])
-    assert decisions.most_common(1)[0][0] == "step_up"
-
-
-def test_everything_happens_within_two_years_and_in_order():
-    children, workers = authority()
-
-    for referral in generate_history(children=children, workers=workers, end=END).referrals:
-        assert END - timedelta(days=730) <= referral.submitted.date() <= END
-        if referral.decided:
-            assert referral.submitted < referral.decided
+    assert len(made.referrals) == len(episodes) and not made.skipped
+    for referral in made.referrals:
+        episode = by_child[referral.child]
+        assert referral.submitted.date() == episode.referred_on
+        assert referral.level_of_need == episode.level_of_need
+        if not referral.decision:  # the locality's next panel is after END
+            assert episode.decision != "allocate" and not any(
+                episode.referred_on < held <= END for held in made.meetings[referral.locality]
+            )
+            continue
+        assert referral.decision == episode.decision
+        assert referral.meeting in made.meetings[referral.locality]
+        assert referral.submitted < referral.decided and referral.decided.date() == referral.meeting
+        assert episode.referred_on <= referral.meeting <= (episode.help_started_on or END)
         case = referral.case
+        assert (case is not None) == (episode.decision == "allocate")
         if case is None:
             continue
-        assert all(b.held - a.held == timedelta(days=42) for a, b in pairwise(case.reviews))
-        assert all(review.held <= END for review in case.reviews)
+        assert (case.opened, case.closed, case.closure_reason) == (
+            episode.help_started_on,
+            episode.closed_on,
+            episode.closure_reason,
+        )
+        six_weekly = [case.opened + REVIEW_EVERY * k for k in range(1, 20)]
+        assert [(r.held, r.sdq_total) for r in case.reviews] == [
+            (day, episode.review_sdq.get(day)) for day in six_weekly if day <= (case.closed or END)
+        ]
         assert (case.closed is None) == (case.closure_reason == "") == (case.needs_met_at == "")
+
+
+def test_a_panel_meets_on_the_day_help_started_when_its_cycle_has_none_in_between():
+    children, workers = authority(3)
+    first = EpisodeIn(0, date(2026, 1, 5), "additional", "step_down")
+    same_day = EpisodeIn(1, date(2026, 3, 2), "complex", "allocate", help_started_on=date(2026, 3, 2))
+
+    made = generate_history(children=children, workers=workers, episodes=[first, same_day], end=END)
+
+    referral = next(r for r in made.referrals if r.child == 1)
+    assert referral.meeting == referral.case.opened == date(2026, 3, 2)
+    assert referral.decided > referral.submitted
+    assert made.meetings[referral.locality].count(date(2026, 3, 2)) == 1
+
+
+def test_what_has_not_happened_by_the_end_is_left_out():
+    children, workers = authority(3)
+    end = date(2026, 6, 30)
+    episodes = [
+        EpisodeIn(0, date(2026, 1, 5), "complex", "allocate", date(2026, 1, 19), date(2026, 8, 1), "needs_met",
+                  "additional"),
+        EpisodeIn(1, date(2026, 7, 1), "complex", "step_up"),
+    ]  # fmt: skip
+
+    made = generate_history(children=children, workers=workers, episodes=episodes, end=end)
+
+    (referral,) = made.referrals
+    assert (referral.case.opened, referral.case.closed, referral.case.closure_reason) == (date(2026, 1, 19), None, "")
+    assert referral.case.reviews[-1].held <= end < referral.case.reviews[-1].held + REVIEW_EVERY
+
+
+def test_a_case_that_would_overlap_an_open_one_is_left_out_and_counted():
+    children, workers = authority(3)
+    episodes = [
+        EpisodeIn(0, date(2026, 1, 5), "complex", "allocate", date(2026, 1, 19)),
+        EpisodeIn(0, date(2026, 4, 6), "complex", "allocate", date(2026, 4, 20)),
+    ]
+
+    made = generate_history(children=children, workers=workers, episodes=episodes, end=END)
+
+    assert [r.case.opened for r in made.referrals] == [date(2026, 1, 19)]
+    assert made.skipped == {"overlaps an open case": 1}
 
 
 def test_some_referrers_assess_with_the_family_before_they_refer():
     children, workers = authority()
 
-    referrals = generate_history(children=children, workers=workers, end=END).referrals
+    referrals = generate_history(children=children, workers=workers, episodes=episodes_for(children), end=END).referrals
 
     assessed = [r for r in referrals if r.assessment is not None]
     assert 0.15 < len(assessed) / len(referrals) < 0.35
@@ -106,50 +188,33 @@ def test_some_referrers_assess_with_the_family_before_they_refer():
         assert referral.case is None or referral.case.assessment_started is None
 
 
-@pytest.mark.django_db
-def test_the_loaded_assessments_belong_to_their_child_and_go_with_the_referral(front_door):
-    """With seed 7, Alfie's referrer assessed him first and the panel allocated (for any end date
-    in the two years from this test's writing)."""
-    call_command("load_casework_history", share=1.0, seed=7, end=date.today(), stdout=StringIO())
-    referral = Referral.objects.get()
+def test_reviews_report_things_better_a_little_more_often_when_the_childs_sdq_fell():
+    """Half the children's SDQ totals fall from the assessment and half rise; the reviews of those
+    whose totals fell tick more of LARC's checklist and more often quote the child and parents
+    saying things are better, but not always."""
+    children, workers = authority(600)
+    started = date(2025, 1, 6)
+    reviews = [started + REVIEW_EVERY * k for k in range(1, 11)]
+    episodes = [
+        EpisodeIn(child.id, started - timedelta(days=10), "complex", "allocate", started, None, "", "", 20,
+                  {day: 20 + (k if child.id % 2 else -k) for k, day in enumerate(reviews, start=1)})
+        for child in children
+    ]  # fmt: skip
 
-    assessment = Assessment.objects.get()
-    assert referral.assessment == assessment
-    assert (assessment.child, assessment.case) == (front_door["alfie"], referral.case)
-    assert assessment.assessor == referral.referrer
-    assert assessment.completed_at < referral.submitted_at
-    assert referral.consent == assessment.consent
+    made = generate_history(children=children, workers=workers, episodes=episodes, end=END)
 
-
-@pytest.mark.django_db
-def test_the_loader_writes_the_history_once(front_door):
-    call_command("load_casework_history", share=1.0, seed=3, end=date.today())
-    loaded = Referral.objects.count()
-
-    call_command("load_casework_history", share=1.0, seed=3)
-
-    assert loaded == Referral.objects.count() == 1
-    referral = Referral.objects.get()
-    assert referral.child == front_door["alfie"]
-    if referral.decision == "allocate":
-        case = Case.objects.get()
-        assert case.tac_members.exists()
-        planned = generate_history(children=_children(), workers=_workers(), end=date.today(), share=1.0, seed=3)
-        assert case.reviews.count() == len(planned.referrals[0].case.reviews)
-
-
-@pytest.mark.django_db
-def test_the_loader_adds_a_demo_parent_login_once(front_door):
-    ReferralFactory(child=front_door["alfie"])  # history already loaded
-    case = CaseFactory(child=front_door["alfie"])
-    mum = ChildCarerFactory(child=case.child, parental_responsibility=True).carer
-
-    call_command("load_casework_history", family_login="karen", stdout=StringIO())
-    call_command("load_casework_history", family_login="karen", stdout=StringIO())
-
-    account = FamilyAccount.objects.get()
-    assert (account.user.username, account.carer) == ("karen", mum)
-    assert list(queries.family_cases(account.user)) == [case]
+    reported = {True: Counter(), False: Counter()}
+    for referral in made.referrals:
+        fell = referral.child % 2 == 0
+        for review in referral.case.reviews:
+            reported[fell]["reviews"] += 1
+            reported[fell]["ticked"] += len(review.what_changed)
+            reported[fell]["child says better"] += review.child_views in CHILD_VIEWS[True]
+            reported[fell]["parents say better"] += review.parents_views in PARENTS_VIEWS[True]
+    share = {fell: {k: v / counts["reviews"] for k, v in counts.items()} for fell, counts in reported.items()}
+    for measure in ("ticked", "child says better", "parents say better"):
+        assert share[True][measure] > share[False][measure] + 0.1, measure
+    assert share[True]["child says better"] < 1 and share[False]["child says better"] > 0
 
 
 # Who is beside a child fits the child: the ages of each practitioner's service, and the needs that
@@ -199,7 +264,10 @@ def beside(children=None, workers=None):
     children = children or children_of_every_age()
     workers = {w.id: w for w in workers or partnership()}
     by_id = {child.id: child for child in children}
-    for referral in generate_history(children=children, workers=list(workers.values()), end=END, share=0.3).referrals:
+    episodes = episodes_for(children)
+    for referral in generate_history(
+        children=children, workers=list(workers.values()), episodes=episodes, end=END
+    ).referrals:
         child = by_id[referral.child]
         yield "referrer", workers[referral.referrer], child, age_on(child.born, referral.submitted.date())
         if referral.case:
@@ -259,17 +327,33 @@ def test_a_worker_of_an_unlisted_service_may_be_beside_any_child_unless_the_serv
     assert not secret.fits(15, frozenset()) and not secret.may_lead(15, frozenset())
 
 
+AS_OF = date(2025, 3, 31)
+
+
 @pytest.fixture
 def synthetic_authority(db, tmp_path):
-    """A small synthetic authority (400 children) loaded as a council would load its register."""
+    """A small synthetic authority (400 children) loaded as a council would load its register,
+    with an early help episode for every other child written by hand beside it."""
     out = tmp_path / "authority"
-    generate(options_from_arguments(children=400, seed=3, out=out), show_progress=False)
+    generate(options_from_arguments(children=400, seed=3, out=out, as_of=AS_OF), show_progress=False)
     call_command("load_authority", str(out), verbosity=0, stdout=StringIO())
+    rng = random.Random(5)
+    rows = []
+    for la_child_id in Child.objects.order_by("la_child_id").values_list("la_child_id", flat=True)[::2]:
+        referred = AS_OF - timedelta(days=30 + rng.randrange(700))
+        started = referred + timedelta(days=rng.randrange(20))
+        closed = started + timedelta(days=rng.randrange(400))
+        rows.append(
+            {"la_child_id": la_child_id, "referred_on": referred, "level_of_need": "complex", "decision": "allocate",
+             "help_started_on": started} | ({"closed_on": closed, "closure_reason": "needs_met",
+                                              "needs_met_at": "additional"} if closed <= AS_OF else {})
+        )  # fmt: skip
+    return write_history_files(out, as_of=AS_OF, episodes=rows, scores=[])
 
 
 @pytest.mark.django_db
 def test_every_loaded_involvement_names_the_service_its_practitioner_works_in(synthetic_authority):
-    call_command("load_casework_history", share=0.5, seed=2, end=date(2025, 3, 31), stdout=StringIO())
+    call_command("load_casework_history", authority=synthetic_authority, seed=2, stdout=StringIO())
 
     written = Involvement.objects.filter(recorded_by=RECORDED_BY).select_related("practitioner__team")
     assert written.count() > 100
@@ -280,8 +364,8 @@ def test_every_loaded_involvement_names_the_service_its_practitioner_works_in(sy
 
 @pytest.mark.django_db
 def test_the_loaded_history_puts_only_fitting_practitioners_beside_each_child(synthetic_authority):
-    call_command("load_casework_history", share=0.5, seed=2, end=date(2025, 3, 31), stdout=StringIO())
-    needs = {child.id: child.needs for child in _children()}
+    call_command("load_casework_history", authority=synthetic_authority, seed=2, stdout=StringIO())
+    needs = {child.id: child.needs for child in _children(ids=set(Referral.objects.values_list("child_id", flat=True)))}
 
     written = Involvement.objects.filter(recorded_by=RECORDED_BY).select_related("service", "child")
     kinds = Counter()
@@ -297,27 +381,6 @@ def test_the_loaded_history_puts_only_fitting_practitioners_beside_each_child(sy
         kinds[involvement.kind] += 1
         kinds["sensitive"] += service.sensitive
     assert kinds[InvolvementKind.LEAD_PROFESSIONAL] and kinds[InvolvementKind.TAC_MEMBER] and kinds["sensitive"]
+    assert Referral.objects.count() == Case.objects.count() > 150
     # A panel member reads every child's papers: no sensitive service sits on a panel.
     assert not Panel.objects.filter(members__team__service__sensitive=True).exists()
-
-
-@pytest.mark.django_db
-def test_the_loader_reads_the_needs_that_call_for_a_sensitive_service_from_the_childs_records(front_door):
-    alfie = front_door["alfie"]
-    cin = {"episodes": [{"assessments": [{"factors": ["4B", "2A"]}]}]}  # a parent's mental health; the child's drugs
-    IndexRecordFactory(child=alfie, facts=cin)
-    IndexRecordFactory(child=alfie, facts={"sen_primary_need": "SEMH"})
-
-    assert _children()[0].needs == {SUBSTANCE_MISUSE, EMOTIONAL_WELLBEING}
-
-
-@pytest.mark.django_db
-def test_the_demo_parent_is_a_carer_of_a_child_whose_case_is_open():
-    """The demo prints the parent login as a parent of a child with an open plan: a child with no
-    case at all, listed first, must not be chosen."""
-    ChildCarerFactory()  # a child with no case, first by id
-    with_a_plan = ChildCarerFactory(child=CaseFactory().child)
-
-    account = add_family_login("parent")
-
-    assert account.carer == with_a_plan.carer

@@ -1,5 +1,6 @@
-"""joinedup load-casework-history: write the synthetic casework history (casework.history) for the
-children, localities and staff already loaded, so the demo and later dashboards have data.
+"""joinedup load-casework-history: write the synthetic authority's early help episodes (its
+`history/early_help.csv` and `history/wellbeing.csv`) as casework for the children, localities and
+staff already loaded, with the rest of each case made up by casework.history.
 
 Each child goes in with the needs their records show and each practitioner with their team's
 service and its reach (`joinedup.synth.fit.FIT`), so only practitioners whose service fits the
@@ -7,25 +8,31 @@ child refer, lead or join the team around them; every involvement written names 
 
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from joinedup.access.models import Consent, Involvement, InvolvementKind
-from joinedup.agencies.models import Locality
+from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.audit import services as audit
-from joinedup.casework.history import ChildIn, History, WorkerIn, generate_history
+from joinedup.casework.history import ChildIn, EpisodeIn, History, WorkerIn, generate_history
 from joinedup.casework.models import (
     Assessment,
     AssessmentElement,
     Case,
+    ClosureReason,
     FamilyAccount,
     OutcomeProgress,
     Panel,
+    PanelDecision,
     PanelMeeting,
     PlanAction,
     PlanOutcome,
@@ -34,6 +41,8 @@ from joinedup.casework.models import (
     TacMeeting,
     TacMember,
 )
+from joinedup.common.dates import parse_date, parse_optional_date
+from joinedup.common.tables import FileProblems, Problem, read_csv
 from joinedup.index.key_groups import key_groups
 from joinedup.index.models import IndexRecord
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
@@ -56,13 +65,20 @@ NEEDS_FROM_SEN = {"SEMH": EMOTIONAL_WELLBEING}
 
 
 class Command(BaseCommand):
-    help = "Write two years of synthetic casework (referrals to closures) for the children already loaded."
+    help = "Write the synthetic authority's early help episodes as casework (referrals to closures)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--years", type=int, default=2)
-        parser.add_argument("--share", type=float, default=0.06, help="Chance a child without key needs is referred")
+        parser.add_argument(
+            "--authority",
+            type=Path,
+            required=True,
+            help="The synthetic authority's folder (joinedup synth --out), already loaded: its history folder says "
+            "who was referred, when, what the panel decided and when help started and ended",
+        )
         parser.add_argument("--seed", type=int, default=2025)
-        parser.add_argument("--end", type=date.fromisoformat, default=None, help="Last day (default today)")
+        parser.add_argument(
+            "--end", type=date.fromisoformat, default=None, help="Last day (default the authority's as_of)"
+        )
         parser.add_argument(
             "--family-login",
             default="",
@@ -70,29 +86,139 @@ class Command(BaseCommand):
             "with an open case (the demo sets its password)",
         )
 
-    def handle(self, *args, years: int, share: float, seed: int, end: date | None, family_login: str, **options):
+    def handle(self, *args, authority: Path, seed: int, end: date | None, family_login: str, **options):
         if Referral.objects.exists():
             self.stdout.write("Casework history is already loaded")
         else:
-            self._load(years=years, share=share, seed=seed, end=end or timezone.localdate())
+            self._load(authority=Path(authority), seed=seed, end=end)
         if family_login and not get_user_model().objects.filter(username=family_login).exists():
             account = add_family_login(family_login)
             self.stdout.write(
                 f"Family login {family_login}: {account.carer.full_name}, a parent of a child with an open plan"
             )
 
-    def _load(self, *, years: int, share: float, seed: int, end: date) -> None:
-        children, workers = _children(), _workers()
+    def _load(self, *, authority: Path, seed: int, end: date | None) -> None:
+        workers = _workers()
         if not workers:
             raise CommandError("The authority has no practitioners: load it first")
-        history = generate_history(children=children, workers=workers, end=end, years=years, share=share, seed=seed)
+        try:
+            end = end or _as_of(authority)
+            episodes, unknown = read_episodes(authority / "history", _children_by_la_child_id())
+        except FileProblems as problems:
+            raise CommandError(f"The authority's history cannot be read:\n{problems}") from None
+        children = _children(ids={episode.child for episode in episodes})
+        history = generate_history(children=children, workers=workers, episodes=episodes, end=end, seed=seed)
         counts = write_history(history)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Casework history: {counts['referrals']:,} referrals, {counts['cases']:,} cases "
+                f"Casework history to {end}: {counts['referrals']:,} referrals ({counts['waiting']:,} waiting for "
+                f"the panel), {counts['cases']:,} cases "
                 f"({counts['open']:,} open), {counts['reviews']:,} reviews, {counts['meetings']:,} panel meetings"
             )
         )
+        left_out = {"naming a child not loaded": unknown, **history.skipped}
+        if any(left_out.values()):
+            self.stdout.write(
+                "Episodes left out: " + ", ".join(f"{number:,} {why}" for why, number in left_out.items() if number)
+            )
+
+
+def _as_of(authority: Path) -> date:
+    manifest = authority / "manifest.json"
+    if not manifest.exists():
+        raise FileProblems([Problem(str(manifest), None, None, "the file does not exist")])
+    return parse_date(json.loads(manifest.read_text(encoding="utf-8"))["as_of"])
+
+
+def _children_by_la_child_id() -> dict[str, int]:
+    """Each LA child id and the child it names now: the one it was merged into, if the index merged it."""
+    named = Child.objects.filter(la_child_id__isnull=False).annotate(now=Coalesce("merged_into_id", "id"))
+    return dict(named.values_list("la_child_id", "now"))
+
+
+EARLY_HELP_COLUMNS = [
+    "la_child_id",
+    "referred_on",
+    "level_of_need",
+    "decision",
+    "help_started_on",
+    "closed_on",
+    "closure_reason",
+    "needs_met_at",
+]
+WELLBEING_COLUMNS = ["la_child_id", "recorded_on", "occasion", "sdq_total"]
+
+
+def read_episodes(history: Path, children: dict[str, int]) -> tuple[list[EpisodeIn], int]:
+    """The episodes in `history/early_help.csv` of children loaded (`children`: LA child id to child),
+    each with its SDQ totals from `history/wellbeing.csv`, and how many rows named a child not loaded.
+    Every problem in the files is reported at once (FileProblems)."""
+    problems: list[Problem] = []
+    scores: dict[tuple[str, str], dict[date, int]] = {}
+    for number, row in read_csv(history / "wellbeing.csv", WELLBEING_COLUMNS):
+        with _noted(problems, history / "wellbeing.csv", number):
+            total = int(row["sdq_total"])
+            if not 0 <= total <= 40 or row["occasion"] not in ("assessment", "review"):
+                raise ValueError(f"not an SDQ total (0 to 40) at an assessment or review: {row}")
+            scores.setdefault((row["la_child_id"], row["occasion"]), {})[parse_date(row["recorded_on"])] = total
+    episodes, unknown = [], 0
+    for number, row in read_csv(history / "early_help.csv", EARLY_HELP_COLUMNS):
+        child = children.get(row["la_child_id"])
+        if child is None:
+            unknown += 1
+            continue
+        with _noted(problems, history / "early_help.csv", number):
+            episodes.append(_episode(row, child, scores))
+    if problems:
+        raise FileProblems(problems)
+    return episodes, unknown
+
+
+@contextmanager
+def _noted(problems: list[Problem], path: Path, number: int):
+    try:
+        yield
+    except ValueError as problem:
+        problems.append(Problem(str(path), number, None, str(problem)))
+
+
+def _episode(row: dict[str, str], child: int, scores: dict[tuple[str, str], dict[date, int]]) -> EpisodeIn:
+    """One row of early_help.csv, checked against the contract; its reviews' scores are those
+    recorded after help started, up to its closure."""
+    started, closed = parse_optional_date(row["help_started_on"]), parse_optional_date(row["closed_on"])
+    referred = parse_date(row["referred_on"])
+    allocated = row["decision"] == PanelDecision.ALLOCATE
+    closure = {closed is None, row["closure_reason"] == "", row["needs_met_at"] == ""}
+    broken = {
+        "level_of_need is not one of " + ", ".join(LevelOfNeed.values): row["level_of_need"] not in LevelOfNeed.values,
+        "decision is not one of " + ", ".join(PanelDecision.values): row["decision"] not in PanelDecision.values,
+        "help_started_on is given exactly when the decision is allocate": allocated != (started is not None),
+        "help starts on or after the referral": started is not None and started < referred,
+        # A referral the panel did not allocate may close too (the generator ends its episode
+        # there); casework has no case to close, so only the order of the days is checked.
+        "closed_on is on or after help started (or the referral)": closed is not None
+        and closed < (started or referred),
+        "closed_on, closure_reason and needs_met_at are all given or all blank": len(closure) > 1,
+        "closure_reason is not one of " + ", ".join(ClosureReason.values): row["closure_reason"] != ""
+        and row["closure_reason"] not in ClosureReason.values,
+        "needs_met_at is not a level of need": row["needs_met_at"] != ""
+        and row["needs_met_at"] not in LevelOfNeed.values,
+    }
+    if any(broken.values()):
+        raise ValueError("; ".join(message for message, wrong in broken.items() if wrong))
+    reviews = scores.get((row["la_child_id"], "review"), {})
+    return EpisodeIn(
+        child=child,
+        referred_on=referred,
+        level_of_need=row["level_of_need"],
+        decision=row["decision"],
+        help_started_on=started,
+        closed_on=closed,
+        closure_reason=row["closure_reason"],
+        needs_met_at=row["needs_met_at"],
+        assessment_sdq=scores.get((row["la_child_id"], "assessment"), {}).get(started) if started else None,
+        review_sdq={day: total for day, total in reviews.items() if started and started < day <= (closed or date.max)},
+    )
 
 
 def add_family_login(username: str) -> FamilyAccount:
@@ -114,13 +240,14 @@ def add_family_login(username: str) -> FamilyAccount:
     return FamilyAccount.objects.create(user=user, carer=link.carer)
 
 
-def _children() -> list[ChildIn]:
+def _children(*, ids: set[int]) -> list[ChildIn]:
+    """The children with these ids, their home locality and the needs their records show."""
     localities = dict(
         Address.objects.filter(moved_out__isnull=True, locality__isnull=False).values_list("child_id", "locality_id")
     )
     recorded = _recorded_needs()
     result = []
-    for child_id, born in Child.objects.current().values_list("id", "date_of_birth"):
+    for child_id, born in Child.objects.current().filter(id__in=ids).values_list("id", "date_of_birth"):
         if child_id not in localities:
             continue
         groups = key_groups(child_id)
@@ -243,7 +370,7 @@ def write_history(history: History) -> dict[str, int]:
         carers.setdefault(link.child_id, link.carer.full_name)
     first_names = dict(Child.objects.values_list("id", "forenames"))
     involvements: list[Involvement] = []
-    counts = {"referrals": 0, "cases": 0, "open": 0, "reviews": 0, "meetings": len(meetings)}
+    counts = {"referrals": 0, "waiting": 0, "cases": 0, "open": 0, "reviews": 0, "meetings": len(meetings)}
 
     def involve(child, practitioner, kind, started, ended):
         involvements.append(
@@ -298,6 +425,7 @@ def write_history(history: History) -> dict[str, int]:
             assessment=assessment,
         )
         counts["referrals"] += 1
+        counts["waiting"] += not decided
         involve(item.child, item.referrer, InvolvementKind.REFERRER, item.submitted.date(), None)
         if meeting is not None:
             # Members and the chair read the papers from a few days before the meeting until its decision.

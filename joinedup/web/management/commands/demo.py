@@ -40,8 +40,12 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         authority_dir = Path(settings.VAR_DIR) / "demo-authority"
         # Generated afresh every time (a second or two): the files always match this version of the
-        # generator, and being deterministic they reload as "unchanged" when nothing changed.
-        call_command("synth", children=children, seed=seed, out=str(authority_dir), force=True)
+        # generator, and being deterministic they reload as "unchanged" when nothing changed. The
+        # reference date is today, so the authority's history (referrals, open cases, reviews) runs
+        # up to today and the demo looks current: with the generator's default (31 March 2025) every
+        # open case's review would show as long overdue. A run on a later day makes newer files.
+        as_of = timezone.localdate()
+        call_command("synth", children=children, seed=seed, out=str(authority_dir), as_of=as_of.isoformat(), force=True)
         call_command("load_authority", str(authority_dir))
         for mapping_path, extract in synthetic_extracts(authority_dir):
             began = timezone.now()
@@ -59,7 +63,7 @@ class Command(BaseCommand):
             f"agency records, {summary.review_pairs_raised:,} pairs for review, "
             f"{summary.involvements_created:,} involvements"
         )
-        call_command("load_casework_history", seed=seed, family_login=DEMO_FAMILY_LOGIN)
+        call_command("load_casework_history", authority=str(authority_dir), seed=seed, family_login=DEMO_FAMILY_LOGIN)
         family = get_user_model().objects.get(username=DEMO_FAMILY_LOGIN)
         family.set_password(DEMO_PASSWORD)
         family.save(update_fields=["password"])
