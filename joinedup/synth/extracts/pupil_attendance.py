@@ -16,6 +16,7 @@ from . import Context, Written, agency_view
 SOURCE = "pupil_attendance"
 FOLDER = "pupil_attendance"
 ATTENDANCE_FILE, EXCLUSIONS_FILE = "pupil_attendance.csv", "pupil_exclusions.csv"
+YEAR_GROUPS = np.array(["R", *(str(year) for year in range(1, 14))], dtype=object)
 
 
 def write(rng: np.random.Generator, context: Context) -> Written:
@@ -25,10 +26,12 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     children = pupils["child"].to_numpy()
     view = agency_view(rng, context, children)
     upn = context.register.children["upn"].to_numpy()[children]
-    terms = history.terms.set_index("ordinal")
+    # Term and year labels are looked up from the window's few terms: a million rows share them.
+    terms = history.terms
+    term = np.searchsorted(terms["ordinal"].to_numpy(), rows["ordinal"].to_numpy())
+    academic_years = _academic_years(terms["school_year"].to_numpy())
+    seasons = terms["season"].str.capitalize().to_numpy(dtype=object)
     pupil = rows["pupil"].to_numpy()
-    school_year = terms["school_year"].reindex(rows["ordinal"]).to_numpy()
-    nc_year = rows["nc_year"].to_numpy()
     table = pd.DataFrame(
         {
             "UPN": upn[pupil],
@@ -37,9 +40,9 @@ def write(rng: np.random.Generator, context: Context) -> Written:
             "DateOfBirth": format_dates(view["date_of_birth"], "dd/mm/yyyy")[pupil],
             "Sex": context.register.children["sex"].to_numpy()[children][pupil],
             "SchoolURN": rows["urn"].to_numpy(),
-            "NCYear": np.where(nc_year == 0, "R", nc_year.astype(str)),
-            "AcademicYear": _academic_years(school_year),
-            "Term": np.char.capitalize(terms["season"].reindex(rows["ordinal"]).to_numpy().astype(str)),
+            "NCYear": YEAR_GROUPS[rows["nc_year"].to_numpy()],
+            "AcademicYear": academic_years[term],
+            "Term": seasons[term],
             "SessionsPossible": rows["possible"].to_numpy(),
             "SessionsAuthorisedAbsence": (rows["missed"] - rows["unauthorised"]).to_numpy(),
             "SessionsUnauthorisedAbsence": rows["unauthorised"].to_numpy(),
@@ -49,11 +52,12 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     urn = pd.Series(rows["urn"].to_numpy(), index=pd.MultiIndex.from_arrays([pupil, rows["ordinal"].to_numpy()]))
     excluded_pupil = exclusions["pupil"].to_numpy()
     excluded_in = pd.MultiIndex.from_arrays([excluded_pupil, exclusions["ordinal"].to_numpy()])
+    excluded_term = np.searchsorted(terms["ordinal"].to_numpy(), exclusions["ordinal"].to_numpy())
     excluded = pd.DataFrame(
         {
             "UPN": upn[excluded_pupil],
             "SchoolURN": urn.reindex(excluded_in).to_numpy(),
-            "AcademicYear": _academic_years(terms["school_year"].reindex(exclusions["ordinal"]).to_numpy()),
+            "AcademicYear": academic_years[excluded_term],
             "Category": exclusions["category"].to_numpy(),
             "StartDate": format_dates(exclusions["start"], "dd/mm/yyyy"),
             "Sessions": exclusions["sessions"].to_numpy().astype(float),
@@ -68,7 +72,4 @@ def write(rng: np.random.Generator, context: Context) -> Written:
 
 
 def _academic_years(school_year: np.ndarray) -> np.ndarray:
-    years = np.asarray(school_year, dtype=np.int64)
-    return np.char.add(np.char.add(years.astype(str), "/"), np.char.zfill((years % 100 + 1).astype(str), 2)).astype(
-        object
-    )
+    return np.array([f"{year}/{(year + 1) % 100:02d}" for year in school_year.tolist()], dtype=object)
