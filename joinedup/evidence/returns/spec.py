@@ -176,7 +176,16 @@ def dates(frame: pd.DataFrame, *, input_column: str, problems: Problems) -> list
 
 
 def texts(frame: pd.DataFrame, *, input_column: str) -> list[str | None]:
-    return [None if is_blank(value) else str(value).strip() for value in frame[input_column]]
+    """A column as text. A whole-number float is written without ".0": pandas turns a column of
+    integer ids with a gap in it into floats."""
+    return [
+        None
+        if is_blank(value)
+        else str(int(value))
+        if isinstance(value, float) and value.is_integer()
+        else str(value).strip()
+        for value in frame[input_column]
+    ]
 
 
 def shaped(columns: dict[str, list], *, spec: TableSpec, problems: Problems, dates_as_text: bool) -> pd.DataFrame:
@@ -185,7 +194,8 @@ def shaped(columns: dict[str, list], *, spec: TableSpec, problems: Problems, dat
     for column in spec.columns:
         if column.required:
             for position, value in enumerate(columns[column.name]):
-                # A value already reported as unwritable is blank here; say so once.
+                # A row already reported is told of its first problems only: a code that could not
+                # be written is blank here, and saying so twice would hide the cause.
                 if is_blank(value) and position not in problems.rows:
                     problems.add(position, f"{column.name} is required and is blank")
     problems.raise_any()

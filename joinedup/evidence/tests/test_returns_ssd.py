@@ -169,6 +169,15 @@ def test_episode_dates_are_iso_date_and_time_and_the_person_is_the_chosen_id():
     assert by_joinedup["earl_episode_organisation"].tolist() == ["Northside Primary School"] * 2
 
 
+def test_numeric_ids_with_gaps_are_written_as_whole_numbers():
+    rows = pd.DataFrame([episode(lead_professional_id=12), episode(episode_id="E2", lead_professional_id=None)])
+
+    written = ssd.early_help_episodes(episodes=rows)
+
+    assert rows["lead_professional_id"].dtype == float
+    assert written["earl_episode_worker_id"].tolist() == ["12", None]
+
+
 def test_dates_can_stay_dates_for_a_workbook():
     written = ssd.early_help_episodes(episodes=pd.DataFrame([episode()]), dates_as_text=False)
 
