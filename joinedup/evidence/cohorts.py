@@ -3,7 +3,7 @@ one SQL condition for DuckDB and into plain English for the page that shows how 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 
 from .definitions import KEY_GROUPS
@@ -50,6 +50,11 @@ class Definition:
         for name in ("help_from", "help_to"):
             values[name] = values[name].isoformat() if values[name] else None
         return values
+
+    def population(self) -> Definition:
+        """The children a comparison draws on: the same filters, but supported or not and whenever
+        help started, so similar children not (yet) supported are there to compare with."""
+        return replace(self, supported="", help_from=None, help_to=None)
 
     def where(self, alias: str = "c") -> tuple[str, list]:
         """One condition over the `children` table (aliased `alias`), with its parameters."""

@@ -9,7 +9,7 @@ from joinedup.common.forms import DateInputs
 
 from .cohorts import AGE_BANDS, LEVELS_OF_NEED, SEXES, SUPPORTED, Definition
 from .definitions import KEY_GROUPS, measures
-from .queries import GROUPINGS
+from .queries import COMPARABLE, GROUPINGS
 
 
 class OutcomesForm(forms.Form):
@@ -20,6 +20,16 @@ class OutcomesForm(forms.Form):
     def __init__(self, *args, cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measure"].choices = [(code, m.label) for code, m in measures().items()]
+        self.fields["cohort"].choices = [("", "Every child")] + [(c.id, c.name) for c in cohorts]
+
+
+class ComparisonForm(forms.Form):
+    measure = forms.ChoiceField(label="Outcome", choices=[])
+    cohort = forms.TypedChoiceField(label="Cohort", coerce=int, empty_value=None, required=False, choices=[])
+
+    def __init__(self, *args, cohorts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = [(code, measures()[code].label) for code in COMPARABLE]
         self.fields["cohort"].choices = [("", "Every child")] + [(c.id, c.name) for c in cohorts]
 
 

@@ -19,8 +19,11 @@ from .cohorts import Definition
 from .definitions import KEY_GROUPS, SUPPORTING_FAMILIES, measure
 from .figures import Figure, share
 from .measures import MeasuresNotBuilt, connect
-from .queries import GROUPINGS, family_outcomes, impact_model, trend
-from .tables import FIGURE_HEAD, SUPPRESSED, Disclosure, Table
+from .methods.before_after import naive_before_after
+from .methods.matched import compare_with_similar_children
+from .queries import COMPARISON_COVARIATES, GROUPINGS, comparison_panel, family_outcomes, impact_model, trend
+from .returns import tables as returns_tables
+from .tables import FIGURE_HEAD, NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, Disclosure, Table
 
 DIMENSIONS = {"extent": "Extent", "structures": "Structures", "processes": "Processes", "reach": "Reach"}
 
@@ -294,6 +297,153 @@ def family_sections(*, locality_id: int | None, disclosure: Disclosure) -> list[
     ]
 
 
+def comparison_sections(*, code: str, cohort: Definition, disclosure: Disclosure) -> list[Section]:
+    """Supported children against similar children not yet supported, with the naive before/after
+    beside it, the event study, the checks and the balance table; the method in plain English."""
+    with connect() as con:
+        panel = comparison_panel(con, code=code, cohort=cohort.population())
+    the_measure = measure(code)
+    points = "percentage points" if the_measure.unit == "percent" else "points"
+    result = compare_with_similar_children(panel=panel, covariates=COMPARISON_COVARIATES)
+    naive = naive_before_after(panel=panel)
+    headline = Section(f"What difference did help make to {the_measure.label.lower()}?")
+    if result.cannot_compare:
+        headline.text.append(f"The comparison cannot be made: {result.cannot_compare}")
+    elif result.reliable:
+        headline.text.append(
+            f"Supported children's {the_measure.label.lower()} changed by {result.estimate:+.1f} {points} compared "
+            f"with similar children not yet supported (95% interval {result.low:+.1f} to {result.high:+.1f})."
+        )
+    else:
+        headline.text.append(
+            "Do not rely on this result: the method's own checks failed, so the difference below may not be "
+            "what help did."
+        )
+    headline.text += list(result.warnings)
+    rows = []
+    for comparison in (result, naive):
+        shown = not comparison.cannot_compare and (disclosure.full or comparison.n_helped >= SMALLEST_SHOWN)
+        rows.append(
+            [
+                comparison.method,
+                f"{comparison.estimate:+.1f}" if shown else NOT_AVAILABLE,
+                f"{comparison.low:+.1f} to {comparison.high:+.1f}" if shown else NOT_AVAILABLE,
+                disclosure.count(comparison.n_helped),
+                disclosure.count(comparison.n_comparison) if comparison.n_comparison else "None",
+                "Yes" if comparison.reliable else "No: see the checks",
+            ]
+        )
+    headline.tables.append(
+        Table(
+            "comparison",
+            f"Difference in {points}, with the naive before and after beside it",
+            ["Method", "Difference", "95% interval", "Supported children", "Comparison children", "Checks passed"],
+            rows,
+            numeric=[False, True, False, True, True, False],
+        )
+    )
+    sections = [headline]
+    if result.cannot_compare:
+        return sections
+    checks = [check for check in (result.pre_trend, result.placebo) if check is not None]
+    sections.append(
+        Section(
+            "Can the result be trusted?",
+            [check.verdict for check in checks],
+            [
+                Table(
+                    "checks",
+                    "The method's own checks",
+                    ["Check", "Estimate", "95% interval", "p", "Passed"],
+                    [
+                        [
+                            check.name,
+                            f"{check.estimate:+.2f}",
+                            f"{check.low:+.2f} to {check.high:+.2f}",
+                            f"{check.p_value:.3f}",
+                            "Yes" if check.passed else "No",
+                        ]
+                        for check in checks
+                    ],
+                    numeric=[False, True, False, True, False],
+                )
+            ],
+        )  # fmt: skip
+    )
+    study = result.event_study.rename(columns={"relative_period": "relative"})
+    sections.append(
+        Section(
+            "Term by term around the start of help",
+            [
+                "Each point is the difference between supported children and their comparison group that many terms "
+                "from the start of help, against their own earlier terms. Before help (negative terms) the points "
+                "should sit on zero; a run-down just before help is the dip that leads to a referral."
+            ],
+            [
+                Table(
+                    "event_study",
+                    "Event study",
+                    ["Terms from the start of help", "Difference", "95% interval", "Supported children"],
+                    [
+                        [
+                            str(int(row.relative)),
+                            f"{row.estimate:+.1f}",
+                            f"{row.low:+.1f} to {row.high:+.1f}",
+                            disclosure.count(int(row.n_helped)),
+                        ]
+                        for row in study.itertuples()
+                    ],
+                    numeric=[True, True, False, True],
+                )
+            ],
+            charts.event_study(
+                study,
+                title=f"Difference ({points})",
+                description="Chart of the difference between supported children and similar children in each term "
+                "from the start of help, with 95% intervals. The table below holds the same figures.",
+            ),
+        )  # fmt: skip
+    )
+    balance = result.balance
+    sections.append(
+        Section(
+            "How alike the groups were",
+            [
+                "A standardised difference under 0.1 means the groups were alike on that characteristic. Matching "
+                "should bring every difference close to zero."
+            ],
+            [
+                Table(
+                    "balance",
+                    "Balance before and after matching",
+                    [
+                        "Characteristic",
+                        "Supported",
+                        "Comparison before",
+                        "Comparison after",
+                        "Standardised difference before",
+                        "Standardised difference after",
+                    ],
+                    [
+                        [
+                            str(row.covariate),
+                            f"{row.helped_mean:.2f}",
+                            f"{row.comparison_mean_before:.2f}",
+                            f"{row.comparison_mean_after:.2f}",
+                            f"{row.standardised_difference_before:.2f}",
+                            f"{row.standardised_difference_after:.2f}",
+                        ]
+                        for row in balance.itertuples()
+                    ],
+                    numeric=[False, True, True, True, True, True],
+                )
+            ],
+        )  # fmt: skip
+    )
+    sections.append(Section("The method and its assumptions", [result.method_text, naive.method_text]))
+    return sections
+
+
 def outcome_sections(*, code: str, by: str, cohort: Definition, disclosure: Disclosure) -> list[Section]:
     with connect() as con:
         table = trend(con, code, cohort=cohort, by=by, locality_names=locality_names())
@@ -321,16 +471,12 @@ def cohort_size(definition: Definition, disclosure: Disclosure) -> Table:
 
 
 def csv_of(table: Table) -> bytes:
-    from .returns import tables as returns_tables  # TODO(integrator): top-level once returns lands
-
     return returns_tables.to_csv_bytes(table.frame())
 
 
 def xlsx_of(tables: list[Table]) -> bytes:
     sheets = {table.caption: table.frame() for table in tables}
     notes = {table.caption: " ".join(table.notes) for table in tables if table.notes}
-    from .returns import tables as returns_tables  # TODO(integrator): top-level once returns lands
-
     return returns_tables.to_xlsx_bytes(sheets, notes)
 
 

@@ -487,3 +487,42 @@ def family_outcomes(con: duckdb.DuckDBPyConnection, *, locality_id: int | None =
             "As above, over twelve months",
         ),
     ]
+
+
+# Outcomes measured for every pupil every term, so supported children can be compared with
+# similar children not (yet) supported. Yes/no measures are in percentage points.
+COMPARABLE = {
+    "attendance_rate": "attendance_rate",
+    "persistent_absence": "100.0 * persistent_absence::INT",
+    "severe_absence": "100.0 * severe_absence::INT",
+    "suspended": "100.0 * suspended::INT",
+}
+COMPARISON_COVARIATES = ("age_band", "sex", "key_group", "school", "referrals_before")
+
+
+def comparison_panel(con: duckdb.DuckDBPyConnection, *, code: str, cohort: Definition | None = None) -> pd.DataFrame:
+    """The long panel the comparison methods read (evidence.methods.panel): one row per pupil per
+    term, the term help started for supported children, and what they are matched on. Supported
+    means a team around the child; the key group is looked after or autism (the KS3 absence group
+    is itself defined by absence, an outcome, so matching on it would compare like with unlike)."""
+    where, params = (cohort or Definition()).where("c")
+    return con.execute(
+        f"""
+        SELECT p.child_id AS child, p.term_index - (SELECT min(term_index) FROM pupil_terms) AS period,
+               {COMPARABLE[code]} AS outcome,
+               CASE WHEN c.supported THEN c.first_helped_term_index - (SELECT min(term_index) FROM pupil_terms)
+               END AS first_helped,
+               CASE WHEN p.age < 5 THEN 'under 5' WHEN p.age < 10 THEN '5 to 9' WHEN p.age < 16 THEN '10 to 15'
+                    ELSE '16 and over' END AS age_band,
+               coalesce(c.sex, '') AS sex,
+               CASE WHEN c.looked_after THEN 'looked after' WHEN c.autism THEN 'autism' ELSE 'neither' END
+                   AS key_group,
+               coalesce(p.urn, '') AS school,
+               (SELECT count(*) FROM referral_history r WHERE r.child_id = p.child_id AND r.referred_on < p.starts)
+                   AS referrals_before
+        FROM pupil_terms p JOIN children c USING (child_id)
+        WHERE {where}
+        ORDER BY child, period
+        """,
+        params,
+    ).df()

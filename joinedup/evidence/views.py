@@ -18,7 +18,7 @@ from joinedup.audit import services as audit
 
 from . import pages
 from .cohorts import Definition
-from .forms import CohortForm, OutcomesForm
+from .forms import CohortForm, ComparisonForm, OutcomesForm
 from .measures import MeasuresNotBuilt
 from .models import Cohort
 from .pages import areas_for, disclosure_for
@@ -27,6 +27,7 @@ EVIDENCE_PAGES = [
     ("evidence:impact", "Impact model", Action.VIEW_IMPACT_MODEL),
     ("evidence:families", "Whole-family outcomes", Action.VIEW_IMPACT_MODEL),
     ("evidence:outcomes", "Outcomes over time", Action.VIEW_EVIDENCE),
+    ("evidence:comparison", "Did help make a difference?", Action.VIEW_EVIDENCE),
     ("evidence:cohorts", "Cohorts", Action.VIEW_EVIDENCE),
 ]
 
@@ -52,12 +53,17 @@ def _not_built(request: HttpRequest, title: str) -> HttpResponse:
     return _render(request, "evidence/not_built.html", {"title": title}, status=503)
 
 
+def _no_area(request: HttpRequest, title: str) -> HttpResponse:
+    """A service manager who manages no team or locality yet has no area whose figures to show."""
+    return _render(request, "evidence/no_area.html", {"title": title})
+
+
 @login_required
 def impact(request: HttpRequest) -> HttpResponse:
     _allowed(request, Action.VIEW_IMPACT_MODEL)
     areas = areas_for(request.user)
     if not areas:
-        raise PermissionDenied("You manage no locality, so there is no area to show")
+        return _no_area(request, "The impact model")
     wanted = request.GET.get("area", "")
     area = next((a for a in areas if str(a[0] or "") == wanted), areas[0])
     disclosure = disclosure_for(request.user)
@@ -85,7 +91,7 @@ def families(request: HttpRequest) -> HttpResponse:
     _allowed(request, Action.VIEW_IMPACT_MODEL)
     areas = areas_for(request.user)
     if not areas:
-        raise PermissionDenied("You manage no locality, so there is no area to show")
+        return _no_area(request, "Whole-family outcomes")
     area = next((a for a in areas if str(a[0] or "") == request.GET.get("area", "")), areas[0])
     disclosure = disclosure_for(request.user)
     try:
@@ -121,6 +127,29 @@ def outcomes(request: HttpRequest) -> HttpResponse:
             return download
     context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
     return _render(request, "evidence/outcomes.html", context)
+
+
+@login_required
+def comparison(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.VIEW_EVIDENCE)
+    cohorts = visible_cohorts(request.user)
+    form = ComparisonForm(request.GET or {"measure": "attendance_rate"}, cohorts=cohorts)
+    sections, cohort = [], None
+    disclosure = disclosure_for(request.user)
+    if form.is_valid():
+        cohort = next((c for c in cohorts if c.id == form.cleaned_data["cohort"]), None)
+        definition = Definition.from_json(cohort.definition) if cohort else Definition()
+        try:
+            sections = pages.comparison_sections(
+                code=form.cleaned_data["measure"], cohort=definition, disclosure=disclosure
+            )
+        except MeasuresNotBuilt:
+            return _not_built(request, "Comparisons")
+        download = _download(request, sections, f"comparison-{form.cleaned_data['measure']}")
+        if download is not None:
+            return download
+    context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
+    return _render(request, "evidence/comparison.html", context)
 
 
 def visible_cohorts(user) -> list[Cohort]:

@@ -289,6 +289,7 @@ def test_every_synthetic_extract_imports(tmp_path_factory, settings):
         "child_health",
         "youth_offending",
         "social_care",
+        "pupil_attendance",
     }
     assert IndexRecord.objects.count() == sum(b.created for b in batches)
 

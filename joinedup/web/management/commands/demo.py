@@ -23,6 +23,7 @@ DEMO_PASSWORD = "joinedup-demo-only"
 # none; the self-evaluation demo adds theirs.
 AUTHORITY_ROLES = [role for role in Role.values if role != Role.RESEARCHER]
 DEMO_FAMILY_LOGIN = "parent"
+DEMO_EFFECT = "attendance=3,after_terms=2"
 
 
 class Command(BaseCommand):
@@ -45,7 +46,17 @@ class Command(BaseCommand):
         # up to today and the demo looks current: with the generator's default (31 March 2025) every
         # open case's review would show as long overdue. A run on a later day makes newer files.
         as_of = timezone.localdate()
-        call_command("synth", children=children, seed=seed, out=str(authority_dir), as_of=as_of.isoformat(), force=True)
+        # Early help in the demo's world raises attendance by three points from the second term of
+        # help (written to history/truth.json); the evidence pages must find it from the records.
+        call_command(
+            "synth",
+            children=children,
+            seed=seed,
+            out=str(authority_dir),
+            as_of=as_of.isoformat(),
+            effect=DEMO_EFFECT,
+            force=True,
+        )
         call_command("load_authority", str(authority_dir))
         for mapping_path, extract in synthetic_extracts(authority_dir):
             began = timezone.now()
@@ -68,6 +79,7 @@ class Command(BaseCommand):
         family.set_password(DEMO_PASSWORD)
         family.save(update_fields=["password"])
         call_command("selfeval_demo", seed=seed, password=DEMO_PASSWORD)
+        call_command("build_measures")
         logins = self._demo_logins() + [(Role.RESEARCHER, LEAD_RESEARCHER)]
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         for role, username in logins:
