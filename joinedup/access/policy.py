@@ -59,6 +59,7 @@ class Action(StrEnum):
     SEE_SMALL_COUNTS = "see_small_counts"
     MANAGE_COHORTS = "manage_cohorts"
     MAKE_RESEARCH_EXTRACT = "make_research_extract"
+    MAKE_RETURNS = "make_returns"
 
 
 ROLE_SENTENCES = {
@@ -188,6 +189,8 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.SEE_SMALL_COUNTS: frozenset({Role.PERFORMANCE_ANALYST}),
     Action.MANAGE_COHORTS: frozenset({Role.PERFORMANCE_ANALYST, Role.RESEARCHER}),
     Action.MAKE_RESEARCH_EXTRACT: frozenset({Role.PERFORMANCE_ANALYST}),
+    # Returns name children (Ofsted's Annex A, the Standard Safeguarding Dataset): analysts make them.
+    Action.MAKE_RETURNS: frozenset({Role.PERFORMANCE_ANALYST}),
 }
 AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.

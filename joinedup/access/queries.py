@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 
 from joinedup.agencies.models import Service, Team
 from joinedup.audit import services as audit
@@ -243,3 +244,11 @@ def account_overview() -> dict[str, Any]:
         "without_password": users.filter(password__startswith="!").count(),
         "recent_refusals": recent_refusals(),
     }
+
+
+def involvement_return_rows():
+    """Every involvement as a plain row, for the Standard Safeguarding Dataset's involvements."""
+    return Involvement.objects.annotate(current_child_id=Coalesce("child__merged_into_id", "child_id")).values(
+        "id", "current_child_id", "child__la_child_id", "practitioner_id", "kind", "practitioner__team__name",
+        "started", "ended",
+    )  # fmt: skip

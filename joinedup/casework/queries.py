@@ -697,3 +697,43 @@ def review_rows() -> QuerySet:
     return Review.objects.annotate(current_child_id=_current("case__child")).values(
         "id", "case_id", "current_child_id", "held_on", "sdq_total", "what_changed", "wellbeing"
     )
+
+
+# What casework's returns to partners read (evidence.returns shapes them): each early help
+# assessment, episode and SDQ score with the child's identifiers, as plain rows.
+def assessment_return_rows() -> QuerySet:
+    return Assessment.objects.annotate(current_child_id=_current()).values(
+        "id",
+        "current_child_id",
+        "child__la_child_id",
+        "child__sex",
+        "child__ethnicity",
+        "child__date_of_birth",
+        "started_at",
+        "completed_at",
+        "assessor__agency__name",
+    )
+
+
+def episode_return_rows() -> QuerySet:
+    return Case.objects.annotate(current_child_id=_current()).values(
+        "id",
+        "current_child_id",
+        "child__la_child_id",
+        "opened_on",
+        "closed_on",
+        "closure_reason",
+        "referral__concern",
+        "lead_professional_id",
+        "lead_professional__agency__name",
+    )
+
+
+def sdq_return_rows() -> QuerySet:
+    """SDQ totals from parents and carers (or not said): the SSD's score is the carer's form."""
+    return (
+        Review.objects.filter(sdq_total__isnull=False)
+        .filter(Q(sdq_informant="parent") | Q(sdq_informant=""))
+        .annotate(current_child_id=_current("case__child"))
+        .values("id", "current_child_id", "case__child__la_child_id", "held_on", "sdq_total")
+    )

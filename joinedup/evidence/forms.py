@@ -106,3 +106,21 @@ def _codes(text: str, what: str, *, digits: bool = False) -> list[str]:
         if (digits and not code.isdigit()) or len(code) > 8 or not code.isalnum():
             raise forms.ValidationError(f"“{code}” is not a {what}: use letters and digits only, separated by commas")
     return codes
+
+
+class ReturnForm(DateInputs):
+    dates = {"period_start": "Start of the period", "period_end": "End of the period"}
+    child_id = forms.ChoiceField(
+        label="Identify children by",
+        widget=forms.RadioSelect,
+        choices=[
+            ("la_child_id", "The authority's social care id (matches its other Annex A lists and its SSD)"),
+            ("child_id", "joinedup's own id"),
+        ],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end_day", "The end of the period must be the same as or after its start")
+        return data

@@ -8,6 +8,7 @@ urlpatterns = [
     path("outcomes/", views.outcomes, name="outcomes"),
     path("families/", views.families, name="families"),
     path("comparison/", views.comparison, name="comparison"),
+    path("returns/", views.returns, name="returns"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("cohorts/new/", views.new_cohort, name="new_cohort"),
     path("cohorts/<int:cohort_id>/", views.cohort, name="cohort"),

@@ -4,6 +4,8 @@ same cells the page shows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,17 +13,19 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide
 from joinedup.audit import services as audit
 
-from . import pages
+from . import pages, partner_returns
 from .cohorts import Definition
-from .forms import CohortForm, ComparisonForm, OutcomesForm
+from .forms import CohortForm, ComparisonForm, OutcomesForm, ReturnForm
 from .measures import MeasuresNotBuilt
 from .models import Cohort
 from .pages import areas_for, disclosure_for
+from .returns.spec import CannotBeReturned
 
 EVIDENCE_PAGES = [
     ("evidence:impact", "Impact model", Action.VIEW_IMPACT_MODEL),
@@ -29,6 +33,7 @@ EVIDENCE_PAGES = [
     ("evidence:outcomes", "Outcomes over time", Action.VIEW_EVIDENCE),
     ("evidence:comparison", "Did help make a difference?", Action.VIEW_EVIDENCE),
     ("evidence:cohorts", "Cohorts", Action.VIEW_EVIDENCE),
+    ("evidence:returns", "Returns", Action.MAKE_RETURNS),
 ]
 
 
@@ -150,6 +155,51 @@ def comparison(request: HttpRequest) -> HttpResponse:
             return download
     context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
     return _render(request, "evidence/comparison.html", context)
+
+
+@login_required
+def returns(request: HttpRequest) -> HttpResponse:
+    """Ofsted's Annex A list 2 for a period and the Standard Safeguarding Dataset's early help
+    tables. They name children, so only analysts make them, and each one made is audited."""
+    _allowed(request, Action.MAKE_RETURNS)
+    today = timezone.localdate()
+    year_ago = today - timedelta(days=365)
+    defaults = {
+        "period_start_day": year_ago.day, "period_start_month": year_ago.month, "period_start_year": year_ago.year,
+        "period_end_day": today.day, "period_end_month": today.month, "period_end_year": today.year,
+        "child_id": "la_child_id",
+    }  # fmt: skip
+    form = ReturnForm(request.GET if "period_start_year" in request.GET else defaults)
+    wanted = request.GET.get("return")
+    if wanted in ("annex_a", "ssd") and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if wanted == "annex_a":
+                frame = partner_returns.annex_a_list_2(
+                    period_start=data["period_start"], period_end=data["period_end"], child_unique_id=data["child_id"]
+                )
+                sheets, name = {"List 2 early help": frame}, f"annex-a-list-2-{data['period_end']:%Y-%m-%d}"
+            else:
+                sheets = partner_returns.standard_safeguarding_dataset(person_id=data["child_id"])
+                name = f"standard-safeguarding-dataset-{today:%Y-%m-%d}"
+        except CannotBeReturned as problem:
+            return _render(request, "evidence/returns.html", {"form": form, "problem": str(problem)}, status=422)
+        audit.record(
+            actor=request.user,
+            verb="made_return",
+            legal_basis="Statutory and partnership returns about early help (public task)",
+            detail={"return": wanted, "rows": sum(len(f) for f in sheets.values()), "file": name},
+        )
+        if request.GET.get("download") == "csv" and len(sheets) == 1:
+            content = pages.returns_tables.to_csv_bytes(next(iter(sheets.values())))
+            kind, suffix = "text/csv; charset=utf-8", "csv"
+        else:
+            content = pages.returns_tables.to_xlsx_bytes(sheets)
+            kind, suffix = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(name)}.{suffix}"'
+        return response
+    return _render(request, "evidence/returns.html", {"form": form})
 
 
 def visible_cohorts(user) -> list[Cohort]:

@@ -205,3 +205,8 @@ def child_rows():
         .annotate(locality_id=Subquery(home.values("locality_id")[:1]))
         .values("id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id")
     )
+
+
+def identifier_rows():
+    """Every child's NHS number and UPN as held, for the Standard Safeguarding Dataset's linked identifiers."""
+    return Child.objects.current().values("id", "la_child_id", "nhs_number", "upn")

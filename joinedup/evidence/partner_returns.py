@@ -1,0 +1,112 @@
+"""The returns partners ask for, from casework's and the index's records: Ofsted's Annex A list 2
+(early help) for a period, and the Standard Safeguarding Dataset's early help episodes,
+involvements, linked identifiers and SDQ scores. `returns` shapes them; this reads the rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from joinedup.access import queries as access
+from joinedup.casework import queries as casework
+from joinedup.people import queries as people
+
+from .returns import annex_a, ssd
+
+
+def annex_a_list_2(*, period_start: date, period_end: date, child_unique_id: str = "la_child_id") -> pd.DataFrame:
+    rows = pd.DataFrame.from_records(list(casework.assessment_return_rows()))
+    if rows.empty:
+        rows = pd.DataFrame(columns=[
+            "id", "current_child_id", "child__la_child_id", "child__sex", "child__ethnicity", "child__date_of_birth",
+            "started_at", "completed_at", "assessor__agency__name",
+        ])  # fmt: skip
+    assessments = pd.DataFrame(
+        {
+            "assessment_id": rows["id"],
+            "child_id": rows["current_child_id"],
+            "la_child_id": rows["child__la_child_id"].fillna(""),
+            "sex": rows["child__sex"],
+            "ethnicity": rows["child__ethnicity"].fillna(""),
+            "date_of_birth": rows["child__date_of_birth"],
+            "assessment_started_on": pd.to_datetime(rows["started_at"], utc=True).dt.date,
+            "assessment_completed_on": pd.to_datetime(rows["completed_at"], utc=True).dt.date,
+            "assessing_organisation": rows["assessor__agency__name"],
+        }
+    )
+    return annex_a.list_2_early_help(
+        assessments=assessments, period_start=period_start, period_end=period_end, child_unique_id=child_unique_id
+    )
+
+
+def standard_safeguarding_dataset(*, person_id: str = "la_child_id") -> dict[str, pd.DataFrame]:
+    """The four SSD tables joinedup holds, named as the SSD names them."""
+    cases = pd.DataFrame.from_records(list(casework.episode_return_rows()))
+    episodes = pd.DataFrame(
+        {
+            "episode_id": cases.get("id", []),
+            "child_id": cases.get("current_child_id", []),
+            "la_child_id": cases.get("child__la_child_id", pd.Series(dtype=object)).fillna(""),
+            "started_on": cases.get("opened_on", []),
+            "ended_on": cases.get("closed_on", []),
+            "reason_for_involvement": cases.get("referral__concern", pd.Series(dtype=object)).fillna(""),
+            "reason_for_closure": cases.get("closure_reason", []),
+            "lead_professional_agency": cases.get("lead_professional__agency__name", []),
+            "lead_professional_id": cases.get("lead_professional_id", []),
+        }
+    )
+    held = pd.DataFrame.from_records(list(access.involvement_return_rows()))
+    involvements = pd.DataFrame(
+        {
+            "involvement_id": held.get("id", []),
+            "child_id": held.get("current_child_id", []),
+            "la_child_id": held.get("child__la_child_id", pd.Series(dtype=object)).fillna(""),
+            "practitioner_id": held.get("practitioner_id", []),
+            "role": held.get("kind", []),
+            "team": held.get("practitioner__team__name", pd.Series(dtype=object)).fillna(""),
+            "started_on": held.get("started", []),
+            "ended_on": held.get("ended", []),
+            "worker_change_reason": "",
+            "referral_id": "",
+        }
+    )
+    children = pd.DataFrame.from_records(list(people.identifier_rows()))
+    identifiers = []
+    for kind in ("nhs_number", "upn"):
+        if children.empty:
+            continue
+        known = children[children[kind].fillna("") != ""]
+        identifiers.append(
+            pd.DataFrame(
+                {
+                    "identifier_id": kind + "-" + known["id"].astype(str),
+                    "child_id": known["id"],
+                    "la_child_id": known["la_child_id"].fillna(""),
+                    "identifier_type": kind,
+                    "value": known[kind],
+                    "valid_from": None,
+                    "valid_to": None,
+                }
+            )
+        )
+    linked = pd.concat(identifiers, ignore_index=True) if identifiers else pd.DataFrame(
+        columns=["identifier_id", "child_id", "la_child_id", "identifier_type", "value", "valid_from", "valid_to"]
+    )  # fmt: skip
+    reviews = pd.DataFrame.from_records(list(casework.sdq_return_rows()))
+    scores = pd.DataFrame(
+        {
+            "sdq_id": reviews.get("id", []),
+            "child_id": reviews.get("current_child_id", []),
+            "la_child_id": reviews.get("case__child__la_child_id", pd.Series(dtype=object)).fillna(""),
+            "completed_on": reviews.get("held_on", []),
+            "score": reviews.get("sdq_total", []),
+            "reason_not_scored": "",
+        }
+    )
+    return {
+        "ssd_early_help_episodes": ssd.early_help_episodes(episodes=episodes, person_id=person_id),
+        "ssd_involvements": ssd.involvements(involvements=involvements, person_id=person_id),
+        "ssd_linked_identifiers": ssd.linked_identifiers(identifiers=linked, person_id=person_id),
+        "ssd_sdq_scores": ssd.sdq_scores(scores=scores, person_id=person_id),
+    }
