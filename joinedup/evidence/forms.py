@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from joinedup.agencies.models import Locality
-from joinedup.common.forms import DateInputs
+from joinedup.common.forms import DateInputs, FreeText
 
 from .cohorts import AGE_BANDS, LEVELS_OF_NEED, SEXES, SUPPORTED, Definition
 from .definitions import KEY_GROUPS, measures
@@ -124,3 +124,17 @@ class ReturnForm(DateInputs):
         if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
             self.add_error("period_end_day", "The end of the period must be the same as or after its start")
         return data
+
+
+class ResearchExtractForm(forms.Form):
+    use = forms.ChoiceField(label="What the extract is for", widget=forms.RadioSelect, choices=[])
+    project = forms.CharField(
+        label="Research project", max_length=120, help_text="As the data sharing agreement names it"
+    )
+    purpose = FreeText(what="The purpose", max_length=1000, label="Purpose", widget=forms.Textarea)
+    cohort = forms.TypedChoiceField(label="Cohort", coerce=int, empty_value=None, required=False, choices=[])
+
+    def __init__(self, *args, uses=(), cohorts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["use"].choices = [(use.code, use.label) for use in uses]
+        self.fields["cohort"].choices = [("", "Every child")] + [(c.id, c.name) for c in cohorts]

@@ -110,13 +110,14 @@ def _typed(frame: pd.DataFrame) -> None:
 
 
 def _children(con: duckdb.DuckDBPyConnection) -> None:
-    children = _frame(people.child_rows(), ["id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id"])
+    columns = ["id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id", "postcode"]
+    children = _frame(people.child_rows(), columns)
     children = children.rename(columns={"id": "child_id", "date_of_birth": "born"})
     con.register("children_in", children)
     con.execute(
         "CREATE TABLE children_raw AS SELECT child_id::BIGINT AS child_id, sex::VARCHAR AS sex, "
         "NULLIF(ethnicity, '')::VARCHAR AS ethnicity, born::DATE AS born, family_id::BIGINT AS family_id, "
-        "locality_id::BIGINT AS locality_id FROM children_in"
+        "locality_id::BIGINT AS locality_id, NULLIF(postcode, '')::VARCHAR AS postcode FROM children_in"
     )
 
 

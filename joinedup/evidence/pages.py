@@ -444,6 +444,11 @@ def comparison_sections(*, code: str, cohort: Definition, disclosure: Disclosure
     return sections
 
 
+def _interval(low: float, high: float) -> str:
+    """A joint test (the pre-help trend) has a statistic, not one interval."""
+    return NOT_AVAILABLE if pd.isna(low) or pd.isna(high) else f"{low:+.2f} to {high:+.2f}"
+
+
 def outcome_sections(*, code: str, by: str, cohort: Definition, disclosure: Disclosure) -> list[Section]:
     with connect() as con:
         table = trend(con, code, cohort=cohort, by=by, locality_names=locality_names())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pandas as pd
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,9 +20,9 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.policy import Action, decide
 from joinedup.audit import services as audit
 
-from . import pages, partner_returns
+from . import extracts, pages, partner_returns
 from .cohorts import Definition
-from .forms import CohortForm, ComparisonForm, OutcomesForm, ReturnForm
+from .forms import CohortForm, ComparisonForm, OutcomesForm, ResearchExtractForm, ReturnForm
 from .measures import MeasuresNotBuilt
 from .models import Cohort
 from .pages import areas_for, disclosure_for
@@ -34,6 +35,7 @@ EVIDENCE_PAGES = [
     ("evidence:comparison", "Did help make a difference?", Action.VIEW_EVIDENCE),
     ("evidence:cohorts", "Cohorts", Action.VIEW_EVIDENCE),
     ("evidence:returns", "Returns", Action.MAKE_RETURNS),
+    ("evidence:research_extract", "Extracts for research", Action.MAKE_RESEARCH_EXTRACT),
 ]
 
 
@@ -200,6 +202,39 @@ def returns(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(name)}.{suffix}"'
         return response
     return _render(request, "evidence/returns.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def research_extract(request: HttpRequest) -> HttpResponse:
+    _allowed(request, Action.MAKE_RESEARCH_EXTRACT)
+    available, cohorts = extracts.uses(), visible_cohorts(request.user)
+    form = ResearchExtractForm(request.POST or None, uses=available.values(), cohorts=cohorts)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record, extract, dictionary = extracts.make_research_extract(
+                made_by=request.user,
+                use=available[data["use"]],
+                project=data["project"],
+                purpose=data["purpose"],
+                cohort=next((c for c in cohorts if c.id == data["cohort"]), None),
+            )
+        except MeasuresNotBuilt:
+            return _not_built(request, "De-identified extracts")
+        except extracts.ExtractRefused as refusal:
+            problem = str(refusal)
+        else:
+            notes = pd.DataFrame({"Column": list(dictionary), "What was done": list(dictionary.values())})
+            content = pages.returns_tables.to_xlsx_bytes({"Extract": extract, "Data dictionary": notes})
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            name = pages.safe_file_name(f"{record.project}-{record.made_at:%Y-%m-%d}-{record.id}.xlsx")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return _render(request, "evidence/research_extract.html", {"form": form, "problem": problem})
 
 
 def visible_cohorts(user) -> list[Cohort]:

@@ -198,12 +198,12 @@ def child_from_reference(user, reference: str, *, verb: str) -> Child | None:
 
 def child_rows():
     """Every child (not merged into another) with what groups them in the evidence room: sex,
-    ethnicity, date of birth, family and the locality of their current home."""
+    ethnicity, date of birth, family and the locality and postcode of their current home."""
     home = Address.objects.filter(child=OuterRef("pk"), moved_out__isnull=True).order_by("-moved_in")
     return (
         Child.objects.current()
-        .annotate(locality_id=Subquery(home.values("locality_id")[:1]))
-        .values("id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id")
+        .annotate(locality_id=Subquery(home.values("locality_id")[:1]), postcode=Subquery(home.values("postcode")[:1]))
+        .values("id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id", "postcode")
     )
 
 
