@@ -22,6 +22,7 @@ from .measures import MeasuresNotBuilt, connect
 from .methods.before_after import naive_before_after
 from .methods.matched import compare_with_similar_children
 from .queries import COMPARISON_COVARIATES, GROUPINGS, comparison_panel, family_outcomes, impact_model, trend
+from .returns import board_report as report
 from .returns import tables as returns_tables
 from .tables import FIGURE_HEAD, NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, Disclosure, Table
 
@@ -473,6 +474,18 @@ def cohort_size(definition: Definition, disclosure: Disclosure) -> Table:
         [[label, disclosure.count(n)] for label, n in zip(labels, counts, strict=True)],
         numeric=[False, True],
     )
+
+
+def board_report_of(title: str, sections: list[Section], *, shared_outside: bool) -> bytes:
+    """The page as a PDF for the board: its words, charts and tables in order."""
+    parts: list = []
+    for section in sections:
+        parts.append(report.Heading(section.heading))
+        parts += [report.Paragraph(text) for text in section.text]
+        if section.chart:
+            parts.append(report.Chart(str(section.chart), description=section.heading))
+        parts += [report.TableSection(t.caption, t.frame(), " ".join(t.notes)) for t in section.tables]
+    return report.board_report_pdf(title=title, sections=parts, official_sensitive=not shared_outside)
 
 
 def csv_of(table: Table) -> bytes:

@@ -81,6 +81,20 @@ def impact(request: HttpRequest) -> HttpResponse:
     download = _download(request, sections, f"impact-model-{area[1]}")
     if download is not None:
         return download
+    if request.GET.get("download") == "pdf":
+        title = f"What difference does integrated working make? {area[1]}"
+        content = pages.board_report_of(f"{title} ({built})", sections, shared_outside=not disclosure.full)
+        audit.record(
+            actor=request.user,
+            verb="downloaded_evidence",
+            legal_basis="Evaluating the impact of early help (public task)",
+            detail={"file": "board report", "path": request.path, "suppressed": not disclosure.full},
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{pages.safe_file_name("impact-model-" + area[1])}.pdf"'
+        )
+        return response
     area_items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
     context = {
         "areas": areas,

@@ -139,3 +139,13 @@ def test_whole_family_outcomes_open_for_the_director_and_download_as_the_page_sh
     assert download["Content-Type"].startswith("text/csv")
     assert "Families helped" in download.content.decode("utf-8-sig")
     assert AuditEvent.objects.filter(verb="downloaded_evidence").count() == 1
+
+
+def test_the_impact_model_downloads_as_a_board_report(client, authority):
+    signed_in(client, Role.DIRECTOR)
+
+    response = client.get("/evidence/?area=&download=pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
