@@ -299,8 +299,8 @@ def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
     disclosure = disclosure_for(request.user)
     try:
         size = pages.cohort_size(definition, disclosure)
-    except MeasuresNotBuilt:
-        return _not_built(request, found.name)
+    except MeasuresNotBuilt:  # the definition still shows; the figures come once the measures are built
+        size = None
     context = {
         "cohort": found,
         "described": definition.described(pages.locality_names()),

@@ -21,6 +21,7 @@ from joinedup.agencies.tests.factories import AgencyFactory, LocalityFactory, Se
 from joinedup.casework import instruments, services
 from joinedup.casework.models import Assessment, PanelMeeting
 from joinedup.casework.tests.factories import CaseFactory, PanelFactory
+from joinedup.evidence.models import Cohort
 from joinedup.index.review.models import ChildMerge, ChildSplit, ReviewPair
 from joinedup.index.review.services import merge_children, split_records
 from joinedup.index.review.tests.factories import IndexRecordFactory
@@ -241,7 +242,11 @@ def world():
     north_manager = staff(Role.SERVICE_MANAGER, team=None, job="Early help service manager")
     north_manager.manages_teams.add(north_team)
     interviewer = interview.interviewer
+    # A cohort an analyst defined and did not share: only they may open it.
+    cohort_owner = staff(Role.PERFORMANCE_ANALYST, team=None, job="Performance analyst")
+    cohort = Cohort.objects.create(name="Northgate pupils", definition={}, created_by=cohort_owner.user)
     insiders = {
+        "evidence:cohort": cohort_owner.user,
         "web:child_summary": allocated.user,
         "web:child_edit": allocated.user,
         "web:child_audit": north_manager.user,
@@ -325,6 +330,7 @@ def world():
         "child_id": lambda user: alfie.pk,
         "account_id": lambda user: pat.pk,
         "sharing_id": lambda user: sharing.pk,
+        "cohort_id": lambda user: cohort.pk,
         "referral_id": lambda user: referral.pk,
         "meeting_id": lambda user: meeting.pk,
         "locality_id": lambda user: north.pk,

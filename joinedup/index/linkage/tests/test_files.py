@@ -18,6 +18,7 @@ EXTRACTS = {
     "ssda903": "ssda903",
     "cin_census": "cin_census/CIN_Census_2025.xml",
     "social_care": "social_care/persons.csv",
+    "pupil_attendance": "pupil_attendance",
 }
 
 
