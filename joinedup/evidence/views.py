@@ -65,14 +65,20 @@ def _no_area(request: HttpRequest, title: str) -> HttpResponse:
     return _render(request, "evidence/no_area.html", {"title": title})
 
 
+def _chosen_area(request: HttpRequest, areas: list[tuple[int | None, str]]) -> tuple[tuple[int | None, str], dict]:
+    """The area asked for (or the reader's first), and the area choices for the page."""
+    area = next((a for a in areas if str(a[0] or "") == request.GET.get("area", "")), areas[0])
+    items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
+    return area, {"areas": areas, "area": area, "area_items": items}
+
+
 @login_required
 def impact(request: HttpRequest) -> HttpResponse:
     _allowed(request, Action.VIEW_IMPACT_MODEL)
     areas = areas_for(request.user)
     if not areas:
         return _no_area(request, "The impact model")
-    wanted = request.GET.get("area", "")
-    area = next((a for a in areas if str(a[0] or "") == wanted), areas[0])
+    area, choices = _chosen_area(request, areas)
     disclosure = disclosure_for(request.user)
     try:
         built, sections = pages.impact_model_sections(locality_id=area[0], disclosure=disclosure)
@@ -95,15 +101,7 @@ def impact(request: HttpRequest) -> HttpResponse:
             f'attachment; filename="{pages.safe_file_name("impact-model-" + area[1])}.pdf"'
         )
         return response
-    area_items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
-    context = {
-        "areas": areas,
-        "area": area,
-        "area_items": area_items,
-        "built": built,
-        "sections": sections,
-        "disclosure": disclosure,
-    }
+    context = {**choices, "built": built, "sections": sections, "disclosure": disclosure}
     return _render(request, "evidence/impact.html", context)
 
 
@@ -113,7 +111,7 @@ def families(request: HttpRequest) -> HttpResponse:
     areas = areas_for(request.user)
     if not areas:
         return _no_area(request, "Whole-family outcomes")
-    area = next((a for a in areas if str(a[0] or "") == request.GET.get("area", "")), areas[0])
+    area, choices = _chosen_area(request, areas)
     disclosure = disclosure_for(request.user)
     try:
         sections = pages.family_sections(locality_id=area[0], disclosure=disclosure)
@@ -122,55 +120,57 @@ def families(request: HttpRequest) -> HttpResponse:
     download = _download(request, sections, f"families-{area[1]}")
     if download is not None:
         return download
-    area_items = [{"value": key or "", "text": name, "selected": key == area[0]} for key, name in areas]
-    context = {"areas": areas, "area": area, "area_items": area_items, "sections": sections, "disclosure": disclosure}
-    return _render(request, "evidence/families.html", context)
+    return _render(request, "evidence/families.html", {**choices, "sections": sections, "disclosure": disclosure})
+
+
+def _cohort_page(request: HttpRequest, *, form_class, defaults: dict, title: str, template: str, build):
+    """A page of figures about a measure for a cohort the reader chose: `build(data, definition,
+    disclosure)` makes its sections from the form's cleaned data."""
+    _allowed(request, Action.VIEW_EVIDENCE)
+    cohorts = visible_cohorts(request.user)
+    form = form_class(request.GET or defaults, cohorts=cohorts)
+    sections, cohort = [], None
+    disclosure = disclosure_for(request.user)
+    if form.is_valid():
+        cohort = next((c for c in cohorts if c.id == form.cleaned_data["cohort"]), None)
+        definition = Definition.from_json(cohort.definition) if cohort else Definition()
+        try:
+            sections = build(form.cleaned_data, definition, disclosure)
+        except MeasuresNotBuilt:
+            return _not_built(request, title)
+        download = _download(request, sections, f"{pages.safe_file_name(title)}-{form.cleaned_data['measure']}")
+        if download is not None:
+            return download
+    context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
+    return _render(request, template, context)
 
 
 @login_required
 def outcomes(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.VIEW_EVIDENCE)
-    cohorts = visible_cohorts(request.user)
-    form = OutcomesForm(request.GET or {"measure": "attendance_rate", "by": "key_group"}, cohorts=cohorts)
-    sections, cohort = [], None
-    disclosure = disclosure_for(request.user)
-    if form.is_valid():
-        cohort = next((c for c in cohorts if c.id == form.cleaned_data["cohort"]), None)
-        definition = Definition.from_json(cohort.definition) if cohort else Definition()
-        try:
-            sections = pages.outcome_sections(
-                code=form.cleaned_data["measure"], by=form.cleaned_data["by"], cohort=definition, disclosure=disclosure
-            )
-        except MeasuresNotBuilt:
-            return _not_built(request, "Outcomes over time")
-        download = _download(request, sections, f"outcomes-{form.cleaned_data['measure']}")
-        if download is not None:
-            return download
-    context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
-    return _render(request, "evidence/outcomes.html", context)
+    return _cohort_page(
+        request,
+        form_class=OutcomesForm,
+        defaults={"measure": "attendance_rate", "by": "key_group"},
+        title="Outcomes over time",
+        template="evidence/outcomes.html",
+        build=lambda data, definition, disclosure: pages.outcome_sections(
+            code=data["measure"], by=data["by"], cohort=definition, disclosure=disclosure
+        ),
+    )
 
 
 @login_required
 def comparison(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.VIEW_EVIDENCE)
-    cohorts = visible_cohorts(request.user)
-    form = ComparisonForm(request.GET or {"measure": "attendance_rate"}, cohorts=cohorts)
-    sections, cohort = [], None
-    disclosure = disclosure_for(request.user)
-    if form.is_valid():
-        cohort = next((c for c in cohorts if c.id == form.cleaned_data["cohort"]), None)
-        definition = Definition.from_json(cohort.definition) if cohort else Definition()
-        try:
-            sections = pages.comparison_sections(
-                code=form.cleaned_data["measure"], cohort=definition, disclosure=disclosure
-            )
-        except MeasuresNotBuilt:
-            return _not_built(request, "Comparisons")
-        download = _download(request, sections, f"comparison-{form.cleaned_data['measure']}")
-        if download is not None:
-            return download
-    context = {"form": form, "sections": sections, "cohort": cohort, "disclosure": disclosure}
-    return _render(request, "evidence/comparison.html", context)
+    return _cohort_page(
+        request,
+        form_class=ComparisonForm,
+        defaults={"measure": "attendance_rate"},
+        title="Comparisons",
+        template="evidence/comparison.html",
+        build=lambda data, definition, disclosure: pages.comparison_sections(
+            code=data["measure"], cohort=definition, disclosure=disclosure
+        ),
+    )
 
 
 @login_required
