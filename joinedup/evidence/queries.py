@@ -412,25 +412,33 @@ def family_outcomes(con: duckdb.DuckDBPyConnection, *, locality_id: int | None =
                    count(DISTINCT lead_professional_id) AS leads, count(DISTINCT child_id) AS children_helped,
                    sum(needs_in_plan) AS plan_needs
             FROM family_cases GROUP BY family
+        ), school AS (
+            SELECT DISTINCT h.family FROM helped h JOIN members m USING (family) JOIN pupil_terms p USING (child_id)
+            WHERE (p.persistent_absence OR p.suspended)
+              AND p.starts BETWEEN h.first_help - INTERVAL 1 YEAR AND h.first_help
+        ), emotional AS (
+            SELECT DISTINCT m.family FROM reviews v JOIN members m USING (child_id) WHERE v.sdq_total >= 17
+        ), safety AS (
+            SELECT DISTINCT m.family FROM members m
+            WHERE m.child_id IN (SELECT child_id FROM care_episodes UNION SELECT child_id FROM cin_referrals)
         ), areas AS (
             SELECT h.family,
-                   (EXISTS (SELECT 1 FROM pupil_terms p JOIN members m USING (child_id)
-                            WHERE m.family = h.family AND (p.persistent_absence OR p.suspended)
-                              AND p.starts BETWEEN h.first_help - INTERVAL 1 YEAR AND h.first_help))::INT
-                 + (EXISTS (SELECT 1 FROM reviews v JOIN members m USING (child_id)
-                            WHERE m.family = h.family AND v.sdq_total >= 17))::INT
-                 + (EXISTS (SELECT 1 FROM members m WHERE m.family = h.family AND (
-                            m.child_id IN (SELECT child_id FROM care_episodes)
-                            OR m.child_id IN (SELECT child_id FROM cin_referrals))))::INT
-                 + (h.plan_needs >= 2)::INT AS needs
+                   (h.family IN (SELECT family FROM school))::INT + (h.family IN (SELECT family FROM emotional))::INT
+                   + (h.family IN (SELECT family FROM safety))::INT + (h.plan_needs >= 2)::INT AS needs
             FROM helped h
+        ), closed_met AS (
+            SELECT family, last_closed FROM helped WHERE all_closed AND last_reason = 'needs_met'
+        ), afterwards AS (
+            SELECT k.family, min(r.referred_on) AS next_referral
+            FROM closed_met k JOIN members m USING (family) JOIN referral_history r USING (child_id)
+            WHERE r.referred_on > k.last_closed GROUP BY k.family
+        ), cared_for AS (
+            SELECT k.family, min(e.starts) AS next_care
+            FROM closed_met k JOIN members m USING (family) JOIN care_episodes e USING (child_id)
+            WHERE e.starts > k.last_closed GROUP BY k.family
         ), later AS (
-            SELECT h.family, h.last_closed,
-                   (SELECT min(r.referred_on) FROM referral_history r JOIN members m USING (child_id)
-                    WHERE m.family = h.family AND r.referred_on > h.last_closed) AS next_referral,
-                   (SELECT min(e.starts) FROM care_episodes e JOIN members m USING (child_id)
-                    WHERE m.family = h.family AND e.starts > h.last_closed) AS next_care
-            FROM helped h WHERE h.all_closed AND h.last_reason = 'needs_met'
+            SELECT k.family, k.last_closed, a.next_referral, c.next_care
+            FROM closed_met k LEFT JOIN afterwards a USING (family) LEFT JOIN cared_for c USING (family)
         )
         SELECT
             (SELECT count(*) FROM helped),
@@ -508,6 +516,11 @@ def comparison_panel(con: duckdb.DuckDBPyConnection, *, code: str, cohort: Defin
     where, params = (cohort or Definition()).where("c")
     return con.execute(
         f"""
+        WITH referred AS (
+            SELECT p.child_id, p.term_index, count(*) AS referrals
+            FROM pupil_terms p JOIN referral_history r ON r.child_id = p.child_id AND r.referred_on < p.starts
+            GROUP BY ALL
+        )
         SELECT p.child_id AS child, p.term_index - (SELECT min(term_index) FROM pupil_terms) AS period,
                {COMPARABLE[code]} AS outcome,
                CASE WHEN c.supported THEN c.first_helped_term_index - (SELECT min(term_index) FROM pupil_terms)
@@ -518,9 +531,8 @@ def comparison_panel(con: duckdb.DuckDBPyConnection, *, code: str, cohort: Defin
                CASE WHEN c.looked_after THEN 'looked after' WHEN c.autism THEN 'autism' ELSE 'neither' END
                    AS key_group,
                coalesce(p.urn, '') AS school,
-               (SELECT count(*) FROM referral_history r WHERE r.child_id = p.child_id AND r.referred_on < p.starts)
-                   AS referrals_before
-        FROM pupil_terms p JOIN children c USING (child_id)
+               coalesce(f.referrals, 0) AS referrals_before
+        FROM pupil_terms p JOIN children c USING (child_id) LEFT JOIN referred f USING (child_id, term_index)
         WHERE {where}
         ORDER BY child, period
         """,
