@@ -685,11 +685,12 @@ def case_rows() -> QuerySet:
         "opened_on",
         "closed_on",
         "closure_reason",
-        "needs_met_at",
         "first_tac_on",
         "tac_agencies",
         "assessment_started_at",
         "assessment_completed_at",
+        # Named so that it does not end in _at like the moments: it is the level needs were met at.
+        needs_met_level=F("needs_met_at"),
     )
 
 

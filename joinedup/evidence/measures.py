@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from joinedup.casework import queries as casework
@@ -93,8 +93,9 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
     return Built(*counts, path=path)
 
 
-def _frame(rows: Iterable[dict] | Iterable[tuple], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(rows), columns=columns)
+def _frame(rows: QuerySet) -> pd.DataFrame:
+    """A room's rows (a .values() or .values_list() query) as a frame, with its columns even when empty."""
+    return pd.DataFrame.from_records(list(rows), columns=[*rows.query.values_select, *rows.query.annotation_select])
 
 
 def _typed(frame: pd.DataFrame) -> None:
@@ -103,15 +104,14 @@ def _typed(frame: pd.DataFrame) -> None:
     for column in frame.columns:
         if column == "id" or column.endswith(("_id", "agencies", "sdq_total", "changes", "needs_in_plan")):
             frame[column] = pd.to_numeric(frame[column]).astype("Int64")
-        elif column.endswith("_at") and column != "needs_met_at":  # the level needs were met at
+        elif column.endswith("_at"):
             frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_localize(None)
         elif column.endswith("_on"):
             frame[column] = pd.to_datetime(frame[column]).astype("datetime64[s]")
 
 
 def _children(con: duckdb.DuckDBPyConnection) -> None:
-    columns = ["id", "sex", "ethnicity", "date_of_birth", "family_id", "locality_id", "postcode"]
-    children = _frame(people.child_rows(), columns)
+    children = _frame(people.child_rows())
     children = children.rename(columns={"id": "child_id", "date_of_birth": "born"})
     con.register("children_in", children)
     con.execute(
@@ -122,7 +122,10 @@ def _children(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _facts(con: duckdb.DuckDBPyConnection, name: str, holding: str) -> None:
-    con.register(f"{name}_in", _frame(index.linked_facts(holding), ["child_id", "facts"]))
+    records = _frame(index.linked_facts(holding)).rename(
+        columns={"current_child_id": "child_id", "facts_text": "facts"}
+    )
+    con.register(f"{name}_in", records)
     con.execute(f"CREATE TABLE {name} AS SELECT child_id::BIGINT AS child_id, facts::JSON AS facts FROM {name}_in")
 
 
@@ -188,27 +191,8 @@ def _social_care(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _early_help(con: duckdb.DuckDBPyConnection) -> None:
-    referrals = _frame(
-        casework.referral_rows(),
-        [
-            "id", "current_child_id", "locality_id", "route", "level_of_need", "submitted_at", "decided_at",
-            "decision", "consent_id", "sharing_without_consent_id", "assessment_id",
-        ],
-    )  # fmt: skip
-    cases = _frame(
-        casework.case_rows(),
-        [
-            "id", "current_child_id", "referral_id", "referral__submitted_at", "referral__decided_at",
-            "referral__locality_id", "referral__level_of_need", "lead_professional_id", "lead_professional__agency_id",
-            "needs_in_plan", "opened_on",
-            "closed_on", "closure_reason", "needs_met_at", "first_tac_on", "tac_agencies", "assessment_started_at",
-            "assessment_completed_at",
-        ],
-    )  # fmt: skip
-    reviews = _frame(
-        casework.review_rows(),
-        ["id", "case_id", "current_child_id", "held_on", "sdq_total", "what_changed", "wellbeing"],
-    )
+    referrals, cases = _frame(casework.referral_rows()), _frame(casework.case_rows())
+    reviews = _frame(casework.review_rows())
     reviews["changes"] = reviews["what_changed"].map(lambda codes: len(codes or []))
     reviews = reviews.drop(columns=["what_changed", "wellbeing"])
     for frame in (referrals, cases, reviews):
@@ -232,7 +216,7 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
             "lead_professional__agency_id"::BIGINT AS lead_agency_id, needs_in_plan::INTEGER AS needs_in_plan,
             opened_on::DATE AS opened_on,
             closed_on::DATE AS closed_on, NULLIF(closure_reason, '') AS closure_reason,
-            NULLIF(needs_met_at, '') AS needs_met_at, first_tac_on::DATE AS first_tac_on,
+            NULLIF(needs_met_level, '') AS needs_met_at, first_tac_on::DATE AS first_tac_on,
             tac_agencies::INTEGER AS tac_agencies, assessment_started_at::DATE AS assessment_started_on,
             assessment_completed_at::DATE AS assessment_completed_on
         FROM cases_in
