@@ -665,6 +665,20 @@ def _wellbeing(
     return frame.sort_values(["recorded_on", "child"], kind="stable", ignore_index=True)
 
 
+# The files casework history reads (load_casework_history --authority), column for column.
+EARLY_HELP_COLUMNS = [
+    "la_child_id",
+    "referred_on",
+    "level_of_need",
+    "decision",
+    "help_started_on",
+    "closed_on",
+    "closure_reason",
+    "needs_met_at",
+]
+WELLBEING_COLUMNS = ["la_child_id", "recorded_on", "occasion", "sdq_total"]
+
+
 def write_history(history: History, the_register: Register, out: Path) -> dict[str, int]:
     """history/: early help and SDQ scores as casework records them, and the truth beside them
     (truth.json, truth_children.csv), which nothing in joinedup's pages may read."""
@@ -682,7 +696,7 @@ def write_history(history: History, the_register: Register, out: Path) -> dict[s
             "closure_reason": referrals["closure_reason"].to_numpy(),
             "needs_met_at": referrals["needs_met_at"].to_numpy(),
         }
-    )
+    )[EARLY_HELP_COLUMNS]
     scores = history.wellbeing
     wellbeing = pd.DataFrame(
         {
@@ -691,7 +705,7 @@ def write_history(history: History, the_register: Register, out: Path) -> dict[s
             "occasion": scores["occasion"].to_numpy(),
             "sdq_total": scores["sdq_total"].to_numpy(),
         }
-    )
+    )[WELLBEING_COLUMNS]
     truth_children = _truth_children(history, la_child_id)
     write_json(_truth(history), folder / "truth.json")
     return {

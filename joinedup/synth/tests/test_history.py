@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from joinedup.synth.generate import generate
+from joinedup.synth.history import EARLY_HELP_COLUMNS
 from joinedup.synth.options import OptionProblem, options_from_arguments
 from joinedup.synth.tests.conftest import build_authority, read
 
@@ -20,16 +21,6 @@ CHILDREN = 5000
 EFFECT = "attendance=3,after_terms=2,fade=0"
 FULL_YEAR = "2023/24"  # the window's last full school year (as of 31 March 2025)
 UNAUTHORISED = ["G", "N", "O", "U"]
-EARLY_HELP_COLUMNS = [
-    "la_child_id",
-    "referred_on",
-    "level_of_need",
-    "decision",
-    "help_started_on",
-    "closed_on",
-    "closure_reason",
-    "needs_met_at",
-]
 
 
 def build(factory, name: str, *options: str, seed: int = 5):

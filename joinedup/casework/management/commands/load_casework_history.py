@@ -47,6 +47,7 @@ from joinedup.index.key_groups import key_groups
 from joinedup.index.models import IndexRecord
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
 from joinedup.synth.fit import EMOTIONAL_WELLBEING, FIT, SEXUAL_HEALTH, SUBSTANCE_MISUSE
+from joinedup.synth.history import EARLY_HELP_COLUMNS, WELLBEING_COLUMNS
 
 RECORDED_BY = "casework history"
 # What in a child's records shows a need that calls for a sensitive service. CIN census assessment
@@ -134,19 +135,6 @@ def _children_by_la_child_id() -> dict[str, int]:
     """Each LA child id and the child it names now: the one it was merged into, if the index merged it."""
     named = Child.objects.filter(la_child_id__isnull=False).annotate(now=Coalesce("merged_into_id", "id"))
     return dict(named.values_list("la_child_id", "now"))
-
-
-EARLY_HELP_COLUMNS = [
-    "la_child_id",
-    "referred_on",
-    "level_of_need",
-    "decision",
-    "help_started_on",
-    "closed_on",
-    "closure_reason",
-    "needs_met_at",
-]
-WELLBEING_COLUMNS = ["la_child_id", "recorded_on", "occasion", "sdq_total"]
 
 
 def read_episodes(history: Path, children: dict[str, int]) -> tuple[list[EpisodeIn], int]:
