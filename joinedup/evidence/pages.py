@@ -17,6 +17,7 @@ from joinedup.selfeval import queries as selfeval
 from . import charts
 from .cohorts import Definition
 from .definitions import KEY_GROUPS, SUPPORTING_FAMILIES, measure
+from .disclosure.rates import withhold_small_groups
 from .figures import Figure, share
 from .measures import MeasuresNotBuilt, connect
 from .methods.before_after import naive_before_after
@@ -184,10 +185,8 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
 
 def trend_section(table: pd.DataFrame, code: str, disclosure: Disclosure, heading: str) -> Section:
     the_measure = measure(code)
-    shown = table.copy()
-    if not disclosure.full:  # the chart must not show what the table suppresses
-        small = shown["n"] < 10
-        shown.loc[small, ["value", "low", "high"]] = float("nan")
+    # The chart must not show what the table suppresses.
+    shown = table if disclosure.full else withhold_small_groups(groups=table, threshold=SMALLEST_SHOWN)
     rows = []
     for row in table.itertuples():
         figure = Figure(

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .disclosure.suppression import CONFIDENTIAL, NOT_AVAILABLE, SMALL_COUNT, displayed_count
 from .figures import Figure
 
-# Counts of fewer than this many children are not shown outside the authority's analysts (the GSS
-# convention for published tables of people; issue 14 part 7).
-SMALLEST_SHOWN = 10
-SUPPRESSED = "[c]"  # GSS symbol: confidential (analysisfunction.civilservice.gov.uk, symbols in tables)
-NOT_AVAILABLE = "[x]"
+# Counts of fewer than SMALLEST_SHOWN children are not shown outside the authority's analysts;
+# the symbols are GSS's (evidence.disclosure.suppression).
+SMALLEST_SHOWN = SMALL_COUNT
+SUPPRESSED = CONFIDENTIAL
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Disclosure:
         return f"{value:.{places + 1 if unit == 'score' else places}f}"
 
     def count(self, n: int) -> str:
-        return SUPPRESSED if (not self.full and 0 < n < SMALLEST_SHOWN) else f"{n:,}"
+        return f"{n:,}" if self.full else displayed_count(n)
 
     @property
     def note(self) -> str:
