@@ -28,6 +28,15 @@ from .models import Cohort
 from .pages import areas_for, disclosure_for
 from .returns.spec import CannotBeReturned
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(content: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(file_name)}"'
+    return response
+
+
 EVIDENCE_PAGES = [
     ("evidence:impact", "Impact model", Action.VIEW_IMPACT_MODEL),
     ("evidence:families", "Whole-family outcomes", Action.VIEW_IMPACT_MODEL),
@@ -84,23 +93,10 @@ def impact(request: HttpRequest) -> HttpResponse:
         built, sections = pages.impact_model_sections(locality_id=area[0], disclosure=disclosure)
     except MeasuresNotBuilt:
         return _not_built(request, "The impact model")
-    download = _download(request, sections, f"impact-model-{area[1]}")
+    title = f"What difference does integrated working make? {area[1]} ({built})"
+    download = _download(request, sections, f"impact-model-{area[1]}", report_title=title)
     if download is not None:
         return download
-    if request.GET.get("download") == "pdf":
-        title = f"What difference does integrated working make? {area[1]}"
-        content = pages.board_report_of(f"{title} ({built})", sections, shared_outside=not disclosure.full)
-        audit.record(
-            actor=request.user,
-            verb="downloaded_evidence",
-            legal_basis="Evaluating the impact of early help (public task)",
-            detail={"file": "board report", "path": request.path, "suppressed": not disclosure.full},
-        )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{pages.safe_file_name("impact-model-" + area[1])}.pdf"'
-        )
-        return response
     context = {**choices, "built": built, "sections": sections, "disclosure": disclosure}
     return _render(request, "evidence/impact.html", context)
 
@@ -208,13 +204,8 @@ def returns(request: HttpRequest) -> HttpResponse:
         )
         if request.GET.get("download") == "csv" and len(sheets) == 1:
             content = pages.returns_tables.to_csv_bytes(next(iter(sheets.values())))
-            kind, suffix = "text/csv; charset=utf-8", "csv"
-        else:
-            content = pages.returns_tables.to_xlsx_bytes(sheets)
-            kind, suffix = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-        response = HttpResponse(content, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(name)}.{suffix}"'
-        return response
+            return _attachment(content, "text/csv; charset=utf-8", f"{name}.csv")
+        return _attachment(pages.returns_tables.to_xlsx_bytes(sheets), XLSX, f"{name}.xlsx")
     return _render(request, "evidence/returns.html", {"form": form})
 
 
@@ -242,12 +233,7 @@ def research_extract(request: HttpRequest) -> HttpResponse:
         else:
             notes = pd.DataFrame({"Column": list(dictionary), "What was done": list(dictionary.values())})
             content = pages.returns_tables.to_xlsx_bytes({"Extract": extract, "Data dictionary": notes})
-            response = HttpResponse(
-                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            name = pages.safe_file_name(f"{record.project}-{record.made_at:%Y-%m-%d}-{record.id}.xlsx")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return _attachment(content, XLSX, f"{record.project}-{record.made_at:%Y-%m-%d}-{record.id}.xlsx")
     return _render(request, "evidence/research_extract.html", {"form": form, "problem": problem})
 
 
@@ -310,27 +296,30 @@ def cohort(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return _render(request, "evidence/cohort.html", context)
 
 
-def _download(request: HttpRequest, sections: list[pages.Section], name: str) -> HttpResponse | None:
-    """?download=csv&table=KEY (one table) or ?download=xlsx (every table of the page, a sheet each)."""
+def _download(
+    request: HttpRequest, sections: list[pages.Section], name: str, *, report_title: str | None = None
+) -> HttpResponse | None:
+    """?download=csv&table=KEY (one table), ?download=xlsx (every table of the page, a sheet each),
+    or, where the page has a `report_title`, ?download=pdf (the page as a board report)."""
     kind = request.GET.get("download")
-    if kind not in ("csv", "xlsx"):
+    if kind not in ("csv", "xlsx") and not (kind == "pdf" and report_title):
         return None
+    disclosure = disclosure_for(request.user)
     tables = [table for section in sections for table in section.tables]
     if kind == "csv":
         table = next((t for t in tables if t.key == request.GET.get("table")), None)
         if table is None:
             raise Http404("No such table on this page")
-        content, file_name = pages.csv_of(table), f"{name}-{table.key}.csv"
-        content_type = "text/csv; charset=utf-8"
+        content, file_name, content_type = pages.csv_of(table), f"{name}-{table.key}.csv", "text/csv; charset=utf-8"
+    elif kind == "xlsx":
+        content, file_name, content_type = pages.xlsx_of(tables), f"{name}.xlsx", XLSX
     else:
-        content, file_name = pages.xlsx_of(tables), f"{name}.xlsx"
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content = pages.board_report_of(report_title, sections, shared_outside=not disclosure.full)
+        file_name, content_type = f"{name}.pdf", "application/pdf"
     audit.record(
         actor=request.user,
         verb="downloaded_evidence",
         legal_basis="Evaluating the impact of early help (public task)",
-        detail={"file": file_name, "path": request.path, "suppressed": not disclosure_for(request.user).full},
+        detail={"file": file_name, "path": request.path, "suppressed": not disclosure.full},
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{pages.safe_file_name(file_name)}"'
-    return response
+    return _attachment(content, content_type, file_name)
