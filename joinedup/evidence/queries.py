@@ -192,38 +192,44 @@ def impact_model(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = No
     the self-evaluation toolkit): processes, outcomes by key group, and change held for three terms."""
     built_on = con.execute("SELECT built_on FROM build").fetchall()[0][0]
     since = built_on - timedelta(days=365)
-    area, area_params = ("AND locality_id = ?", [locality_id]) if locality_id else ("", [])
     return ImpactModel(
         built_on=built_on,
         period=f"{since:%-d %B %Y} to {built_on:%-d %B %Y}",
-        level_1=_level_1(con, since, area, area_params),
+        level_1=_level_1(con, since, locality_id),
         level_3=_level_3(con, locality_id),
         level_4=_level_4(con, locality_id),
     )
 
 
-def _level_1(con, since, area: str, params: list) -> list[Line]:
+def _level_1(con, since, locality_id: int | None) -> list[Line]:
+    # Referrals and cases carry the locality they were made in; with no locality, every one counts.
+    params = [locality_id, locality_id]
+
+    def area(alias: str) -> str:
+        return f"AND ({alias}.locality_id = ? OR ? IS NULL)"
+
     referrals = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE with_consent),
                    count(*) FILTER (WHERE decided_on IS NOT NULL),
                    count(*) FILTER (WHERE decided_on - referred_on <= 28),
                    count(*) FILTER (WHERE decision = 'allocate')
-            FROM referrals WHERE referred_on >= ? {area}""",
+            FROM referrals r WHERE referred_on >= ? {area("r")}""",
         [since, *params],
     ).fetchall()[0]
     allocated_with_lead = con.execute(
         f"""SELECT count(*) FROM referrals r JOIN cases c USING (referral_id)
-            WHERE r.referred_on >= ? AND r.decision = 'allocate' {area.replace("locality_id", "r.locality_id")}""",
+            WHERE r.referred_on >= ? AND r.decision = 'allocate' {area("r")}""",
         [since, *params],
     ).fetchall()[0][0]
     cases = con.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE assessment_completed_on IS NOT NULL),
                    count(*) FILTER (WHERE tac_agencies >= 2)
-            FROM cases WHERE opened_on >= ? {area}""",
+            FROM cases k WHERE opened_on >= ? {area("k")}""",
         [since, *params],
     ).fetchall()[0]
     waits = con.execute(
-        f"SELECT decided_on - referred_on FROM referrals WHERE referred_on >= ? AND decided_on IS NOT NULL {area}",
+        f"""SELECT decided_on - referred_on FROM referrals r
+            WHERE referred_on >= ? AND decided_on IS NOT NULL {area("r")}""",
         [since, *params],
     ).fetchall()
     return [
