@@ -36,6 +36,8 @@ class Section:
     text: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     chart: Markup | None = None
+    # Shown on the home pages of the director and service managers too (levels 1, 3 and 4).
+    on_home_page: bool = False
 
 
 def disclosure_for(user) -> Disclosure:
@@ -65,8 +67,7 @@ def home_impact(user) -> dict | None:
         built, sections = impact_model_sections(locality_id=areas[0][0], disclosure=disclosure_for(user))
     except MeasuresNotBuilt:
         return None
-    wanted = ("Level 1", "Level 3", "Level 4")
-    return {"area": areas[0][1], "built": built, "sections": [s for s in sections if s.heading.startswith(wanted)]}
+    return {"area": areas[0][1], "built": built, "sections": [s for s in sections if s.on_home_page]}
 
 
 def child_attendance(child_id: int) -> Section | None:
@@ -162,12 +163,14 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
             "Level 1: processes and structures",
             ["What integrated working changed in how services work: the early help process as recorded."],
             [_lines_table("level_1", f"Processes, {model.period}", model.level_1, disclosure)],
+            on_home_page=True,
         ),
         _level_2(locality_id, disclosure),
     ]
     level_3 = Section(
         "Level 3: outcomes for children and families, by key group",
         ["Outcomes in the latest term with attendance figures, for all children and each LARC key group."],
+        on_home_page=True,
     )
     for group, lines in model.level_3:
         level_3.tables.append(_lines_table(f"level_3_{_slug(group)}", group, lines, disclosure))
@@ -177,6 +180,7 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
             "Level 4: change that lasts",
             ["Change held for three or more terms, and needs that stay met after help ends."],
             [_lines_table("level_4", "Sustained change", model.level_4, disclosure)],
+            on_home_page=True,
         )
     )
     sections.append(trend_section(attendance, "attendance_rate", disclosure, "Attendance by key group, term by term"))
