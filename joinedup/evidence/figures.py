@@ -44,17 +44,29 @@ def share(successes: int, total: int) -> Figure:
     return Figure(value, low, high, int(total), "percent")
 
 
+def t_half_width(sd, n):
+    """Half the width of the 95% t interval of a mean, for many groups at once; NaN below two."""
+    sd, n = np.asarray(sd, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n >= 2, stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n), np.nan)
+
+
+def mean_of(n: int, centre: float | None, sd: float | None, unit: str) -> Figure:
+    """A mean already summed up (by DuckDB, say) as a figure with its t interval."""
+    if not n or centre is None:
+        return Figure(None, None, None, int(n or 0), unit)
+    half = float(t_half_width(np.nan if sd is None else sd, n))
+    if math.isnan(half):
+        return Figure(float(centre), None, None, int(n), unit)
+    return Figure(float(centre), float(centre) - half, float(centre) + half, int(n), unit)
+
+
 def mean(values, unit: str) -> Figure:
     """Mean with a t interval; each child counts once in `values`, so the rows are independent."""
     values = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
-    n = len(values)
-    if n == 0:
-        return Figure(None, None, None, 0, unit)
-    centre = float(values.mean())
-    if n < 2:
-        return Figure(centre, None, None, n, unit)
-    half = float(stats.t.ppf(0.975, n - 1) * values.std(ddof=1) / math.sqrt(n))
-    return Figure(centre, centre - half, centre + half, n, unit)
+    if len(values) == 0:
+        return mean_of(0, None, None, unit)
+    return mean_of(len(values), values.mean(), values.std(ddof=1) if len(values) > 1 else None, unit)
 
 
 def median_days(values) -> Figure:

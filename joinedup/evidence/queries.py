@@ -10,11 +10,10 @@ from datetime import timedelta
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .cohorts import Definition
 from .definitions import CONCEPT_OF_OPERATIONS, KEY_GROUPS, OFSTED_ANNEX_A, Measure, measure
-from .figures import Figure, mean, median_days, share, wilson
+from .figures import Figure, mean, mean_of, median_days, share, t_half_width, wilson
 from .measures import term_index_of, term_of
 
 ALL_CHILDREN = "All children"
@@ -152,8 +151,7 @@ def _with_intervals(rows: pd.DataFrame, the_measure: Measure) -> pd.DataFrame:
         high = np.array([np.nan if m.high is None else m.high for m in medians])
     else:
         value = rows["mean"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * rows["sd"].to_numpy(dtype=float) / np.sqrt(n)
+        half = t_half_width(rows["sd"].to_numpy(dtype=float), n)
         low, high = value - half, value + half
     return pd.DataFrame(
         {
@@ -296,11 +294,7 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                 ) SELECT list(last - first) FROM scored WHERE times >= 2""",
             params,
         ).fetchall()[0][0]
-        attendance = (
-            Figure(None, None, None, 0, "percent")
-            if not pupils[0]
-            else _mean_figure(pupils[0], pupils[1], pupils[2], "percent")
-        )
+        attendance = mean_of(pupils[0], pupils[1], pupils[2], "percent")
         result.append(
             (
                 label,
@@ -334,13 +328,6 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
             )
         )
     return result
-
-
-def _mean_figure(n: int, centre: float, sd: float | None, unit: str) -> Figure:
-    if n < 2 or sd is None:
-        return Figure(centre, None, None, n, unit)
-    half = float(stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n))
-    return Figure(float(centre), float(centre) - half, float(centre) + half, int(n), unit)
 
 
 SUSTAINED_TERMS = 3
