@@ -93,7 +93,7 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
     return Built(*counts, path=path)
 
 
-def _frame(rows: QuerySet) -> pd.DataFrame:
+def frame_of(rows: QuerySet) -> pd.DataFrame:
     """A room's rows (a .values() or .values_list() query) as a frame, with its columns even when empty."""
     return pd.DataFrame.from_records(list(rows), columns=[*rows.query.values_select, *rows.query.annotation_select])
 
@@ -111,7 +111,7 @@ def _typed(frame: pd.DataFrame) -> None:
 
 
 def _children(con: duckdb.DuckDBPyConnection) -> None:
-    children = _frame(people.child_rows())
+    children = frame_of(people.child_rows())
     children = children.rename(columns={"id": "child_id", "date_of_birth": "born"})
     con.register("children_in", children)
     con.execute(
@@ -122,7 +122,7 @@ def _children(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _facts(con: duckdb.DuckDBPyConnection, name: str, holding: str) -> None:
-    records = _frame(index.linked_facts(holding)).rename(
+    records = frame_of(index.linked_facts(holding)).rename(
         columns={"current_child_id": "child_id", "facts_text": "facts"}
     )
     con.register(f"{name}_in", records)
@@ -191,8 +191,8 @@ def _social_care(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _early_help(con: duckdb.DuckDBPyConnection) -> None:
-    referrals, cases = _frame(casework.referral_rows()), _frame(casework.case_rows())
-    reviews = _frame(casework.review_rows())
+    referrals, cases = frame_of(casework.referral_rows()), frame_of(casework.case_rows())
+    reviews = frame_of(casework.review_rows())
     reviews["changes"] = reviews["what_changed"].map(lambda codes: len(codes or []))
     reviews = reviews.drop(columns=["what_changed", "wellbeing"])
     for frame in (referrals, cases, reviews):

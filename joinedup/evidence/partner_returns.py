@@ -12,16 +12,12 @@ from joinedup.access import queries as access
 from joinedup.casework import queries as casework
 from joinedup.people import queries as people
 
+from .measures import frame_of
 from .returns import annex_a, ssd
 
 
 def annex_a_list_2(*, period_start: date, period_end: date, child_unique_id: str = "la_child_id") -> pd.DataFrame:
-    rows = pd.DataFrame.from_records(list(casework.assessment_return_rows()))
-    if rows.empty:
-        rows = pd.DataFrame(columns=[
-            "id", "current_child_id", "child__la_child_id", "child__sex", "child__ethnicity", "child__date_of_birth",
-            "started_at", "completed_at", "assessor__agency__name",
-        ])  # fmt: skip
+    rows = frame_of(casework.assessment_return_rows())
     assessments = pd.DataFrame(
         {
             "assessment_id": rows["id"],
@@ -42,40 +38,38 @@ def annex_a_list_2(*, period_start: date, period_end: date, child_unique_id: str
 
 def standard_safeguarding_dataset(*, person_id: str = "la_child_id") -> dict[str, pd.DataFrame]:
     """The four SSD tables joinedup holds, named as the SSD names them."""
-    cases = pd.DataFrame.from_records(list(casework.episode_return_rows()))
+    cases = frame_of(casework.episode_return_rows())
     episodes = pd.DataFrame(
         {
-            "episode_id": cases.get("id", []),
-            "child_id": cases.get("current_child_id", []),
-            "la_child_id": cases.get("child__la_child_id", pd.Series(dtype=object)).fillna(""),
-            "started_on": cases.get("opened_on", []),
-            "ended_on": cases.get("closed_on", []),
-            "reason_for_involvement": cases.get("referral__concern", pd.Series(dtype=object)).fillna(""),
-            "reason_for_closure": cases.get("closure_reason", []),
-            "lead_professional_agency": cases.get("lead_professional__agency__name", []),
-            "lead_professional_id": cases.get("lead_professional_id", []),
+            "episode_id": cases["id"],
+            "child_id": cases["current_child_id"],
+            "la_child_id": cases["child__la_child_id"].fillna(""),
+            "started_on": cases["opened_on"],
+            "ended_on": cases["closed_on"],
+            "reason_for_involvement": cases["referral__concern"].fillna(""),
+            "reason_for_closure": cases["closure_reason"],
+            "lead_professional_agency": cases["lead_professional__agency__name"],
+            "lead_professional_id": cases["lead_professional_id"],
         }
     )
-    held = pd.DataFrame.from_records(list(access.involvement_return_rows()))
+    held = frame_of(access.involvement_return_rows())
     involvements = pd.DataFrame(
         {
-            "involvement_id": held.get("id", []),
-            "child_id": held.get("current_child_id", []),
-            "la_child_id": held.get("child__la_child_id", pd.Series(dtype=object)).fillna(""),
-            "practitioner_id": held.get("practitioner_id", []),
-            "role": held.get("kind", []),
-            "team": held.get("practitioner__team__name", pd.Series(dtype=object)).fillna(""),
-            "started_on": held.get("started", []),
-            "ended_on": held.get("ended", []),
+            "involvement_id": held["id"],
+            "child_id": held["current_child_id"],
+            "la_child_id": held["child__la_child_id"].fillna(""),
+            "practitioner_id": held["practitioner_id"],
+            "role": held["kind"],
+            "team": held["practitioner__team__name"].fillna(""),
+            "started_on": held["started"],
+            "ended_on": held["ended"],
             "worker_change_reason": "",
             "referral_id": "",
         }
     )
-    children = pd.DataFrame.from_records(list(people.identifier_rows()))
+    children = frame_of(people.identifier_rows())
     identifiers = []
     for kind in ("nhs_number", "upn"):
-        if children.empty:
-            continue
         known = children[children[kind].fillna("") != ""]
         identifiers.append(
             pd.DataFrame(
@@ -90,17 +84,15 @@ def standard_safeguarding_dataset(*, person_id: str = "la_child_id") -> dict[str
                 }
             )
         )
-    linked = pd.concat(identifiers, ignore_index=True) if identifiers else pd.DataFrame(
-        columns=["identifier_id", "child_id", "la_child_id", "identifier_type", "value", "valid_from", "valid_to"]
-    )  # fmt: skip
-    reviews = pd.DataFrame.from_records(list(casework.sdq_return_rows()))
+    linked = pd.concat(identifiers, ignore_index=True)
+    reviews = frame_of(casework.sdq_return_rows())
     scores = pd.DataFrame(
         {
-            "sdq_id": reviews.get("id", []),
-            "child_id": reviews.get("current_child_id", []),
-            "la_child_id": reviews.get("case__child__la_child_id", pd.Series(dtype=object)).fillna(""),
-            "completed_on": reviews.get("held_on", []),
-            "score": reviews.get("sdq_total", []),
+            "sdq_id": reviews["id"],
+            "child_id": reviews["current_child_id"],
+            "la_child_id": reviews["case__child__la_child_id"].fillna(""),
+            "completed_on": reviews["held_on"],
+            "score": reviews["sdq_total"],
             "reason_not_scored": "",
         }
     )
