@@ -236,6 +236,11 @@ TERM_INDEX = """CASE WHEN month({d}) >= 9 THEN year({d}) * 3
                      ELSE (year({d}) - 1) * 3 + 2 END"""
 
 
+def age_on(born: str, day: str) -> str:
+    """Completed years of age on a day, in SQL: the years between, less one before the birthday."""
+    return f"date_diff('year', {born}, {day}) - (strftime({born}, '%m%d') > strftime({day}, '%m%d'))::INT"
+
+
 def term_of(column: str) -> str:
     return TERM_OF.format(d=column)
 
@@ -278,7 +283,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                bool_or(tac_agencies > 0) AS had_team
         FROM cases GROUP BY child_id
     """)
-    con.execute("""
+    con.execute(f"""
         CREATE TABLE children AS
         SELECT c.*,
                c.child_id IN (SELECT child_id FROM care_episodes) AS looked_after,
@@ -287,11 +292,11 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                    SELECT child_id FROM attendance
                    WHERE nc_year BETWEEN 7 AND 9 AND missed > possible * (SELECT ks3_threshold FROM build)
                ) AS ks3_absence,
-               (SELECT arg_max(urn, starts) FROM attendance a WHERE a.child_id = c.child_id) AS school,
+               s.school,
                h.first_helped_on, h.first_helped_term_index, h.level_of_need, coalesce(h.had_team, FALSE) AS supported,
-               date_diff('year', c.born, b.built_on)
-                   - (strftime(c.born, '%m%d') > strftime(b.built_on, '%m%d'))::INT AS age
+               {age_on("c.born", "b.built_on")} AS age
         FROM children_raw c LEFT JOIN help h USING (child_id) CROSS JOIN build b
+        LEFT JOIN (SELECT child_id, arg_max(urn, starts) AS school FROM attendance GROUP BY child_id) s USING (child_id)
     """)
     con.execute(f"""
         CREATE TABLE pupil_terms AS
@@ -305,6 +310,6 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                        AND {term_of("e.starts")} = a.term) AS suspended,
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'PERM'
                        AND {term_of("e.starts")} = a.term) AS permanently_excluded,
-               date_diff('year', c.born, a.starts) - (strftime(c.born, '%m%d') > strftime(a.starts, '%m%d'))::INT AS age
+               {age_on("c.born", "a.starts")} AS age
         FROM attendance a JOIN terms t USING (term) JOIN children c USING (child_id)
     """)
