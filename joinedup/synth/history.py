@@ -72,13 +72,26 @@ class History:
         return frame[frame["ordinal"].isin(window)]
 
 
+def first_school_year(as_of: date, years: int) -> int:
+    """The school year the window starts with: `years` whole school years before the current one,
+    which counts as whole only once its summer term is over (August)."""
+    school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
+    return school_year - years + (1 if as_of.month == 8 else 0)
+
+
+def window_start(as_of: date, years: int) -> date:
+    """The first day of the history's window (1 September of its first school year)."""
+    return _term_dates(first_school_year(as_of, years), 0)[0]
+
+
 def school_terms(*, as_of: date, years: int, census: date) -> pd.DataFrame:
-    """The window's terms: `years` school years ending with the term that holds the reference date
-    (a date in August belongs to the summer term just ended), and the census's autumn term."""
+    """The window's terms: `years` whole school years and the terms of the current one up to the
+    term that holds the reference date (a date in August belongs to the summer term just ended),
+    and the census's autumn term."""
     school_year = as_of.year if as_of.month >= 9 else as_of.year - 1
     season = 0 if as_of.month >= 9 else 1 if as_of.month <= 3 else 2
     last = school_year * 3 + season
-    first_in_window = (school_year - years + 1) * 3
+    first_in_window = first_school_year(as_of, years) * 3
     census_ordinal = (census.year - 1) * 3
     ordinals = np.arange(min(first_in_window, census_ordinal), last + 1)
     years_of, seasons = np.divmod(ordinals, 3)

@@ -168,7 +168,7 @@ def test_early_help_volume_and_re_referrals(helped):
     re-referrals within 12 months (S17: 25% of closed assessments re-referred within a year)."""
     referrals = read(helped / "history" / "early_help.csv")
     referred = pd.to_datetime(referrals["referred_on"])
-    years = (pd.Timestamp("2025-03-31") - pd.Timestamp("2022-09-01")).days / 365.25
+    years = (pd.Timestamp("2025-03-31") - pd.Timestamp("2021-09-01")).days / 365.25
     assert len(referrals) / years / CHILDREN * 10_000 == pytest.approx(385, rel=0.3)
     gap = referred.groupby(referrals["la_child_id"]).diff().dt.days
     assert float(np.mean(gap <= 365)) == pytest.approx(0.2, abs=0.07)
@@ -261,8 +261,9 @@ def test_the_same_options_give_byte_identical_history(tmp_path_factory, helped):
 def test_the_manifest_and_truth_say_what_was_injected(helped):
     manifest = json.loads((helped / "manifest.json").read_text())
     truth = json.loads((helped / "history" / "truth.json").read_text())
-    assert manifest["history"]["school_years"] == ["2022/23", "2023/24", "2024/25"]
-    assert manifest["history"]["terms"][0] == "2022-autumn" and manifest["history"]["terms"][-1] == "2024-spring"
+    # Three whole school years before the one under way on the reference date (31 March 2025).
+    assert manifest["history"]["school_years"] == ["2021/22", "2022/23", "2023/24", "2024/25"]
+    assert manifest["history"]["terms"][0] == "2021-autumn" and manifest["history"]["terms"][-1] == "2024-spring"
     assert manifest["history"]["effect"] == {"attendance": 3.0, "sdq": 0.0, "after_terms": 2, "fade": 0.0}
     assert truth["selection"]["regime"] == "dip"
     assert truth["realised"]["attendance_effect_points_mean"] == pytest.approx(3, abs=0.4)
@@ -270,10 +271,10 @@ def test_the_manifest_and_truth_say_what_was_injected(helped):
 
 def test_fewer_history_years_give_a_shorter_window(tmp_path_factory):
     out = build_authority(tmp_path_factory, "one_year", children=300, seed=2)
-    assert len(json.loads((out / "manifest.json").read_text())["history"]["terms"]) == 8
+    assert len(json.loads((out / "manifest.json").read_text())["history"]["terms"]) == 11
     short = tmp_path_factory.mktemp("short") / "authority"
     manifest = generate(options_from_arguments(children=300, seed=2, out=short, history_years=1), show_progress=False)
-    assert manifest["history"]["terms"] == ["2024-autumn", "2024-spring"]
+    assert manifest["history"]["terms"] == ["2023-autumn", "2023-spring", "2023-summer", "2024-autumn", "2024-spring"]
 
 
 @pytest.mark.parametrize(
