@@ -19,6 +19,8 @@ class Figure:
     high: float | None
     n: int
     unit: str  # "percent", "days", "score", "count"
+    # For a share: how many of the n have the attribute, which a share and its N give back.
+    count: int | None = None
 
     @property
     def shown(self) -> bool:
@@ -41,7 +43,7 @@ def share(successes: int, total: int) -> Figure:
     if total <= 0:
         return Figure(None, None, None, 0, "percent")
     value, low, high = (float(x[0]) for x in wilson(np.array([successes]), np.array([total])))
-    return Figure(value, low, high, int(total), "percent")
+    return Figure(value, low, high, int(total), "percent", count=int(successes))
 
 
 def t_half_width(sd, n):

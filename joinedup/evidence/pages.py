@@ -22,7 +22,16 @@ from .figures import Figure, share
 from .measures import MeasuresNotBuilt, connect
 from .methods.before_after import naive_before_after
 from .methods.matched import compare_with_similar_children
-from .queries import COMPARISON_COVARIATES, GROUPINGS, comparison_panel, family_outcomes, impact_model, trend
+from .queries import (
+    ALL_CHILDREN,
+    COMPARISON_COVARIATES,
+    GROUPINGS,
+    PARTITIONS,
+    comparison_panel,
+    family_outcomes,
+    impact_model,
+    trend,
+)
 from .returns import board_report as report
 from .returns import tables as returns_tables
 from .tables import FIGURE_HEAD, NOT_AVAILABLE, SMALLEST_SHOWN, SUPPRESSED, Disclosure, Table
@@ -187,12 +196,32 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
     return f"Measures built on {model.built_on:%-d %B %Y}", sections
 
 
-def trend_section(table: pd.DataFrame, code: str, disclosure: Disclosure, heading: str) -> Section:
+def trend_section(
+    table: pd.DataFrame, code: str, disclosure: Disclosure, heading: str, *, partition: bool = False
+) -> Section:
+    """A measure's trend per term and group, as a chart and a table of the same figures. The groups
+    of a `partition` add up to all children, so small ones are protected from subtraction too."""
     the_measure = measure(code)
-    # The chart must not show what the table suppresses.
-    shown = table if disclosure.full else withhold_small_groups(groups=table, threshold=SMALLEST_SHOWN)
+    # The chart and the table show the same figures, withheld the same way.
+    shown = (
+        table
+        if disclosure.full
+        else withhold_small_groups(
+            groups=table,
+            threshold=SMALLEST_SHOWN,
+            counts=["count"],
+            total=ALL_CHILDREN if partition else None,
+            within="term",
+        )
+    )
     rows = []
-    for row in table.itertuples():
+    for row in shown.itertuples():
+        if pd.isna(row.n):
+            rows.append([row.term, row.group, SUPPRESSED, SUPPRESSED, SUPPRESSED])
+            continue
+        if row.n and pd.isna(row.value) and getattr(row, "reason", ""):
+            rows.append([row.term, row.group, SUPPRESSED, SUPPRESSED, f"{row.n:,}"])
+            continue
         figure = Figure(
             None if pd.isna(row.value) else float(row.value),
             None if pd.isna(row.low) else float(row.low),
@@ -273,10 +302,7 @@ def family_sections(*, locality_id: int | None, disclosure: Disclosure) -> list[
         if line.of is None:
             rows.append([line.label, disclosure.count(line.count), "", "", "", line.definition])
             continue
-        figure = share(line.count, line.of)
-        shown, interval, _ = disclosure.figure_cells(figure)
-        if disclosure.count(line.count) == SUPPRESSED:  # a small count must not be worked out from its share
-            shown = interval = SUPPRESSED
+        shown, interval, _ = disclosure.figure_cells(share(line.count, line.of))
         rows.append(
             [line.label, disclosure.count(line.count), disclosure.count(line.of), shown, interval, line.definition]
         )
@@ -457,7 +483,7 @@ def outcome_sections(*, code: str, by: str, cohort: Definition, disclosure: Disc
     with connect() as con:
         table = trend(con, code, cohort=cohort, by=by, locality_names=locality_names())
     heading = f"{measure(code).label}{' by ' + GROUPINGS[by].lower() if by else ''}"
-    return [trend_section(table, code, disclosure, heading)]
+    return [trend_section(table, code, disclosure, heading, partition=by in PARTITIONS)]
 
 
 def cohort_size(definition: Definition, disclosure: Disclosure) -> Table:

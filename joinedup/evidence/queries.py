@@ -89,6 +89,8 @@ GROUP_LABELS = {
     "supported": "CASE WHEN c.supported THEN 'Had a team around the child' ELSE 'No team around the child' END",
 }
 
+PARTITIONS = frozenset(GROUP_LABELS)  # every child in exactly one group
+
 
 def _groups_sql(by: str) -> str:
     """(child_id, grp) for each group a child is in; a child is in several key groups at once."""
@@ -101,9 +103,9 @@ def _groups_sql(by: str) -> str:
                 for code, (label, _, _) in KEY_GROUPS.items()
             ]
         )
-    if by in GROUP_LABELS:
+    if by in GROUP_LABELS:  # a partition, shown beside its total
         return (
-            f"SELECT child_id, {GROUP_LABELS[by]} AS grp FROM children c "
+            f"{everyone} UNION ALL SELECT child_id, {GROUP_LABELS[by]} AS grp FROM children c "
             "LEFT JOIN locality_names n USING (locality_id) WHERE {where}"
         )
     return everyone
@@ -139,11 +141,14 @@ def trend(
 
 
 def _with_intervals(rows: pd.DataFrame, the_measure: Measure) -> pd.DataFrame:
+    """The groups' figures; `count` is how many have the attribute behind a share (else empty)."""
     if rows.empty:
-        return pd.DataFrame(columns=["term", "term_index", "group", "n", "value", "low", "high"])
+        return pd.DataFrame(columns=["term", "term_index", "group", "n", "count", "value", "low", "high"])
     n = rows["n"].to_numpy(dtype=float)
+    count = pd.array([pd.NA] * len(rows), dtype="Int64")
     if the_measure.summary == "share":
         value, low, high = wilson(rows["total"].to_numpy(dtype=float), n)
+        count = rows["total"].astype("Int64").array
     elif the_measure.summary == "median":
         medians = [median_days(v) for v in rows["values"]]
         value = np.array([m.value for m in medians], dtype=float)
@@ -159,6 +164,7 @@ def _with_intervals(rows: pd.DataFrame, the_measure: Measure) -> pd.DataFrame:
             "term_index": rows["term_index"],
             "group": rows["grp"],
             "n": rows["n"].astype(int),
+            "count": count,
             "value": value,
             "low": low,
             "high": high,

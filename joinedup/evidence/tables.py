@@ -53,11 +53,14 @@ class Disclosure:
     full: bool
 
     def figure_cells(self, figure: Figure) -> list[str]:
-        """[figure, 95% interval, N]."""
+        """[figure, 95% interval, N]. A share of a small count is withheld too, N shown: a share
+        and its N give the count back."""
         if figure.n == 0 or figure.value is None:
             return [NOT_AVAILABLE, NOT_AVAILABLE, str(figure.n)]
         if not self.full and figure.n < SMALLEST_SHOWN:
             return [SUPPRESSED, SUPPRESSED, SUPPRESSED]
+        if not self.full and figure.count is not None and 0 < figure.count < SMALLEST_SHOWN:
+            return [SUPPRESSED, SUPPRESSED, f"{figure.n:,}"]
         interval = (
             NOT_AVAILABLE
             if figure.low is None or figure.high is None or pd.isna(figure.low)

@@ -50,3 +50,62 @@ def test_groups_under_ten_children_show_no_figure_and_say_why():
     assert shown.loc[1:2, ["value", "low", "high"]].to_numpy().tolist() == [[30.0, 10.8, 60.3], [27.2, 22.0, 33.1]]
     assert shown["reason"].tolist() == ["Fewer than 10 children, so no figure is shown", "", "", "No children"]
     assert groups.loc[0, "value"] == 44.4
+
+
+def test_a_share_of_a_few_children_is_withheld_but_its_n_is_shown():
+    groups = pd.DataFrame(
+        {"group": ["Boys", "Girls"], "n": [200, 180], "count": [4, 60], "value": [2.0, 33.3], "low": [0.8, 26.9],
+         "high": [5.0, 40.5]}  # fmt: skip
+    )
+
+    shown = withhold_small_groups(groups=groups, counts=["count"])
+
+    assert shown["n"].tolist() == [200, 180]
+    assert shown.loc[0, ["value", "low", "high"]].isna().all() and shown.loc[1, "value"] == 33.3
+    assert shown["reason"].tolist() == ["Withheld so that no count under 10 can be worked out", ""]
+
+
+def test_groups_beside_their_total_hide_a_second_group_so_no_small_one_is_a_subtraction_away():
+    """Boys 6 and girls 200 beside all children 206: hiding the boys alone would leave 206 - 200 = 6,
+    so the smallest other group (not known, 12) is withheld too, in each term on its own."""
+    groups = pd.DataFrame(
+        {
+            "term": ["2024-autumn"] * 4 + ["2024-spring"] * 4,
+            "group": ["All children", "Boys", "Girls", "Not known"] * 2,
+            "n": [218, 6, 200, 12, 230, 110, 108, 12],
+            "count": [30, 2, 20, 8, 40, 20, 20, 0],
+            "value": [13.8, 33.3, 10.0, 66.7, 17.4, 18.2, 18.5, 0.0],
+            "low": [9.8, 9.7, 6.6, 39.1, 13.0, 12.1, 12.3, 0.0],
+            "high": [19.0, 70.0, 14.9, 86.2, 22.8, 26.4, 26.6, 24.2],
+        }
+    )
+
+    shown = withhold_small_groups(groups=groups, counts=["count"], total="All children", within="term")
+
+    autumn, spring = shown.iloc[:4], shown.iloc[4:]
+    assert autumn["n"].isna().tolist() == [False, True, False, True]  # boys small, not known the complement
+    # Counts with the attribute: boys 2 and not known 8 are small; their figures go, girls' 20 stays
+    # since two withheld counts cannot be told apart from 30 - 20.
+    assert autumn["value"].isna().tolist() == [False, True, False, True]
+    assert spring["n"].notna().all() and spring["value"].notna().all()  # nothing small: nothing withheld
+    assert autumn["reason"].tolist()[1] == "Fewer than 10 children, so no figure is shown"
+    assert autumn["reason"].tolist()[3] == "Withheld so that no count under 10 can be worked out"
+
+
+def test_a_lone_small_count_beside_its_total_takes_a_second_count_with_it():
+    groups = pd.DataFrame(
+        {
+            "group": ["All children", "Boys", "Girls"],
+            "n": [300, 150, 150],
+            "count": [45, 5, 40],
+            "value": [15.0, 3.3, 26.7],
+            "low": [11.4, 1.4, 20.2],
+            "high": [19.5, 7.6, 34.3],
+        }
+    )
+
+    shown = withhold_small_groups(groups=groups, counts=["count"], total="All children")
+
+    # Boys' 5 alone would be 45 - 40: the girls' figure goes too (or the total's); N stays, it is not small.
+    assert shown["value"].isna().sum() == 2 and bool(shown.loc[1, ["value"]].isna().all())
+    assert shown["n"].notna().all()

@@ -74,6 +74,9 @@ def test_an_analyst_sees_small_groups_in_full_and_the_director_sees_them_suppres
     assert "Southgate" in analyst_page and ">3<" in analyst_page
     assert "Southgate" in researcher_page and ">3<" not in researcher_page and "[c]" in researcher_page
     assert "Figures about fewer than 10 children are not shown" in researcher_page
+    # Beside all 15 children, Northgate's 12 would give Southgate's 3 away: it is withheld too.
+    assert ">15<" in researcher_page and ">12<" not in researcher_page
+    assert ">15<" in analyst_page and ">12<" in analyst_page
 
 
 def test_a_service_manager_sees_the_impact_model_of_the_localities_they_manage_only(client, authority):
