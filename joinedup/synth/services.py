@@ -16,7 +16,7 @@ from . import prevalence
 from .education import Schooling
 from .fit import age_range
 from .population import Population, as_days
-from .randomness import flags
+from .randomness import draw, flags
 from .selection import ages, clustered_sample
 from .social_care import NAT, SocialCare
 
@@ -228,11 +228,55 @@ EXPLOITATION_OF_KNOWN_TEENAGERS = 0.2  # children in need or in care aged 12-17 
 YOUNG_CARERS_OPEN = 0.008  # of 8-17 year olds
 EARLY_HELP_WEEKS = 26  # a typical early help episode (no national figure: S3 proxy)
 
+# Youth justice over each young person's years from 10. Sources: MoJ/YJB Youth Justice Statistics
+# 2023/24 and MoJ proven reoffending statistics; assumptions named where they are.
+FIRST_TIME_ENTRANTS = 1.5 / 1000  # first caution or conviction, per child aged 10-17 a year (England, 2024)
+# Relative hazard of entering at ages 10..17: about two thirds of first-time entrants are 15-17,
+# very few 10 or 11 (shape assumed from the statistics' age bands).
+AGE_HAZARD = np.array([0.3, 0.6, 1.2, 2.0, 3.0, 4.0, 4.5, 4.5])
+# About a third of children cautioned or sentenced reoffend within a year (proven reoffending, ~32%),
+# more after each further outcome (the rate rises with previous offences): after the 1st, 2nd, 3rd+.
+REOFFENDING_WITHIN_YEAR = (0.33, 0.45, 0.55)
+# Prevention and diversion are the rest of the open caseload prevalence.YOUTH_JUSTICE_OPEN_RATE
+# assumes (~6 per 1,000 children aged 10-17): at the case lengths below, outcomes keep about 1 per
+# 1,000 open at once, so prevention starts about 14 per 1,000 a year (assumption, set to give the
+# open rate); at most once a child, before any outcome, so it is rarer than that for children most
+# at risk, who have mostly had it already.
+PREVENTION_STARTS = 14 / 1000
+TURNAROUND_FROM = np.datetime64("2023-01-01")  # the MoJ's Turnaround programme began in December 2022
+TURNAROUND_SHARE = 0.4  # of prevention cases once it runs (assumption)
+PREVENTION_BEFORE_OUTCOME_DAYS = 14  # a prevention case starting later is the outcome's own work
+# Odds of a court outcome rather than a caution: lower for a first outcome (assumption: about a
+# third of first outcomes, most repeats), higher for older children, boys, and children already
+# known to social care or suspended from school.
+FIRST_COURT_ODDS, REPEAT_COURT_ODDS = 0.5, 2.0
+OUTCOME_MIX = {  # (first outcome, in court): shares (assumption)
+    (True, False): {"Youth Caution": 0.6, "Youth Conditional Caution": 0.4},
+    (True, True): {"Referral Order": 0.8, "Youth Rehabilitation Order": 0.17, "Detention and Training Order": 0.03},
+    (False, False): {"Youth Caution": 0.3, "Youth Conditional Caution": 0.7},
+    (False, True): {"Referral Order": 0.35, "Youth Rehabilitation Order": 0.45, "Detention and Training Order": 0.2},
+}
+# Shortest and longest case, in days: a referral order runs 3-12 months, a youth rehabilitation
+# order up to 3 years (assumed 6-24 months), a detention and training order 4-24 months (custody,
+# then supervision); a conditional caution's conditions up to 3 months; prevention is assumed.
+CASE_DAYS = {
+    "Prevention": (90, 270),
+    "Turnaround": (120, 270),
+    "Youth Caution": (30, 120),
+    "Youth Conditional Caution": (60, 120),
+    "Referral Order": (90, 365),
+    "Youth Rehabilitation Order": (180, 730),
+    "Detention and Training Order": (120, 730),
+}
+DIVERSION = ("Prevention", "Turnaround")  # work with a child at risk: not the outcome of an offence
+
 
 def involvement_demand(
     rng: np.random.Generator, population: Population, care: SocialCare, schooling: Schooling
 ) -> pd.DataFrame:
-    """Every child-service involvement open at some point in the year: child, service, started, ended."""
+    """Every child-service involvement open at some point in the year, and every youth justice case
+    since the young person turned 10: child, service, started, ended, and a youth justice case's
+    outcome (empty for other services)."""
     reference = np.datetime64(population.as_of, "D")
     years = ages(population.children, population.as_of)
     demand = _Demand(rng, population, care, schooling, reference, years)
@@ -253,6 +297,7 @@ def involvement_demand(
         demand.young_carers(),
     ]
     involvements = pd.concat(frames, ignore_index=True)
+    involvements["outcome"] = involvements["outcome"].fillna("")
     involvements["started"] = as_days(involvements["started"])
     involvements["ended"] = as_days(involvements["ended"])
     return involvements.sort_values(["service", "child", "started"], kind="stable", ignore_index=True)
@@ -408,25 +453,38 @@ class _Demand:
         return self.rows("VCS-SM", children, self.opened_within(children, 300))
 
     def youth_justice(self) -> pd.DataFrame:
-        """Open cases at the assumed rate, and as many again closed during the year."""
-        eligible = self.of_age("YJS-CASE")
-        male = self.population.children["sex"].to_numpy() == "M"
+        """Every youth justice case of each young person's years from 10 to now: a prevention or
+        Turnaround case for some, a first caution or court outcome, and repeat outcomes after it."""
+        children = self.population.children
+        male = children["sex"].to_numpy() == "M"
         suspended = np.zeros(self.size, dtype=bool)
         pupils = self.schooling.pupils
         suspended[pupils["child"].to_numpy()[self.schooling.exclusions["pupil"].unique()]] = True
-        weights = (
-            np.where(male, 5.0, 1.0)
-            * np.where(self.known, 4.0, 1.0)
-            * np.where(suspended, 3.0, 1.0)
-            * np.clip(self.years - 9, 1, 8)
-            * np.sqrt(self.risk)
+        weights = youth_justice_weights(male=male, known=self.known, suspended=suspended, risk=self.risk)
+        cases = youth_justice_cases(
+            self.rng,
+            weights=weights,
+            date_of_birth=as_days(children["date_of_birth"]),
+            eligible_now=self.of_age("YJS-CASE"),
+            reference=self.reference,
         )
-        children = self.pick(weights, prevalence.YOUTH_JUSTICE_OPEN_RATE.value * 1.6, eligible)
-        started = self.opened_within(children, 540)
-        closed = flags(self.rng, 0.4, len(children))
-        ended = started + self.rng.integers(60, 360, len(children)).astype("timedelta64[D]")
-        ended = np.where(closed & (ended < self.reference), ended, NAT)
-        return self.rows("YJS-CASE", children, started, ended)
+        child = cases["child"].to_numpy()
+        outcome = cases["outcome"].to_numpy().copy()
+        offence = outcome == ""
+        outcome[offence] = offence_outcomes(
+            self.rng,
+            earlier=cases["earlier"].to_numpy()[offence],
+            age=cases["age"].to_numpy()[offence],
+            male=male[child[offence]],
+            known=self.known[child[offence]],
+            suspended=suspended[child[offence]],
+        )
+        started = cases["started"].to_numpy()
+        ended = started + case_days(self.rng, outcome)
+        superseded = cases["superseded"].to_numpy()
+        ended = np.where(np.isnat(superseded), ended, np.minimum(ended, superseded))
+        rows = self.rows("YJS-CASE", child, started, np.where(ended > self.reference, NAT, ended))
+        return rows.assign(outcome=outcome)
 
     def exploitation(self) -> pd.DataFrame:
         eligible = self.known & self.of_age("POL-EXP")
@@ -444,3 +502,122 @@ class _Demand:
         weights = np.where(np.isin(household, ["lone_mother", "lone_father"]), 3.0, 1.0)
         children = self.pick(weights, YOUNG_CARERS_OPEN, eligible)
         return self.rows("VCS-YC", children, self.opened_within(children, 500))
+
+
+def youth_justice_weights(*, male: np.ndarray, known: np.ndarray, suspended: np.ndarray, risk: np.ndarray):
+    """How likely each child is to come to a youth justice service, against the average child: boys
+    (about 85% of first-time entrants), children in need or in care, pupils suspended from school
+    and families under strain."""
+    return np.where(male, 5.0, 1.0) * np.where(known, 4.0, 1.0) * np.where(suspended, 3.0, 1.0) * np.sqrt(risk)
+
+
+def youth_justice_cases(
+    rng: np.random.Generator,
+    *,
+    weights: np.ndarray,
+    date_of_birth: np.ndarray,
+    eligible_now: np.ndarray,
+    reference: np.datetime64,
+) -> pd.DataFrame:
+    """Each child's youth justice cases from their 10th birthday to the reference date, in order:
+    child, started, outcome (Prevention or Turnaround; empty for an offence's outcome, drawn later),
+    earlier (offence outcomes before it), age, superseded (the next case's start, which closes it)."""
+    tenth = _birthday(date_of_birth, 10)
+    # Hazards scaled so that the children aged 10-17 now enter at the national rate on average.
+    relative = weights / weights[eligible_now].mean()
+    first = _first_event(rng, FIRST_TIME_ENTRANTS * relative, tenth, reference)
+    prevention = _first_event(rng, PREVENTION_STARTS * relative, tenth, reference)
+    before_outcome = np.isnat(first) | (prevention < first - PREVENTION_BEFORE_OUTCOME_DAYS)
+    prevented = np.flatnonzero(~np.isnat(prevention) & before_outcome)
+    diverted_on = prevention[prevented]
+    turnaround = (diverted_on >= TURNAROUND_FROM) & flags(rng, TURNAROUND_SHARE, len(prevented))
+    children, started, earlier = [prevented], [diverted_on], [np.full(len(prevented), -1)]
+    who = np.flatnonzero(~np.isnat(first))
+    when = first[who]
+    count = 0
+    while len(who):
+        children.append(who)
+        started.append(when)
+        earlier.append(np.full(len(who), count))
+        chance = REOFFENDING_WITHIN_YEAR[min(count, len(REOFFENDING_WITHIN_YEAR) - 1)]
+        again = when + rng.integers(30, 366, len(who)).astype("timedelta64[D]")
+        keep = flags(rng, chance, len(who)) & (again <= reference)
+        who, when, count = who[keep], again[keep], count + 1
+    cases = pd.DataFrame(
+        {"child": np.concatenate(children), "started": np.concatenate(started), "earlier": np.concatenate(earlier)}
+    ).sort_values(["child", "started"], kind="stable", ignore_index=True)
+    child, started_on = cases["child"].to_numpy(), cases["started"].to_numpy()
+    followed = np.r_[child[1:] == child[:-1], False]
+    diversion = np.full(len(prevented), "Prevention", dtype=object)
+    diversion[turnaround] = "Turnaround"
+    outcome = np.full(len(cases), "", dtype=object)
+    outcome[cases["earlier"].to_numpy() < 0] = diversion  # in child order, as the sort left them
+    return cases.assign(
+        earlier=np.maximum(cases["earlier"].to_numpy(), 0),
+        outcome=outcome,
+        age=_age_on(date_of_birth[child], started_on),
+        superseded=np.where(followed, np.r_[started_on[1:], NAT], NAT),
+    )
+
+
+def offence_outcomes(
+    rng: np.random.Generator,
+    *,
+    earlier: np.ndarray,
+    age: np.ndarray,
+    male: np.ndarray,
+    known: np.ndarray,
+    suspended: np.ndarray,
+) -> np.ndarray:
+    """A caution or a court order for each offence: court likelier for a repeat, for older children,
+    boys and children known to social care or suspended; custody mostly after earlier outcomes."""
+    first = earlier == 0
+    odds = (
+        np.where(first, FIRST_COURT_ODDS, REPEAT_COURT_ODDS)
+        * np.where(age >= 15, 1.5, 1.0)
+        * np.where(male, 1.3, 1.0)
+        * np.where(known | suspended, 1.4, 1.0)
+    )
+    court = flags(rng, odds / (1 + odds), len(earlier))
+    outcome = np.empty(len(earlier), dtype=object)
+    for (is_first, in_court), shares in OUTCOME_MIX.items():
+        rows = (first == is_first) & (court == in_court)
+        outcome[rows] = draw(rng, shares, int(rows.sum()))
+    return outcome
+
+
+def case_days(rng: np.random.Generator, outcome: np.ndarray) -> np.ndarray:
+    """How long each case runs, by its outcome (CASE_DAYS)."""
+    bounds = np.array([CASE_DAYS[o] for o in outcome], dtype=np.int64).reshape(-1, 2)
+    return rng.integers(bounds[:, 0], bounds[:, 1] + 1).astype("timedelta64[D]")
+
+
+def _first_event(rng: np.random.Generator, yearly: np.ndarray, tenth: np.ndarray, reference: np.datetime64):
+    """The day each child first comes to the service at `yearly` times AGE_HAZARD (relative to its
+    mean) from their 10th to their 18th birthday, or NaT if not by the reference date."""
+    age_hazard = AGE_HAZARD / AGE_HAZARD.mean()
+    cumulative = np.r_[0.0, np.cumsum(age_hazard)]
+    with np.errstate(divide="ignore"):
+        needed = rng.exponential(size=len(yearly)) / yearly  # the cumulative hazard that brings them
+    year = np.minimum(np.searchsorted(cumulative, needed, side="right") - 1, len(age_hazard))
+    within = year < len(age_hazard)
+    year = np.minimum(year, len(age_hazard) - 1)
+    offset = (year + (needed - cumulative[year]) / age_hazard[year]) * 365.25
+    when = tenth + np.floor(np.where(within, offset, 0)).astype(np.int64).astype("timedelta64[D]")
+    return np.where(within & (when <= reference), when, NAT)
+
+
+def _birthday(date_of_birth: np.ndarray, years: int) -> np.ndarray:
+    """The day of a birthday (29 February's falls on 1 March in other years)."""
+    month = date_of_birth.astype("datetime64[M]")
+    return (month + 12 * years).astype("datetime64[D]") + (date_of_birth - month.astype("datetime64[D]"))
+
+
+def _age_on(date_of_birth: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Completed years of age on each day."""
+    months = (day.astype("datetime64[M]") - date_of_birth.astype("datetime64[M]")).astype(np.int64)
+    day_of_month = (day - day.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
+    birth_day_of_month = (date_of_birth - date_of_birth.astype("datetime64[M]").astype("datetime64[D]")).astype(
+        np.int64
+    )
+    return (months - (day_of_month < birth_day_of_month)) // 12

@@ -86,6 +86,27 @@ def test_involvements_carry_the_sources_service_and_practitioner(read_exact):
     assert set(care["service"]) == {"CSC-CIC"} and (care["involvement_start"] != "").all()
 
 
+def test_youth_justice_cases_carry_their_outcome_and_its_date(read_exact):
+    """A record per case, keyed by the young person's reference and the case's start; its facts give
+    the outcome and its day (ISO), and a young person has at most one open case."""
+    youth = read_exact["youth_offending"].records
+    facts = pd.DataFrame([json.loads(f) for f in youth["facts"]])
+    started = pd.to_datetime(facts["outcome_on"], format="%Y-%m-%d")
+
+    assert (youth["record_id"] == youth["other_id"] + "|" + started.dt.strftime("%d-%b-%Y")).all()
+    assert (facts["outcome_on"] == youth["involvement_start"]).all()
+    assert set(facts["outcome"]) <= {
+        "Prevention",
+        "Turnaround",
+        "Youth Caution",
+        "Youth Conditional Caution",
+        "Referral Order",
+        "Youth Rehabilitation Order",
+        "Detention and Training Order",
+    }
+    assert youth[youth["involvement_end"] == ""]["other_id"].is_unique
+
+
 def test_with_the_usual_errors_every_extract_still_reads(usual):
     for mapping, path in synthetic_extracts(usual):
         result = read_source(load_mapping(mapping), path)

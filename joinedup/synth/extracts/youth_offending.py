@@ -1,7 +1,8 @@
-"""The youth justice service's case list, as its case management system exports it: its own
-reference, names with the name the young person is known by, dates as 16-Jan-2025, gender and
-ethnicity in words, a one-line address, and the current outcome and case manager. Columns are
-described in joinedup/synth/README.md.
+"""The youth justice service's case list, as its case management system exports it: one row per
+case, each young person under one reference of the service's own across their cases, names with
+the name they are known by, dates as 16-Jan-2025, gender and ethnicity in words, a one-line
+address, and each case's outcome, dates and case manager. Columns are described in
+joinedup/synth/README.md.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import pandas as pd
 from joinedup.synth import codes, errors
 from joinedup.synth.names import has_nickname, nicknames_for
 from joinedup.synth.output import format_dates, write_csv
-from joinedup.synth.randomness import draw
 
 from . import Context, Written, addresses_as_held, agency_view
 
@@ -36,23 +36,13 @@ COLUMNS = [
     "CASE_MANAGER",
 ]
 GENDERS = {"M": "Male", "F": "Female", "U": "Not known"}
-# Assumption: the mix of a youth justice service's caseload, from prevention to custody.
-OUTCOMES = {
-    "Prevention": 0.22,
-    "Turnaround": 0.10,
-    "Youth Caution": 0.08,
-    "Youth Conditional Caution": 0.14,
-    "Referral Order": 0.26,
-    "Youth Rehabilitation Order": 0.15,
-    "Detention and Training Order": 0.05,
-}
 
 
 def write(rng: np.random.Generator, context: Context) -> Written:
     involvements = context.staffing.involvements
     cases = involvements[involvements["service"] == "YJS-CASE"].sort_values(["child", "started"], kind="stable")
-    cases = cases.groupby("child").tail(1)
-    children = cases["child"].to_numpy()
+    # The young person's details are held once and shown on each of their cases.
+    children, person = np.unique(cases["child"].to_numpy(), return_inverse=True)
     truth = context.register.children.iloc[children]
     view = agency_view(rng, context, children)
     address = addresses_as_held(rng, context, children)
@@ -60,9 +50,12 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     known_as = np.where(has_nickname(first), nicknames_for(rng, first), "")
     names = context.staffing.practitioners.set_index("username")
     manager = names.reindex(cases["practitioner"].to_numpy())
-    table = pd.DataFrame(
+    references = np.array(
+        [f"YJ{n:06d}" for n in rng.choice(np.arange(1, 999_999), len(children), replace=False)], dtype=object
+    )
+    people = pd.DataFrame(
         {
-            "YOT_REF": [f"YJ{n:06d}" for n in rng.choice(np.arange(1, 999_999), len(children), replace=False)],
+            "YOT_REF": references,
             "SURNAME": view["surname"],
             "FORENAME": view["first_name"],
             "MIDDLE_NAME": [m.split(" ")[0] for m in view["middle_names"]],
@@ -74,11 +67,17 @@ def write(rng: np.random.Generator, context: Context) -> Written:
             "POSTCODE": address["postcode"].to_numpy(),
             "UPN": errors.blanked(rng, truth["upn"].to_numpy(), context.rates["missing_identifier"]),
             "LOOKED_AFTER": np.where(context.care.looked_after_now[children], "Y", "N"),
-            "OUTCOME": draw(rng, OUTCOMES, len(children)),
-            "START_DATE": format_dates(cases["started"], "dd-mon-yyyy"),
-            "END_DATE": format_dates(cases["ended"], "dd-mon-yyyy"),
-            "CASE_MANAGER": (manager["given_name"] + " " + manager["family_name"]).to_numpy(),
         }
+    )
+    table = (
+        people.iloc[person]
+        .reset_index(drop=True)
+        .assign(
+            OUTCOME=cases["outcome"].to_numpy(),
+            START_DATE=format_dates(cases["started"], "dd-mon-yyyy"),
+            END_DATE=format_dates(cases["ended"], "dd-mon-yyyy"),
+            CASE_MANAGER=(manager["given_name"] + " " + manager["family_name"]).to_numpy(),
+        )
     )
     written = Written(
         files={
@@ -87,7 +86,8 @@ def write(rng: np.random.Generator, context: Context) -> Written:
             )
         }
     )
-    written.record(SOURCE, table["YOT_REF"].to_numpy(), children)
+    # A case is keyed by the young person's reference and its start date, as the index reads it.
+    written.record(SOURCE, (table["YOT_REF"] + "|" + table["START_DATE"]).to_numpy(), children[person])
     return written
 
 

@@ -12,7 +12,7 @@ PERSON_TABLES = {
     "school_census": ("school_census/2025_spring_pupilonroll.csv", ["NativeId", "upn"]),
     "ssda903": ("ssda903/header.csv", "CHILD"),
     "child_health": ("child_health/child_health_records.csv", "LOCAL_PATIENT_ID"),
-    "youth_offending": ("youth_offending/yot_caseload.csv", "YOT_REF"),
+    "youth_offending": ("youth_offending/yot_caseload.csv", ["YOT_REF", "START_DATE"]),
     "social_care": ("social_care/persons.csv", "PERSON_ID"),
 }
 
