@@ -228,6 +228,8 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+AGE_BANDS = ("under 5", "5 to 9", "10 to 15", "16 and over")  # what comparisons match on (school ages)
+
 TERM_OF = """CASE WHEN month({d}) >= 9 THEN year({d}) || '-autumn'
                   WHEN month({d}) <= 3 THEN (year({d}) - 1) || '-spring'
                   ELSE (year({d}) - 1) || '-summer' END"""
@@ -298,9 +300,14 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         FROM children_raw c LEFT JOIN help h USING (child_id) CROSS JOIN build b
         LEFT JOIN (SELECT child_id, arg_max(urn, starts) AS school FROM attendance GROUP BY child_id) s USING (child_id)
     """)
+    # School and age band as enumerations: the comparison reads them for a million pupil-terms,
+    # and they arrive as categories rather than as a million strings.
+    con.execute("CREATE TYPE school AS ENUM (SELECT DISTINCT urn FROM attendance WHERE urn IS NOT NULL ORDER BY urn)")
+    con.execute(f"CREATE TYPE age_band AS ENUM ({', '.join(repr(band) for band in AGE_BANDS)})")
+    age = age_on("c.born", "a.starts")
     con.execute(f"""
         CREATE TABLE pupil_terms AS
-        SELECT a.child_id, a.term, t.term_index, a.starts, a.urn, a.nc_year, a.possible, a.missed,
+        SELECT a.child_id, a.term, t.term_index, a.starts, a.urn::school AS urn, a.nc_year, a.possible, a.missed,
                100.0 * (a.possible - a.missed) / a.possible AS attendance_rate,
                a.missed >= a.possible * {PERSISTENT_ABSENCE} AS persistent_absence,
                a.missed >= a.possible * {SEVERE_ABSENCE} AS severe_absence,
@@ -310,6 +317,14 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                        AND {term_of("e.starts")} = a.term) AS suspended,
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'PERM'
                        AND {term_of("e.starts")} = a.term) AS permanently_excluded,
-               {age_on("c.born", "a.starts")} AS age
+               {age} AS age,
+               CASE WHEN {age} < 5 THEN 'under 5' WHEN {age} < 10 THEN '5 to 9' WHEN {age} < 16 THEN '10 to 15'
+                    ELSE '16 and over' END::age_band AS age_band,
+               coalesce(r.number, 0) AS referrals_before
         FROM attendance a JOIN terms t USING (term) JOIN children c USING (child_id)
+        -- how many referrals the child had before the term: the running count at the last one before it (ties counted)
+        ASOF LEFT JOIN (
+            SELECT child_id, referred_on, count(*) OVER (PARTITION BY child_id ORDER BY referred_on) AS number
+            FROM referral_history
+        ) r ON r.child_id = a.child_id AND a.starts > r.referred_on
     """)

@@ -22,6 +22,7 @@ from .figures import Figure, share
 from .measures import MeasuresNotBuilt, connect
 from .methods.before_after import naive_before_after
 from .methods.matched import compare_with_similar_children
+from .methods.panel import to_wide
 from .queries import (
     ALL_CHILDREN,
     COMPARISON_COVARIATES,
@@ -331,7 +332,8 @@ def comparison_sections(*, code: str, cohort: Definition, disclosure: Disclosure
     """Supported children against similar children not yet supported, with the naive before/after
     beside it, the event study, the checks and the balance table; the method in plain English."""
     with connect() as con:
-        panel = comparison_panel(con, code=code, cohort=cohort.population())
+        long = comparison_panel(con, code=code, cohort=cohort.population())
+    panel = to_wide(panel=long, covariates=COMPARISON_COVARIATES)  # reshaped once for both methods
     the_measure = measure(code)
     points = "percentage points" if the_measure.unit == "percent" else "points"
     result = compare_with_similar_children(panel=panel, covariates=COMPARISON_COVARIATES)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .comparison import EVENT_STUDY_COLUMNS, MIN_HELPED, Comparison, Z, cannot_compare, two_sided_p
-from .panel import mean_of_observed, to_wide
+from .panel import WidePanel, mean_of_observed, to_wide
 
 METHOD = "before and after, supported children only"
 METHOD_TEXT = (
@@ -19,7 +19,7 @@ METHOD_TEXT = (
 )
 
 
-def naive_before_after(*, panel: pd.DataFrame, pre_terms: int = 1, post_terms: int = 5) -> Comparison:
+def naive_before_after(*, panel: pd.DataFrame | WidePanel, pre_terms: int = 1, post_terms: int = 5) -> Comparison:
     """By default the term before help against the terms after: the usual "distance travelled"."""
     wide = to_wide(panel=panel)
     outcome, first_helped = wide.outcome, wide.first_helped

@@ -83,7 +83,7 @@ class _Balance:
 
 def compare_with_similar_children(
     *,
-    panel: pd.DataFrame,
+    panel: pd.DataFrame | WidePanel,
     covariates: Sequence[str] = (),
     pre_terms: int = 4,
     post_terms: int = 5,

@@ -50,21 +50,23 @@ class WidePanel:
         return self.outcome.shape[1]
 
 
-def check_panel(*, panel: pd.DataFrame, covariates: Sequence[str]) -> None:
+def to_wide(*, panel: pd.DataFrame | WidePanel, covariates: Sequence[str] = ()) -> WidePanel:
+    """The panel as children × terms arrays; a panel already wide is returned as it is, so that
+    several methods can read one panel without reshaping it again."""
+    if isinstance(panel, WidePanel):
+        if missing := [name for name in covariates if name not in panel.covariates]:
+            raise ValueError(f"The panel has no column {', '.join(missing)} (see joinedup.evidence.methods.panel).")
+        return panel
     missing = [column for column in (*REQUIRED_COLUMNS, *covariates) if column not in panel.columns]
     if missing:
         raise ValueError(f"The panel has no column {', '.join(missing)} (see joinedup.evidence.methods.panel).")
-    if panel.duplicated(["child", "period"]).any():
-        raise ValueError("The panel has more than one row for a child in a term.")
-
-
-def to_wide(*, panel: pd.DataFrame, covariates: Sequence[str] = ()) -> WidePanel:
-    check_panel(panel=panel, covariates=covariates)
     child_codes, children = pd.factorize(panel["child"], sort=False)
     periods = panel["period"].to_numpy(dtype=np.int64)
     first_period = int(periods.min())
     term = periods - first_period
     shape = (len(children), int(term.max()) + 1)
+    if np.bincount(child_codes * shape[1] + term, minlength=shape[0] * shape[1]).max(initial=0) > 1:
+        raise ValueError("The panel has more than one row for a child in a term.")
 
     outcome = np.full(shape, np.nan)
     outcome[child_codes, term] = panel["outcome"].to_numpy(dtype=float)

@@ -36,10 +36,12 @@ def test_the_panel_gives_supported_children_the_term_help_started_and_others_non
     build_measures(on=date(2024, 8, 1))
 
     with connect() as con:
-        panel = comparison_panel(con, code="attendance_rate")
+        panel = comparison_panel(con, code="attendance_rate").sort_values(["child", "period"])
 
     assert list(panel.columns) == ["child", "period", "outcome", "first_helped", *COMPARISON_COVARIATES]
     assert panel["period"].tolist() == [0, 1, 2, 0, 1, 2]
+    assert panel["school"].astype(str).unique().tolist() == ["100001"]  # text arrives as categories
+    assert panel["referrals_before"].tolist() == [0, 0, 0, 0, 0, 0]
     by_child = panel.groupby("child")["first_helped"].first()
     assert by_child[helped.pk] == 1 and by_child.isna()[other.pk]
     assert panel.loc[panel["child"] == helped.pk, "outcome"].tolist() == [95.0, 80.0, 90.0]

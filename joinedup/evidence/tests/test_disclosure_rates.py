@@ -54,8 +54,14 @@ def test_groups_under_ten_children_show_no_figure_and_say_why():
 
 def test_a_share_of_a_few_children_is_withheld_but_its_n_is_shown():
     groups = pd.DataFrame(
-        {"group": ["Boys", "Girls"], "n": [200, 180], "count": [4, 60], "value": [2.0, 33.3], "low": [0.8, 26.9],
-         "high": [5.0, 40.5]}  # fmt: skip
+        {
+            "group": ["Boys", "Girls"],
+            "n": [200, 180],
+            "count": [4, 60],
+            "value": [2.0, 33.3],
+            "low": [0.8, 26.9],
+            "high": [5.0, 40.5],
+        }  # fmt: skip
     )
 
     shown = withhold_small_groups(groups=groups, counts=["count"])

@@ -67,6 +67,30 @@ def test_a_referral_within_twelve_months_of_the_last_is_a_re_referral():
     assert flags == [(False,), (True,), (False,)]
 
 
+def test_each_term_knows_how_many_referrals_came_before_it_and_the_pupils_age_band():
+    pupil = ChildFactory(date_of_birth=date(2014, 10, 1))
+    IndexRecordFactory(
+        child=pupil,
+        facts={
+            "attendance_terms": [
+                term("2023-autumn", "2023-09-01", 140, 7),
+                term("2023-spring", "2024-01-01", 120, 6),
+                term("2023-summer", "2024-04-01", 130, 6),
+            ]
+        },
+    )
+    for submitted in (datetime(2023, 10, 2, 9, tzinfo=UTC), datetime(2023, 10, 2, 15, tzinfo=UTC),
+                      datetime(2024, 4, 1, 10, tzinfo=UTC)):  # fmt: skip
+        ReferralFactory(child=pupil, submitted_at=submitted)
+
+    build_measures(on=date(2024, 8, 1))
+
+    with connect() as con:
+        rows = con.execute("SELECT referrals_before, age_band FROM pupil_terms ORDER BY term_index").fetchall()
+    # Two referrals on one day in the autumn count twice; the one on the summer term's first day is not before it.
+    assert rows == [(0, "5 to 9"), (2, "5 to 9"), (2, "5 to 9")]
+
+
 def test_a_case_records_when_help_started_and_whether_a_team_was_around_the_child():
     case = CaseFactory(opened_on=date(2024, 1, 15))
     ChildFactory()  # never helped

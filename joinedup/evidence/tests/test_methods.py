@@ -124,6 +124,16 @@ def test_a_panel_without_a_required_column_is_refused():
         compare(panel)
 
 
+def test_a_panel_with_two_rows_for_a_child_in_a_term_is_refused():
+    panel = simulate_panel(children=100, seed=81)
+    twice = pd.concat([panel, panel.iloc[[5]]], ignore_index=True)
+
+    with pytest.raises(ValueError, match="more than one row for a child in a term"):
+        compare(twice)
+    with pytest.raises(ValueError, match="more than one row for a child in a term"):
+        naive_before_after(panel=twice)
+
+
 def test_the_method_is_described_in_plain_english_with_its_assumptions():
     result = compare(simulate_panel(children=1500, seed=91))
 
