@@ -1,7 +1,8 @@
 """The synthetic authority's early help episodes as casework: the generator (`joinedup synth`)
-says who was referred, when, what the panel decided, when help started and ended and the SDQ scores
-recorded; this module fills in the rest (who referred, the panel meeting, the team around the
-child, the plan, the reviews and what the family said). Plain Python with no Django, like the
+says who was referred, when, what the panel decided, when help started and ended, and what each
+review recorded (the SDQ total, the child's wellbeing check, the LARC items the child or parents said
+changed); this module fills in the rest (who referred, the panel meeting, the team around the
+child, the plan, the reviews' progress and the family's views in words). Plain Python with no Django, like the
 generator, so it is fast and testable without a database; `load_casework_history` reads the
 generator's files and writes what this returns.
 
@@ -28,23 +29,19 @@ ASSESSED_FIRST = 0.25
 # A sensitive service refers only young people of 13 or more: a younger child's parent gives the
 # consent that comes with a referral, so the referral would tell them of the service.
 SENSITIVE_REFERS_FROM = 13
-LARC_CODES = (
-    "confidence", "school_work", "safer", "happier", "like_school", "friendships", "calmer",
-    "attendance", "aspirations", "getting_on_with_people", "behaviour", "less_angry", "communication", "home",
-)  # fmt: skip
 # What a referrer worries about, by the child's needs; "any" fits every child.
 CONCERNS = {
-    "ks3_absence": [("Misses school, often on Mondays", "Goes to school every day", "attendance")],
+    "ks3_absence": [("Misses school, often on Mondays", "Goes to school every day")],
     "autism": [
-        ("Finds changes of routine very hard and melts down at home", "Calmer mornings and bedtimes", "calmer"),
-        ("Has few friends and is isolated at lunchtime", "Has a friend to spend breaks with", "friendships"),
+        ("Finds changes of routine very hard and melts down at home", "Calmer mornings and bedtimes"),
+        ("Has few friends and is isolated at lunchtime", "Has a friend to spend breaks with"),
     ],
-    "looked_after": [("Placement under strain after moves", "Stays settled in one home and school", "safer")],
+    "looked_after": [("Placement under strain after moves", "Stays settled in one home and school")],
     "any": [
-        ("Parent struggling with routines since a new baby", "Regular routines for meals and bedtime", "home"),
-        ("Arguments at home and angry outbursts at school", "Fewer outbursts at home and at school", "less_angry"),
-        ("Family at risk of losing their tenancy", "Family stays in a safe, settled home", "safer"),
-        ("Low mood and not sleeping", "Sleeps well and feels happier", "happier"),
+        ("Parent struggling with routines since a new baby", "Regular routines for meals and bedtime"),
+        ("Arguments at home and angry outbursts at school", "Fewer outbursts at home and at school"),
+        ("Family at risk of losing their tenancy", "Family stays in a safe, settled home"),
+        ("Low mood and not sleeping", "Sleeps well and feels happier"),
     ],
 }
 ACTIONS = [
@@ -58,7 +55,8 @@ ACTIONS = [
 ]
 
 
-# What the child and the parents say at a review, when things are better and when not yet.
+# What the child and the parents say at a review in their own words: that things are better when
+# they said something changed (the review's LARC items), and not yet when they said nothing had.
 CHILD_VIEWS = {
     True: ("Things are a bit better", "I like my mentor", "School is OK now"),
     False: ("Some days are still hard", "I don't see what the meetings are for"),
@@ -67,10 +65,6 @@ PARENTS_VIEWS = {
     True: ("Mornings are calmer", "We feel listened to"),
     False: ("Still hard some days", "Nothing much has changed yet"),
 }
-# How much likelier a review reports things better when the child's SDQ total has fallen since
-# the assessment (and less likely when it rose): families and practitioners notice, though not
-# always, so the link is there to find without deciding what the evidence room finds.
-NOTICED = 0.15
 
 
 @dataclass(frozen=True)
@@ -119,10 +113,26 @@ def age_on(born: date, day: date) -> int:
 
 
 @dataclass(frozen=True)
+class ReviewIn:
+    """What a review recorded (a review row of `history/wellbeing.csv`): the SDQ total difficulties,
+    the child's answers to the wellbeing check (question code to 0-10; none when unanswered) and
+    the LARC items the child or parents said changed."""
+
+    sdq_total: int | None = None
+    wellbeing: dict[str, int] = field(default_factory=dict)
+    what_changed: tuple[str, ...] = ()
+
+
+# A review the files have no row for recorded nothing (the history ended before it, or a file
+# written by hand left it out): no scores, no answers, nothing said to have changed.
+NOTHING_RECORDED = ReviewIn()
+
+
+@dataclass(frozen=True)
 class EpisodeIn:
     """One early help referral as the generator's history has it (`history/early_help.csv`), for a
-    loaded child, with the SDQ totals recorded at the case's assessment and reviews
-    (`history/wellbeing.csv`). `help_started_on` is set when the panel allocated."""
+    loaded child, with what the case's reviews recorded (`history/wellbeing.csv`) by the day each
+    was held. `help_started_on` is set when the panel allocated."""
 
     child: int
     referred_on: date
@@ -132,8 +142,7 @@ class EpisodeIn:
     closed_on: date | None = None
     closure_reason: str = ""
     needs_met_at: str = ""
-    assessment_sdq: int | None = None
-    review_sdq: dict[date, int] = field(default_factory=dict)
+    reviews: dict[date, ReviewIn] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,6 +166,7 @@ class ReviewOut:
     held: date
     progress: list[str]
     what_changed: list[str]
+    wellbeing: dict[str, int]
     child_views: str
     parents_views: str
     sdq_total: int | None
@@ -219,7 +229,8 @@ def generate_history(
 ) -> History:
     """Each episode referred on its day, decided at its locality's fortnightly panel (or at a
     meeting on the day help started, if the cycle had none between), its case open from the day
-    help started to the day it closed, with six-weekly reviews carrying the recorded SDQ totals.
+    help started to the day it closed, with six-weekly reviews carrying what the episode's reviews
+    recorded.
     Episodes referred after `end` are left out; what happens after `end` has not happened yet."""
     rng = random.Random(seed)
     by_locality: dict[int, list[WorkerIn]] = {}
@@ -383,7 +394,7 @@ def _case(team: list[WorkerIn], pick: random.Random, episode: EpisodeIn, concern
         tac_meetings=[first_meeting] if first_meeting <= last_day else [],
         outcomes=[],
     )
-    for need, outcome, _ in concerns:
+    for need, outcome in concerns:
         actions = []
         for description in rng.sample(ACTIONS, k=1 + rng.randrange(2)):
             due = first_meeting + timedelta(days=14 + rng.randrange(42))
@@ -392,17 +403,23 @@ def _case(team: list[WorkerIn], pick: random.Random, episode: EpisodeIn, concern
                 ActionOut(description, pick.choice(members), due, done if done and done <= last_day else None)
             )
         case.outcomes.append(OutcomeOut(need, outcome, actions))
-    # Whether the SDQ total fell is judged against the assessment's, or else the first review's.
-    first = episode.assessment_sdq
-    if first is None and episode.review_sdq:
-        first = episode.review_sdq[min(episode.review_sdq)]
-    held, step, latest = opened + REVIEW_EVERY, 0, first
+    held, step = opened + REVIEW_EVERY, 0
     while held <= last_day:
         step += 1
-        sdq = episode.review_sdq.get(held)
-        latest = latest if sdq is None else sdq
+        recorded = episode.reviews.get(held, NOTHING_RECORDED)
         progress = ["some" if step < 3 else rng.choice(["some", "achieved"]) for _ in case.outcomes]
-        case.reviews.append(ReviewOut(held, progress, *_reported(concerns, _lift(first, latest), rng), sdq_total=sdq))
+        child_views, parents_views = _views(bool(recorded.what_changed), rng)
+        case.reviews.append(
+            ReviewOut(
+                held,
+                progress,
+                what_changed=sorted(recorded.what_changed),
+                wellbeing=dict(recorded.wellbeing),
+                child_views=child_views,
+                parents_views=parents_views,
+                sdq_total=recorded.sdq_total,
+            )
+        )
         held += REVIEW_EVERY
     if closes is not None:
         case.closed, case.closure_reason, case.needs_met_at = closes, episode.closure_reason, episode.needs_met_at
@@ -414,19 +431,6 @@ def _case(team: list[WorkerIn], pick: random.Random, episode: EpisodeIn, concern
     return case
 
 
-def _lift(baseline: int | None, latest: int | None) -> float:
-    """NOTICED when the child's SDQ total difficulties has fallen since the first score, minus it
-    when it rose, nothing when either is unknown or they are equal."""
-    if baseline is None or latest is None or latest == baseline:
-        return 0.0
-    return NOTICED if latest < baseline else -NOTICED
-
-
-def _reported(concerns, lift: float, rng: random.Random) -> tuple[list[str], str, str]:
-    """What changed, as LARC's checklist codes (each concern's, when the review sees it better,
-    and a few others), and the child's and parents' views; `lift` makes each a little likelier."""
-    ticked = {code for *_, code in concerns if rng.random() < 0.75 + lift}
-    changed = sorted(ticked | set(rng.sample(LARC_CODES, k=rng.randrange(3))))
-    child_views = rng.choice(CHILD_VIEWS[rng.random() < 0.7 + lift])
-    parents_views = rng.choice(PARENTS_VIEWS[rng.random() < 0.7 + lift])
-    return changed, child_views, parents_views
+def _views(something_changed: bool, rng: random.Random) -> tuple[str, str]:
+    """The child's and parents' views in words, agreeing with whether they said anything changed."""
+    return rng.choice(CHILD_VIEWS[something_changed]), rng.choice(PARENTS_VIEWS[something_changed])

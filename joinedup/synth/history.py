@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from joinedup.casework.instruments import larc_items, wellbeing_questions
+
 from . import prevalence
 from .education import SUSPENSION_SESSIONS, Schooling
 from .options import SynthOptions
@@ -48,6 +50,22 @@ FIRST_REFERRAL_SHARE = 0.8  # of all referrals in the window; the rest are re-re
 LAST_REFERRAL_DAYS = 60  # referrals this close to the reference date are not yet decided: left out
 REVIEW_DAYS, REVIEW_SCORE_MISSING = 42, 0.4  # six-weekly reviews; about 40% have no SDQ recorded
 SDQ_PER_ABSENCE_POINT = 1 / 3  # a dip of 9 attendance points comes with about 3 SDQ points
+SDQ_TYPICAL = 12  # a helped child's usual SDQ total difficulties, before their own lean and the dip
+# The wellbeing check (casework/data/wellbeing_check.toml) and LARC's checklist of what changed
+# (larc_views.toml) are read from casework's own files, so the generator writes no code casework
+# would refuse; casework.instruments reads them with tomllib alone (no Django).
+WELLBEING_QUESTIONS = tuple(question.code for question in wellbeing_questions())
+LARC_ITEMS = tuple(item.code for item in larc_items())
+# No national figures for joinedup's own check (assumptions): a helped child answers about 6 of
+# 10, 0.35 lower for each point of SDQ difficulties (so the dip of ~3 SDQ points costs ~1 point),
+# with their own level (sd 0.8), their own lean on each question (0.7) and each week's (0.8).
+WELLBEING_TYPICAL, WELLBEING_PER_SDQ_POINT = 6.0, 0.35
+WELLBEING_OWN_SD, WELLBEING_QUESTION_SD, WELLBEING_NOISE_SD = 0.8, 0.7, 0.8
+WELLBEING_FROM_AGE = 8  # younger children are not asked the check's questions (assumption)
+WELLBEING_UNANSWERED = 0.4  # of reviews, like the SDQ's (assumption)
+# Each LARC item is said to have changed with a chance of 8% when the child's wellbeing is where it
+# was when help began, the odds 1.65 times as high for each point better (assumption).
+ITEM_CHANCE_UNCHANGED, ITEM_ODDS_PER_POINT = 0.08, 1.65
 
 
 @dataclass
@@ -56,7 +74,7 @@ class History:
     attendance: pd.DataFrame  # one row per pupil and term (see _attendance)
     exclusions: pd.DataFrame  # pupil, child, ordinal, start, category, sessions (SUSP, PERM)
     referrals: pd.DataFrame  # child, referred_on, level_of_need, decision, help_started_on, closed_on, ...
-    wellbeing: pd.DataFrame  # child, recorded_on, occasion, sdq_total
+    wellbeing: pd.DataFrame  # each assessment and review: SDQ, the check's answers, what changed (_wellbeing)
     helped: pd.DataFrame  # child, help_started_on, first_help_ordinal: children whose help the effect follows
     options: SynthOptions
 
@@ -143,7 +161,7 @@ def build_history(
     pupil_terms = _pupil_terms(rng, people, schooling, terms, options.as_of)
     exclusions = _exclusions(rng, people, schooling, terms, pupil_terms, tendency, referrals)
     attendance = _attendance(rng, schooling, care, terms, pupil_terms, exclusions, tendency, dips, helped, options)
-    wellbeing = _wellbeing(rng, referrals, dips, helped, tendency, options)
+    wellbeing = _wellbeing(rng, people, referrals, dips, helped, tendency, options)
     return History(terms, attendance, exclusions, referrals, wellbeing, helped, options)
 
 
@@ -630,15 +648,17 @@ def _term_of_help(rows: pd.DataFrame, helped: pd.DataFrame) -> np.ndarray:
 
 def _wellbeing(
     rng: np.random.Generator,
+    people: Population,
     referrals: pd.DataFrame,
     dips: pd.DataFrame,
     helped: pd.DataFrame,
     tendency: np.ndarray,
     options: SynthOptions,
 ) -> pd.DataFrame:
-    """SDQ total difficulties at assessment (the day help starts) and at six-weekly reviews to
-    closure or the reference date; about 40% of reviews have no score. Scores are higher before help
-    while the dip lasts, and lower by the injected SDQ effect."""
+    """Every occasion of each case: the assessment (the day help starts) and six-weekly reviews to
+    closure or the reference date, with the SDQ total difficulties (about 40% of reviews without),
+    the child's wellbeing check and, at reviews, the LARC items the child or parents said changed.
+    All follow one trajectory: worse before help while the dip lasts, better by the injected effects."""
     as_of = np.datetime64(options.as_of, "D")
     cases = referrals[referrals["decision"] == "allocate"]
     started = as_days(cases["help_started_on"])
@@ -646,10 +666,13 @@ def _wellbeing(
     ended = np.minimum(ended, as_of)
     counts = np.where(started <= as_of, (ended - started).astype(np.int64) // REVIEW_DAYS + 1, 0)
     case = np.repeat(np.arange(len(cases)), counts)
-    number = np.arange(len(case)) - np.repeat(np.cumsum(counts) - counts, counts)
+    first_of_case = np.repeat(np.cumsum(counts) - counts, counts)  # the row of the case's assessment
+    number = np.arange(len(case)) - first_of_case
     recorded = started[case] + (number * REVIEW_DAYS).astype("timedelta64[D]")
     child = cases["child"].to_numpy()[case]
-    difficulties = np.clip(12 + 3.5 * (0.5 * tendency + np.sqrt(0.75) * rng.standard_normal(len(tendency))), 2, 30)
+    difficulties = np.clip(
+        SDQ_TYPICAL + 3.5 * (0.5 * tendency + np.sqrt(0.75) * rng.standard_normal(len(tendency))), 2, 30
+    )
     shocks = dips.set_index("child")
     first_referral = as_days(shocks["referred_on"].reindex(child).to_numpy())
     days_since = np.maximum((recorded - first_referral).astype(np.int64), 0)
@@ -661,21 +684,100 @@ def _wellbeing(
     )
     first_help = helped.set_index("child")["first_help_ordinal"].reindex(child).to_numpy()
     term_of_help = (term_of(recorded) - first_help + 1).astype(np.int64)
-    effect = options.effect.sdq * options.effect.share_in(term_of_help)
+    share = options.effect.share_in(term_of_help)
     noise = rng.normal(0, 1.5, len(case))
     scored = (number == 0) | ~flags(rng, REVIEW_SCORE_MISSING, len(case))
-    score = np.clip(np.round(difficulties[child] + np.nan_to_num(dip) + noise + effect), 0, 40).astype(np.int64)
+    # Difficulties on the day, without help: the child's own, the dip and the occasion's noise.
+    state = difficulties[child] + np.nan_to_num(dip) + noise
+    sdq_without = np.clip(np.round(state), 0, 40)
+    sdq = np.clip(np.round(state + options.effect.sdq * share), 0, 40)
+    # The check and the checklist draw after the SDQ's draws, so the SDQ scores are as they were.
+    wellbeing_without = _wellbeing_level(rng, people.size, child, state)
+    wellbeing = wellbeing_without + options.effect.wellbeing * share
+    answers, answers_without = _wellbeing_check(rng, people, child, recorded, number, wellbeing, wellbeing_without)
+    review = number > 0
+    # What changed is judged against the child's wellbeing when help began, before any effect.
+    began = wellbeing_without[first_of_case]
+    ticks = rng.random((len(case), len(LARC_ITEMS)))
+    changed = review[:, None] & (ticks < _chance_of_saying_changed(wellbeing - began)[:, None])
+    changed_without = review[:, None] & (ticks < _chance_of_saying_changed(wellbeing_without - began)[:, None])
     frame = pd.DataFrame(
         {
             "child": child,
             "recorded_on": recorded,
-            "occasion": np.where(number == 0, "assessment", "review"),
-            "sdq_total": score,
-            "sdq_without_help": np.clip(np.round(difficulties[child] + np.nan_to_num(dip) + noise), 0, 40),
+            "occasion": np.where(review, "review", "assessment"),
+            "sdq_total": np.where(scored, sdq, np.nan),
+            "sdq_without_help": np.where(scored, sdq_without, np.nan),
+            **{code: answers[:, n] for n, code in enumerate(WELLBEING_QUESTIONS)},
+            **{f"{code}_without_help": answers_without[:, n] for n, code in enumerate(WELLBEING_QUESTIONS)},
+            "what_changed": _codes(changed),
+            "changes": changed.sum(axis=1),
+            "changes_without_help": changed_without.sum(axis=1),
             "term_of_help": term_of_help,
         }
-    )[scored]
+    )
     return frame.sort_values(["recorded_on", "child"], kind="stable", ignore_index=True)
+
+
+def _wellbeing_level(
+    rng: np.random.Generator, children: int, child: np.ndarray, difficulties: np.ndarray
+) -> np.ndarray:
+    """Where each occasion's wellbeing check centres without help (0-10): lower the more
+    difficulties the child has on the day (the dip included), and the child's own level beside."""
+    own = rng.normal(0, WELLBEING_OWN_SD, children)
+    return WELLBEING_TYPICAL - WELLBEING_PER_SDQ_POINT * (difficulties - SDQ_TYPICAL) + own[child]
+
+
+def _wellbeing_check(
+    rng: np.random.Generator,
+    people: Population,
+    child: np.ndarray,
+    recorded: np.ndarray,
+    number: np.ndarray,
+    level: np.ndarray,
+    level_without: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each question's answer (0-10) with help and without, NaN where unanswered: a child under 8
+    answers nothing, nor do about 40% of reviews (like the SDQ); the assessment always has answers.
+    Each child leans their own way on each question (safer at home than at school, say), and each
+    week's answers vary."""
+    size, questions = len(child), len(WELLBEING_QUESTIONS)
+    lean = rng.normal(0, WELLBEING_QUESTION_SD, (people.size, questions))[child]
+    week = rng.normal(0, WELLBEING_NOISE_SD, (size, questions))
+    answered = (number == 0) | ~flags(rng, WELLBEING_UNANSWERED, size)
+    answered &= _ages_on(as_days(people.children["date_of_birth"])[child], recorded) >= WELLBEING_FROM_AGE
+    unanswered = np.where(answered, 0.0, np.nan)[:, None]
+    with_help = np.clip(np.round(level[:, None] + lean + week), 0, 10) + unanswered
+    without = np.clip(np.round(level_without[:, None] + lean + week), 0, 10) + unanswered
+    return with_help, without
+
+
+def _chance_of_saying_changed(better: np.ndarray) -> np.ndarray:
+    """The chance the child or parents say a LARC item changed, by how many points the wellbeing
+    check is above where it was when help began."""
+    odds = ITEM_CHANCE_UNCHANGED / (1 - ITEM_CHANCE_UNCHANGED) * ITEM_ODDS_PER_POINT**better
+    return odds / (1 + odds)
+
+
+def _codes(ticked: np.ndarray) -> np.ndarray:
+    """Each row's ticked LARC items as codes separated by ';' in the checklist's order ('' for none),
+    each combination written once."""
+    masks = ticked.astype(np.int64) @ (1 << np.arange(ticked.shape[1], dtype=np.int64))
+    unique, inverse = np.unique(masks, return_inverse=True)
+    written = np.array(
+        [";".join(code for bit, code in enumerate(LARC_ITEMS) if mask >> bit & 1) for mask in unique], dtype=object
+    )
+    return written[inverse]
+
+
+def _ages_on(dob: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Completed years of age on each day, birthdays counted exactly."""
+    born_month, month = dob.astype("datetime64[M]"), days.astype("datetime64[M]")
+    born_day = (dob - born_month.astype("datetime64[D]")).astype(np.int64)
+    day = (days - month.astype("datetime64[D]")).astype(np.int64)
+    born_month, month = born_month.astype(np.int64), month.astype(np.int64)  # months since January 1970
+    before_birthday = month % 12 * 32 + day < born_month % 12 * 32 + born_day
+    return month // 12 - born_month // 12 - before_birthday.astype(np.int64)
 
 
 # The files casework history reads (load_casework_history --authority), column for column.
@@ -689,11 +791,14 @@ EARLY_HELP_COLUMNS = [
     "closure_reason",
     "needs_met_at",
 ]
-WELLBEING_COLUMNS = ["la_child_id", "recorded_on", "occasion", "sdq_total"]
+# One row per assessment and review held; blank where nothing was recorded; what_changed (reviews
+# only) is LARC item codes separated by ';'.
+WELLBEING_COLUMNS = ["la_child_id", "recorded_on", "occasion", "sdq_total", *WELLBEING_QUESTIONS, "what_changed"]
 
 
 def write_history(history: History, the_register: Register, out: Path) -> dict[str, int]:
-    """history/: early help and SDQ scores as casework records them, and the truth beside them
+    """history/: early help and what its assessments and reviews recorded (the SDQ, the wellbeing
+    check, what changed) as casework records them, and the truth beside them
     (truth.json, truth_children.csv), which nothing in joinedup's pages may read."""
     folder = out / "history"
     la_child_id = the_register.children["la_child_id"].to_numpy()
@@ -710,13 +815,14 @@ def write_history(history: History, the_register: Register, out: Path) -> dict[s
             "needs_met_at": referrals["needs_met_at"].to_numpy(),
         }
     )[EARLY_HELP_COLUMNS]
-    scores = history.wellbeing
+    occasions = history.wellbeing
     wellbeing = pd.DataFrame(
         {
-            "la_child_id": la_child_id[scores["child"].to_numpy()],
-            "recorded_on": format_dates(scores["recorded_on"], "iso"),
-            "occasion": scores["occasion"].to_numpy(),
-            "sdq_total": scores["sdq_total"].to_numpy(),
+            "la_child_id": la_child_id[occasions["child"].to_numpy()],
+            "recorded_on": format_dates(occasions["recorded_on"], "iso"),
+            "occasion": occasions["occasion"].to_numpy(),
+            **{column: occasions[column].astype("Int64") for column in ["sdq_total", *WELLBEING_QUESTIONS]},
+            "what_changed": occasions["what_changed"].to_numpy(),
         }
     )[WELLBEING_COLUMNS]
     truth_children = _truth_children(history, la_child_id)
@@ -760,13 +866,22 @@ def _truth(history: History) -> dict:
     possible = helped_rows["possible"].to_numpy()
     realised = 100 * (helped_rows["missed_without_help"].to_numpy() - helped_rows["missed"].to_numpy()) / possible
     before = rows[rows["dip_points"] > 0]
-    scores = history.wellbeing
-    scores = scores[scores["term_of_help"] >= options.effect.after_terms]
-    helped_scores = scores["sdq_total"] - scores["sdq_without_help"]
+    occasions = history.wellbeing
+    occasions = occasions[occasions["term_of_help"] >= options.effect.after_terms]
+    helped_scores = (occasions["sdq_total"] - occasions["sdq_without_help"]).dropna()
+    answers = occasions[list(WELLBEING_QUESTIONS)].to_numpy()
+    helped_answers = (answers - occasions[[f"{q}_without_help" for q in WELLBEING_QUESTIONS]].to_numpy())[
+        ~np.isnan(answers)
+    ]
+    reviews = occasions[occasions["occasion"] == "review"]
     return {
         "effect": {
             **options.effect.as_dict(),
-            "units": {"attendance": "percentage points of sessions attended", "sdq": "SDQ total difficulties points"},
+            "units": {
+                "attendance": "percentage points of sessions attended",
+                "sdq": "SDQ total difficulties points",
+                "wellbeing": "points on each answer of the wellbeing check (0-10)",
+            },
             "applies_to": "children from the term their first allocated early help case started (term of help 1), "
             "from term of help `after_terms` on, shrinking by `fade` each later term",
         },
@@ -782,7 +897,15 @@ def _truth(history: History) -> dict:
             "children_helped": len(history.helped),
             "pupil_terms_with_effect": len(helped_rows),
             "attendance_effect_points_mean": round(float(realised.mean()), 4) if len(realised) else 0.0,
-            "sdq_effect_points_mean": round(float(helped_scores.mean()), 4) if len(scores) else 0.0,
+            "sdq_effect_points_mean": round(float(helped_scores.mean()), 4) if len(helped_scores) else 0.0,
+            "wellbeing_effect_points_mean": round(float(helped_answers.mean()), 4) if len(helped_answers) else 0.0,
+            # The checklist follows the wellbeing check, so its effect is what the wellbeing effect brought.
+            "what_changed_items_per_review_with_help": round(float(reviews["changes"].mean()), 4)
+            if len(reviews)
+            else 0.0,
+            "what_changed_items_per_review_without_help": round(float(reviews["changes_without_help"].mean()), 4)
+            if len(reviews)
+            else 0.0,
             "dip_points_mean_where_dipped": round(float(before["dip_points"].mean()), 4) if len(before) else 0.0,
         },
     }

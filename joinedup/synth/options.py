@@ -35,7 +35,11 @@ SELECTIONS = {
     "dip": "a transitory dip in attendance comes before the referral (the realistic case)",
     "stable": "help is chosen on stable characteristics only",
 }
-EFFECT_OUTCOMES = {"attendance": "percentage points of attendance", "sdq": "SDQ total difficulties points"}
+EFFECT_OUTCOMES = {
+    "attendance": "percentage points of attendance",
+    "sdq": "SDQ total difficulties points",
+    "wellbeing": "points on each answer of the wellbeing check (0-10)",
+}
 
 
 class OptionProblem(ValueError):
@@ -45,11 +49,13 @@ class OptionProblem(ValueError):
 @dataclass(frozen=True)
 class Effect:
     """A known effect of early help, injected so an estimator can be checked against the truth:
-    `attendance` percentage points and `sdq` points (negative is better) from the `after_terms`-th
-    term of help on (the term help starts is the first), shrinking by `fade` each later term."""
+    `attendance` percentage points, `sdq` points (negative is better) and `wellbeing` points on each
+    answer of the wellbeing check (0-10, positive is better) from the `after_terms`-th term of help
+    on (the term help starts is the first), shrinking by `fade` each later term."""
 
     attendance: float = 0.0
     sdq: float = 0.0
+    wellbeing: float = 0.0
     after_terms: int = 2
     fade: float = 0.0
 
@@ -60,7 +66,13 @@ class Effect:
         return np.where(term_of_help >= self.after_terms, (1 - self.fade) ** later, 0.0)
 
     def as_dict(self) -> dict:
-        return {"attendance": self.attendance, "sdq": self.sdq, "after_terms": self.after_terms, "fade": self.fade}
+        return {
+            "attendance": self.attendance,
+            "sdq": self.sdq,
+            "wellbeing": self.wellbeing,
+            "after_terms": self.after_terms,
+            "fade": self.fade,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,7 +127,7 @@ def _effect(value: str | None) -> Effect:
     """`attendance=3,after_terms=2,fade=0`: every part optional, none repeated."""
     if value is None or not str(value).strip():
         return Effect()
-    example = "like attendance=3,after_terms=2,fade=0 or sdq=-2"
+    example = "like attendance=3,after_terms=2,fade=0 or sdq=-2,wellbeing=1.5"
     names = {*EFFECT_OUTCOMES, "after_terms", "fade"}
     parts: dict[str, float] = {}
     for part in str(value).split(","):
@@ -135,6 +147,10 @@ def _effect(value: str | None) -> Effect:
         raise OptionProblem("--effect: attendance is in percentage points and must be from -20 to 20")
     if not -10 <= parts.get("sdq", 0) <= 10:
         raise OptionProblem("--effect: sdq is in SDQ total difficulties points (0-40) and must be from -10 to 10")
+    if not -5 <= parts.get("wellbeing", 0) <= 5:
+        raise OptionProblem(
+            "--effect: wellbeing is in points on the wellbeing check's answers (0-10) and must be from -5 to 5"
+        )
     after_terms = parts.get("after_terms", 2)
     if after_terms != int(after_terms) or not 1 <= after_terms <= 9:
         raise OptionProblem(
@@ -146,6 +162,7 @@ def _effect(value: str | None) -> Effect:
     return Effect(
         attendance=parts.get("attendance", 0.0),
         sdq=parts.get("sdq", 0.0),
+        wellbeing=parts.get("wellbeing", 0.0),
         after_terms=int(after_terms),
         fade=parts.get("fade", 0.0),
     )

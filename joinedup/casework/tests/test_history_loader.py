@@ -1,7 +1,7 @@
 """load_casework_history writes the generator's early help episodes as they are in its files:
 each referral on its day with its decision, each case open from the day help started to the day
-it closed, its reviews carrying the SDQ totals recorded, and a row naming a child not loaded
-left out and counted."""
+it closed, its reviews carrying the SDQ totals, wellbeing check answers and LARC items recorded,
+and a row naming a child not loaded left out and counted."""
 
 from datetime import date, timedelta
 from io import StringIO
@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from joinedup.casework import queries
+from joinedup.casework.history import CHILD_VIEWS, PARENTS_VIEWS
 from joinedup.casework.management.commands.load_casework_history import _children, add_family_login
 from joinedup.casework.models import Assessment, Case, FamilyAccount, Referral
 from joinedup.index.review.tests.factories import IndexRecordFactory
@@ -69,9 +70,10 @@ def authority(front_door, tmp_path):
             episode("LA-BEA", date(2025, 2, 3), "no_further_action", level="universal"),
         ],
         scores=[
-            ("LA-ALFIE", date(2024, 1, 20), "assessment", 22),
-            ("LA-ALFIE", date(2024, 3, 2), "review", 18),
-            ("LA-ALFIE", date(2024, 5, 25), "review", 12),
+            ("LA-ALFIE", date(2024, 1, 20), "assessment", 22, 3, 5, 4, 6),
+            ("LA-ALFIE", date(2024, 3, 2), "review", 18, 5, 6, 5, 7, "happier;calmer"),
+            ("LA-ALFIE", date(2024, 4, 13), "review", "", 6, 7, "", 8),
+            ("LA-ALFIE", date(2024, 5, 25), "review", 12, "", "", "", "", "school_work"),
             ("LA-ALFIE", date(2024, 10, 10), "assessment", 21),
             ("LA-ALFIE", date(2024, 11, 21), "review", 20),
             ("LA-ALFIE", date(2025, 2, 13), "review", 15),
@@ -127,6 +129,64 @@ def test_help_opens_and_closes_on_the_days_the_file_gives_with_its_sdq_scores_at
 
 
 @pytest.mark.django_db
+def test_each_review_carries_the_wellbeing_check_and_what_changed_as_the_file_gives_them(authority):
+    call_command("load_casework_history", authority=authority["folder"], seed=1, stdout=StringIO())
+
+    closed, still_open = (list(case.reviews.order_by("held_on")) for case in Case.objects.order_by("opened_on"))
+    assert [(r.held_on, r.wellbeing, r.what_changed) for r in closed] == [
+        (date(2024, 3, 2), {"happy": 5, "safe_home": 6, "safe_school": 5, "listened_to": 7}, ["calmer", "happier"]),
+        (date(2024, 4, 13), {"happy": 6, "safe_home": 7, "listened_to": 8}, []),
+        (date(2024, 5, 25), {}, ["school_work"]),
+    ]
+    # The views in words agree with whether anything was said to have changed.
+    assert [(r.child_views in CHILD_VIEWS[True], r.parents_views in PARENTS_VIEWS[True]) for r in closed] == [
+        (True, True),
+        (False, False),
+        (True, True),
+    ]
+    # A review the file has no row for recorded nothing.
+    assert (still_open[1].held_on, still_open[1].sdq_total, still_open[1].wellbeing, still_open[1].what_changed) == (
+        date(2025, 1, 2),
+        None,
+        {},
+        [],
+    )
+
+
+@pytest.mark.django_db
+def test_a_bad_wellbeing_answer_or_checklist_item_is_refused_naming_its_row_and_column(authority):
+    folder = write_history_files(
+        authority["folder"],
+        as_of=AS_OF,
+        episodes=[episode("LA-ALFIE", date(2024, 1, 8), "allocate", started=date(2024, 1, 20))],
+        scores=[
+            ("LA-ALFIE", date(2024, 1, 20), "assessment", 22, 3, 5, 4, 6, "calmer"),
+            ("LA-ALFIE", date(2024, 3, 2), "review", 18, 11, 6, 5, 7),
+            ("LA-ALFIE", date(2024, 4, 13), "review", "", 6, "lots", 5, 8, "calmer;tidier"),
+            ("LA-ALFIE", date(2024, 5, 25), "review", 12, 5, 5, 5, -1, "calmer;calmer"),
+        ],
+    )
+
+    with pytest.raises(CommandError) as refused:
+        call_command("load_casework_history", authority=folder, stdout=StringIO())
+
+    message = str(refused.value)
+    assert "wellbeing.csv, row 2, column what_changed: what changed is said at reviews" in message
+    assert "wellbeing.csv, row 3, column happy: a wellbeing answer is a whole number from 0 to 10, not '11'" in message
+    assert (
+        "wellbeing.csv, row 4, column safe_home: a wellbeing answer is a whole number from 0 to 10, not 'lots'"
+        in message
+    )
+    assert "wellbeing.csv, row 4, column what_changed: not on LARC's checklist: 'tidier'" in message
+    assert (
+        "wellbeing.csv, row 5, column listened_to: a wellbeing answer is a whole number from 0 to 10, not '-1'"
+        in message
+    )
+    assert "wellbeing.csv, row 5, column what_changed: names an item twice" in message
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_history_ending_earlier_leaves_out_what_came_after(authority):
     call_command("load_casework_history", authority=authority["folder"], end=date(2024, 5, 1), stdout=StringIO())
 
@@ -154,7 +214,10 @@ def test_a_file_that_breaks_the_contract_is_refused_naming_its_rows(authority):
     message = str(refused.value)
     assert "early_help.csv, row 2: help_started_on is given exactly when the decision is allocate" in message
     assert "early_help.csv, row 3: decision is not one of" in message
-    assert "wellbeing.csv, row 2" in message
+    assert (
+        "wellbeing.csv, row 2, column sdq_total: an SDQ total difficulties score is a whole number from 0 to 40"
+        in message
+    )
     assert not Referral.objects.exists()
 
 

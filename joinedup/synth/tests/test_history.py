@@ -12,15 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from joinedup.casework.instruments import larc_items, wellbeing_questions
 from joinedup.synth.generate import generate
-from joinedup.synth.history import EARLY_HELP_COLUMNS
+from joinedup.synth.history import EARLY_HELP_COLUMNS, WELLBEING_COLUMNS
 from joinedup.synth.options import OptionProblem, options_from_arguments
 from joinedup.synth.tests.conftest import build_authority, read
 
 CHILDREN = 5000
-EFFECT = "attendance=3,after_terms=2,fade=0"
+EFFECT = "attendance=3,wellbeing=1.5,after_terms=2,fade=0"
 FULL_YEAR = "2023/24"  # the window's last full school year (as of 31 March 2025)
 UNAUTHORISED = ["G", "N", "O", "U"]
+QUESTIONS = [question.code for question in wellbeing_questions()]
 
 
 def build(factory, name: str, *options: str, seed: int = 5):
@@ -176,28 +178,132 @@ def test_early_help_volume_and_re_referrals(helped):
 
 def test_sdq_scores_are_recorded_at_assessment_and_six_weekly_reviews(helped):
     referrals = read(helped / "history" / "early_help.csv")
-    scores = read(helped / "history" / "wellbeing.csv")
+    occasions = read(helped / "history" / "wellbeing.csv")
     cases = referrals[referrals["decision"] == "allocate"]
 
-    assert list(scores.columns) == ["la_child_id", "recorded_on", "occasion", "sdq_total"]
+    assert WELLBEING_COLUMNS == ["la_child_id", "recorded_on", "occasion", "sdq_total", *QUESTIONS, "what_changed"]
+    assert list(occasions.columns) == WELLBEING_COLUMNS
+    assessments = occasions[occasions["occasion"] == "assessment"]
+    assert (assessments["sdq_total"] != "").all()
+    scores = occasions[occasions["sdq_total"] != ""]
     assert scores["sdq_total"].astype(int).between(0, 40).all()
-    assessments = scores[scores["occasion"] == "assessment"]
     assert sorted(zip(assessments["la_child_id"], assessments["recorded_on"], strict=True)) == sorted(
         zip(cases["la_child_id"], cases["help_started_on"], strict=True)
     )
     started = cases.groupby("la_child_id")["help_started_on"].agg(list)
-    reviews = scores[scores["occasion"] == "review"]
+    reviews = occasions[occasions["occasion"] == "review"]
     days = [
         min(abs((pd.Timestamp(on) - pd.Timestamp(s)).days % 42) for s in started[child])
         for child, on in zip(reviews["la_child_id"], reviews["recorded_on"], strict=True)
     ]
     assert max(days) == 0
-    # About 40% of reviews have no score: those held are about 60% of those due.
+    # Every review due has a row; about 40% of them have no score.
     expected = sum(
         (min(pd.Timestamp(c or "2025-03-31"), pd.Timestamp("2025-03-31")) - pd.Timestamp(s)).days // 42
         for s, c in zip(cases["help_started_on"], cases["closed_on"], strict=True)
     )
-    assert len(reviews) / expected == pytest.approx(0.6, abs=0.08)
+    assert len(reviews) == expected
+    assert (reviews["sdq_total"] != "").mean() == pytest.approx(0.6, abs=0.08)
+
+
+def _terms(days: pd.Series) -> np.ndarray:
+    """Each date's term as school year x 3 + season (autumn 0, spring 1, summer 2; August is summer's)."""
+    school_year = np.where(days.dt.month >= 9, days.dt.year, days.dt.year - 1)
+    return school_year * 3 + np.select([days.dt.month >= 9, days.dt.month <= 3], [0, 1], 2)
+
+
+def occasions(authority) -> pd.DataFrame:
+    """wellbeing.csv with each occasion's term of help (1 = the term the child's first help started),
+    the child's age on the day, the mean of the check's answers and the count of items ticked."""
+    table = read(authority / "history" / "wellbeing.csv")
+    referrals = read(authority / "history" / "early_help.csv")
+    first_help = (
+        referrals[referrals["decision"] == "allocate"].groupby("la_child_id")["help_started_on"].min().map(pd.Timestamp)
+    )
+    born = pd.to_datetime(read(authority / "register" / "children.csv").set_index("la_child_id")["date_of_birth"])
+    on = pd.to_datetime(table["recorded_on"])
+    started = pd.to_datetime(first_help.reindex(table["la_child_id"]).to_numpy())
+    table["term_of_help"] = _terms(on) - _terms(pd.Series(started)) + 1
+    dob = pd.Series(born.reindex(table["la_child_id"]).to_numpy())
+    table["age"] = on.dt.year - dob.dt.year - ((on.dt.month * 32 + on.dt.day) < (dob.dt.month * 32 + dob.dt.day))
+    table["wellbeing"] = table[QUESTIONS].replace("", np.nan).astype(float).mean(axis=1)
+    table["changes"] = table["what_changed"].str.split(";").map(lambda codes: len([c for c in codes if c]))
+    return table
+
+
+def test_the_wellbeing_check_is_answered_0_to_10_from_age_8_with_some_reviews_unanswered(helped):
+    table = occasions(helped)
+    answers = table[QUESTIONS]
+    answered = (answers != "").all(axis=1)
+
+    assert ((answers != "").any(axis=1) == answered).all()  # all four questions or none
+    assert answers[answered].astype(int).stack().between(0, 10).all()
+    assert not answered[table["age"] < 8].any()
+    over_8 = table["age"] >= 8
+    assert answered[over_8 & (table["occasion"] == "assessment")].all()
+    assert answered[over_8 & (table["occasion"] == "review")].mean() == pytest.approx(0.6, abs=0.08)
+    assert answered.sum() > 500
+
+
+def test_what_changed_is_larc_items_said_at_reviews(helped):
+    table = occasions(helped)
+    codes = table["what_changed"].str.split(";")
+    order = {item.code: number for number, item in enumerate(larc_items())}
+
+    assert (table.loc[table["occasion"] == "assessment", "what_changed"] == "").all()
+    ticked = codes[table["what_changed"] != ""]
+    assert ticked.map(lambda said: set(said) <= set(order) and sorted(said, key=order.get) == said).all()
+    assert ticked.map(len).max() > 3 and len(ticked) > 500
+
+
+def test_a_wellbeing_effect_raises_answers_and_what_changed_from_the_stated_term_of_help(helped, unhelped):
+    """The helped authority's effect names wellbeing=1.5 from the second term of help; the
+    unhelped's names none. The two differ only where the effect applies."""
+    better, baseline = occasions(helped), occasions(unhelped)
+    assert better[["la_child_id", "recorded_on", "occasion", "sdq_total"]].equals(
+        baseline[["la_child_id", "recorded_on", "occasion", "sdq_total"]]
+    )
+    answered = better[QUESTIONS] != ""
+    assert answered.equals(baseline[QUESTIONS] != "")
+    change = better[QUESTIONS].replace("", np.nan).astype(float) - baseline[QUESTIONS].replace("", np.nan).astype(float)
+    after = better["term_of_help"] >= 2
+
+    assert (change[~after].stack() == 0).all() and (
+        better.loc[~after, "changes"] == baseline.loc[~after, "changes"]
+    ).all()
+    assert change[after].stack().mean() == pytest.approx(1.5, abs=0.15)
+    truth = json.loads((helped / "history" / "truth.json").read_text())["realised"]
+    assert truth["wellbeing_effect_points_mean"] == pytest.approx(change[after].stack().mean(), abs=0.001)
+    no_effect = json.loads((unhelped / "history" / "truth.json").read_text())["realised"]
+    assert no_effect["wellbeing_effect_points_mean"] == 0
+    assert (
+        no_effect["what_changed_items_per_review_with_help"] == no_effect["what_changed_items_per_review_without_help"]
+    )
+    # Reported changes are rarer before help has had its effect than after, and the effect makes the gap.
+    reviews = better["occasion"] == "review"
+    gap = better.loc[reviews & after, "changes"].mean() - better.loc[reviews & ~after, "changes"].mean()
+    gap_without = baseline.loc[reviews & after, "changes"].mean() - baseline.loc[reviews & ~after, "changes"].mean()
+    assert gap > 0.5 and gap > gap_without + 0.5
+    assert truth["what_changed_items_per_review_with_help"] > truth["what_changed_items_per_review_without_help"]
+
+
+def test_the_wellbeing_check_is_worse_at_assessment_while_the_dip_lasts(unhelped, stable):
+    """Like the SDQ, the check dips before help and recovers partly by itself, so a before-and-after
+    comparison overstates help; with no dip it does not. Each child's later answers are compared with
+    their own first (children answering later are older, a different mix)."""
+
+    def later_less_first(authority) -> float:
+        table = occasions(authority)
+        on = pd.to_datetime(table["recorded_on"])
+        since = (on - on.groupby(table["la_child_id"]).transform("min")).dt.days
+        first = table[since == 0].groupby("la_child_id")["wellbeing"].mean()
+        later = table[since >= 120].groupby("la_child_id")["wellbeing"].mean()
+        change = (later - first).dropna()
+        assert len(change) > 80
+        return change.mean()
+
+    assert later_less_first(unhelped) > 0.2
+    assert abs(later_less_first(stable)) < 0.15
 
 
 def _before_and_after_referral(authority) -> pd.Series:
@@ -264,7 +370,13 @@ def test_the_manifest_and_truth_say_what_was_injected(helped):
     # Three whole school years before the one under way on the reference date (31 March 2025).
     assert manifest["history"]["school_years"] == ["2021/22", "2022/23", "2023/24", "2024/25"]
     assert manifest["history"]["terms"][0] == "2021-autumn" and manifest["history"]["terms"][-1] == "2024-spring"
-    assert manifest["history"]["effect"] == {"attendance": 3.0, "sdq": 0.0, "after_terms": 2, "fade": 0.0}
+    assert manifest["history"]["effect"] == {
+        "attendance": 3.0,
+        "sdq": 0.0,
+        "wellbeing": 1.5,
+        "after_terms": 2,
+        "fade": 0.0,
+    }
     assert truth["selection"]["regime"] == "dip"
     assert truth["realised"]["attendance_effect_points_mean"] == pytest.approx(3, abs=0.4)
 
@@ -283,9 +395,13 @@ def test_fewer_history_years_give_a_shorter_window(tmp_path_factory):
         ({"history_years": 0}, "--history-years must be from 1 to 10"),
         ({"history_years": "three"}, "--history-years must be a whole number"),
         ({"effect": "attendance=lots"}, "attendance must be a number, not 'lots'"),
-        ({"effect": "wellbeing=2"}, "'wellbeing=2' is not NAME=NUMBER"),
+        ({"effect": "happiness=2"}, "'happiness=2' is not NAME=NUMBER"),
         ({"effect": "attendance=3,attendance=4"}, "names attendance twice"),
         ({"effect": "attendance=50"}, "from -20 to 20"),
+        (
+            {"effect": "wellbeing=8"},
+            "wellbeing is in points on the wellbeing check's answers (0-10) and must be from -5 to 5",
+        ),
         ({"effect": "after_terms=0"}, "a whole number from 1 to 9, not 0"),
         ({"effect": "after_terms=1.5"}, "a whole number from 1 to 9, not 1.5"),
         ({"effect": "fade=2"}, "fade is the share lost each later term"),
@@ -298,8 +414,11 @@ def test_options_reject_nonsense_with_a_message_to_act_on(tmp_path, arguments, m
 
 
 def test_options_read_an_effect():
-    options = options_from_arguments(children=1000, seed=1, out="/tmp/unused-synth-out", effect="sdq=-2,fade=0.5")
-    assert options.effect.sdq == -2 and options.effect.fade == 0.5 and options.effect.attendance == 0
+    options = options_from_arguments(
+        children=1000, seed=1, out="/tmp/unused-synth-out", effect="sdq=-2,wellbeing=1.5,fade=0.5"
+    )
+    assert options.effect.sdq == -2 and options.effect.wellbeing == 1.5 and options.effect.fade == 0.5
+    assert options.effect.attendance == 0
     assert list(options.effect.share_in(np.array([0, 1, 2, 3, 4]))) == [0, 0, 1, 0.5, 0.25]
 
 
@@ -312,8 +431,11 @@ def test_an_sdq_effect_lowers_scores_from_the_stated_term_of_help(tmp_path_facto
         .all()
         .all()
     )
-    change = scores["sdq_total"].astype(int) - baseline["sdq_total"].astype(int)
-    first = (scores["occasion"] == "assessment") & ~scores["la_child_id"].duplicated()
+    assert (scores["sdq_total"] != "").equals(baseline["sdq_total"] != "")
+    assert scores[QUESTIONS + ["what_changed"]].equals(baseline[QUESTIONS + ["what_changed"]])  # its own effect only
+    scored = scores["sdq_total"] != ""
+    change = scores.loc[scored, "sdq_total"].astype(int) - baseline.loc[scored, "sdq_total"].astype(int)
+    first = ((scores["occasion"] == "assessment") & ~scores["la_child_id"].duplicated())[scored]
     assert (change[first] == 0).all()  # the first term of help: no effect yet
     assert change.min() >= -2 and change.max() == 0
     assert change[change != 0].mean() == pytest.approx(-2, abs=0.2)
@@ -322,6 +444,7 @@ def test_an_sdq_effect_lowers_scores_from_the_stated_term_of_help(tmp_path_facto
 def test_sdq_scores_are_worse_at_assessment_while_the_dip_lasts(unhelped, stable):
     def first_and_later(authority) -> tuple[float, float]:
         scores = read(authority / "history" / "wellbeing.csv")
+        scores = scores[scores["sdq_total"] != ""]
         on = pd.to_datetime(scores["recorded_on"])
         since = (on - on.groupby(scores["la_child_id"]).transform("min")).dt.days
         sdq = scores["sdq_total"].astype(int)

@@ -1,6 +1,7 @@
 """joinedup load-casework-history: write the synthetic authority's early help episodes (its
-`history/early_help.csv` and `history/wellbeing.csv`) as casework for the children, localities and
-staff already loaded, with the rest of each case made up by casework.history.
+`history/early_help.csv`, and `history/wellbeing.csv` for what each review recorded: the SDQ total,
+the wellbeing check, what changed) as casework for the children, localities and staff already
+loaded, with the rest of each case made up by casework.history.
 
 Each child goes in with the needs their records show and each practitioner with their team's
 service and its reach (`joinedup.synth.fit.FIT`), so only practitioners whose service fits the
@@ -9,6 +10,7 @@ child refer, lead or join the team around them; every involvement written names 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,8 @@ from django.utils import timezone
 from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.audit import services as audit
-from joinedup.casework.history import ChildIn, EpisodeIn, History, WorkerIn, generate_history
+from joinedup.casework import instruments
+from joinedup.casework.history import ChildIn, EpisodeIn, History, ReviewIn, WorkerIn, generate_history
 from joinedup.casework.models import (
     Assessment,
     AssessmentElement,
@@ -42,7 +45,7 @@ from joinedup.casework.models import (
     TacMember,
 )
 from joinedup.common.dates import parse_date, parse_optional_date
-from joinedup.common.tables import FileProblems, Problem, read_csv
+from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
 from joinedup.index.key_groups import key_groups
 from joinedup.index.models import IndexRecord
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
@@ -139,16 +142,9 @@ def _children_by_la_child_id() -> dict[str, int]:
 
 def read_episodes(history: Path, children: dict[str, int]) -> tuple[list[EpisodeIn], int]:
     """The episodes in `history/early_help.csv` of children loaded (`children`: LA child id to child),
-    each with its SDQ totals from `history/wellbeing.csv`, and how many rows named a child not loaded.
-    Every problem in the files is reported at once (FileProblems)."""
-    problems: list[Problem] = []
-    scores: dict[tuple[str, str], dict[date, int]] = {}
-    for number, row in read_csv(history / "wellbeing.csv", WELLBEING_COLUMNS):
-        with _noted(problems, history / "wellbeing.csv", number):
-            total = int(row["sdq_total"])
-            if not 0 <= total <= 40 or row["occasion"] not in ("assessment", "review"):
-                raise ValueError(f"not an SDQ total (0 to 40) at an assessment or review: {row}")
-            scores.setdefault((row["la_child_id"], row["occasion"]), {})[parse_date(row["recorded_on"])] = total
+    each with what its reviews recorded from `history/wellbeing.csv`, and how many rows named a child
+    not loaded. Every problem in the files is reported at once (FileProblems)."""
+    reviews, problems = _reviews(history / "wellbeing.csv")
     episodes, unknown = [], 0
     for number, row in read_csv(history / "early_help.csv", EARLY_HELP_COLUMNS):
         child = children.get(row["la_child_id"])
@@ -156,10 +152,66 @@ def read_episodes(history: Path, children: dict[str, int]) -> tuple[list[Episode
             unknown += 1
             continue
         with _noted(problems, history / "early_help.csv", number):
-            episodes.append(_episode(row, child, scores))
+            episodes.append(_episode(row, child, reviews.get(row["la_child_id"], {})))
     if problems:
         raise FileProblems(problems)
     return episodes, unknown
+
+
+def _reviews(path: Path) -> tuple[dict[str, dict[date, ReviewIn]], list[Problem]]:
+    """What each child's reviews recorded, by LA child id and day, and every cell that breaks the
+    contract. An assessment's row is checked too, though casework keeps no scores for an assessment."""
+    checker = RowChecker(path)
+    questions = [question.code for question in instruments.wellbeing_questions()]
+    reviews: dict[str, dict[date, ReviewIn]] = {}
+    for number, row in read_csv(path, WELLBEING_COLUMNS):
+        problems_before = len(checker.problems)
+        held = checker.cell(number, row, "recorded_on", parse_date)
+        occasion = checker.cell(number, row, "occasion", _occasion)
+        sdq_total = checker.cell(
+            number, row, "sdq_total", _score("an SDQ total difficulties score", 40), required=False
+        )
+        answers = {
+            code: checker.cell(number, row, code, _score("a wellbeing answer", 10), required=False)
+            for code in questions
+        }
+        what_changed = checker.cell(number, row, "what_changed", _larc_items, required=False) or ()
+        if occasion == "assessment" and what_changed:
+            checker.problem(
+                number, "what_changed", "what changed is said at reviews: an assessment comes before any help"
+            )
+        if occasion == "review" and len(checker.problems) == problems_before:
+            wellbeing = {code: answer for code, answer in answers.items() if answer is not None}
+            reviews.setdefault(row["la_child_id"], {})[held] = ReviewIn(sdq_total, wellbeing, what_changed)
+    return reviews, checker.problems
+
+
+def _occasion(value: str) -> str:
+    if value not in ("assessment", "review"):
+        raise ValueError(f"an occasion is assessment or review, not {value!r}")
+    return value
+
+
+def _score(what: str, highest: int) -> Callable[[str], int]:
+    def read(value: str) -> int:
+        if not value.isdigit() or int(value) > highest:
+            raise ValueError(f"{what} is a whole number from 0 to {highest}, not {value!r}")
+        return int(value)
+
+    return read
+
+
+def _larc_items(value: str) -> tuple[str, ...]:
+    """LARC Table 1 item codes separated by ';', each at most once."""
+    codes = tuple(code.strip() for code in value.split(";"))
+    known = {item.code for item in instruments.larc_items()}
+    if unknown := [code for code in codes if code not in known]:
+        raise ValueError(
+            f"not on LARC's checklist: {', '.join(repr(c) for c in unknown)} (its items: {', '.join(sorted(known))})"
+        )
+    if len(set(codes)) < len(codes):
+        raise ValueError(f"names an item twice: {value!r}")
+    return codes
 
 
 @contextmanager
@@ -170,9 +222,9 @@ def _noted(problems: list[Problem], path: Path, number: int):
         problems.append(Problem(str(path), number, None, str(problem)))
 
 
-def _episode(row: dict[str, str], child: int, scores: dict[tuple[str, str], dict[date, int]]) -> EpisodeIn:
-    """One row of early_help.csv, checked against the contract; its reviews' scores are those
-    recorded after help started, up to its closure."""
+def _episode(row: dict[str, str], child: int, reviews: dict[date, ReviewIn]) -> EpisodeIn:
+    """One row of early_help.csv, checked against the contract; its reviews are the child's held
+    after help started, up to its closure."""
     started, closed = parse_optional_date(row["help_started_on"]), parse_optional_date(row["closed_on"])
     referred = parse_date(row["referred_on"])
     allocated = row["decision"] == PanelDecision.ALLOCATE
@@ -194,7 +246,6 @@ def _episode(row: dict[str, str], child: int, scores: dict[tuple[str, str], dict
     }
     if any(broken.values()):
         raise ValueError("; ".join(message for message, wrong in broken.items() if wrong))
-    reviews = scores.get((row["la_child_id"], "review"), {})
     return EpisodeIn(
         child=child,
         referred_on=referred,
@@ -204,8 +255,7 @@ def _episode(row: dict[str, str], child: int, scores: dict[tuple[str, str], dict
         closed_on=closed,
         closure_reason=row["closure_reason"],
         needs_met_at=row["needs_met_at"],
-        assessment_sdq=scores.get((row["la_child_id"], "assessment"), {}).get(started) if started else None,
-        review_sdq={day: total for day, total in reviews.items() if started and started < day <= (closed or date.max)},
+        reviews={day: review for day, review in reviews.items() if started and started < day <= (closed or date.max)},
     )
 
 
@@ -506,6 +556,7 @@ def _write_case(item, referral: Referral, users, agencies, involve, counts) -> C
             child_views=planned.child_views,
             parents_views=planned.parents_views,
             what_changed=planned.what_changed,
+            wellbeing=planned.wellbeing,
             sdq_informant="parent" if planned.sdq_total is not None else "",
             sdq_total=planned.sdq_total,
             recorded_by_id=users[plan.lead],

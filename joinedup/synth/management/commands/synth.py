@@ -41,7 +41,8 @@ class Command(BaseCommand):
             "--effect",
             default=None,
             metavar="attendance=3,after_terms=2,fade=0",
-            help="a known effect of early help to inject (attendance points, sdq points; default none)",
+            help="a known effect of early help to inject (attendance points, sdq points, wellbeing check points; "
+            "default none)",
         )
         parser.add_argument(
             "--selection",
