@@ -15,6 +15,10 @@ DFE_EXCLUSIONS = "DfE, Suspensions and permanent exclusions in England: methodol
 DFE_CLA = "DfE, Children looked after in England including adoptions (SSDA903 guidance)"
 DFE_STABILITY = "DfE, Stability measures for children looked after in England (3 or more placements in the year)"
 DFE_CIN = "DfE, Children in need census guide (a re-referral is a referral within 12 months of a previous one)"
+YOUTH_JUSTICE = (
+    "Youth Justice Board and Ministry of Justice, Youth justice statistics (a first time entrant is a child aged "
+    "10 to 17 receiving their first youth caution or court conviction)"
+)
 LARC = "LARC Round 1 summary report (2008), key groups and four-level impact model (seed 000)"
 LARC_TABLE_1 = "LARC Round 1 summary report (2008), Table 1: impacts parents and children reported (seed 000)"
 OFSTED_ANNEX_A = "Ofsted, Annex A list 2 (early help): assessment start and completion"
@@ -25,6 +29,8 @@ CONCEPT_OF_OPERATIONS = "DfES Concept of Operations: referral, allocation panel,
 
 
 MEANS = frozenset({"attendance_rate", "sdq_total"})  # the rest in percent are shares of yes/no
+# Youth justice work that is not an outcome of an offence: voluntary prevention and Turnaround.
+NOT_OFFENCE_OUTCOMES = ("Prevention", "Turnaround")
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,23 @@ def _measures() -> list[Measure]:
             "percent",
             "Share of looked-after children with three or more placements in the twelve months to the end of the term",
             DFE_STABILITY,
+            better=-1,
+        ),
+        Measure(
+            "youth_justice_outcome",
+            "Youth justice outcome",
+            "percent",
+            "Share of pupils aged 10 to 17 with a youth caution or court outcome starting in the term (youth justice "
+            "service case list; prevention and Turnaround work are not outcomes of an offence)",
+            YOUTH_JUSTICE,
+            better=-1,
+        ),
+        Measure(
+            "first_time_entrant",
+            "First time entrant to the youth justice system",
+            "percent",
+            "Share of pupils aged 10 to 17 whose first youth caution or court outcome started in the term",
+            YOUTH_JUSTICE,
             better=-1,
         ),
         Measure(

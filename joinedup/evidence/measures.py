@@ -27,6 +27,8 @@ from joinedup.index import queries as index
 from joinedup.index.key_groups import PERSISTENT_ABSENCE, SEVERE_ABSENCE, absence_threshold
 from joinedup.people import queries as people
 
+from .definitions import NOT_OFFENCE_OUTCOMES
+
 
 class MeasuresNotBuilt(RuntimeError):
     """The measures have not been built yet: run `joinedup build-measures`."""
@@ -65,6 +67,7 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
         ("Children", _children),
         ("Attendance and exclusions", _attendance),
         ("Care and children in need", _social_care),
+        ("Youth justice", _youth_justice),
         ("Early help", _early_help),
         ("Measures", _derive),
     ]
@@ -187,6 +190,24 @@ def _social_care(con: duckdb.DuckDBPyConnection) -> None:
         INSERT INTO autism SELECT DISTINCT child_id FROM cin_records
         WHERE list_contains(from_json(facts->'disabilities', '["varchar"]'), 'AUT')
           AND child_id NOT IN (SELECT child_id FROM autism)
+    """)
+
+
+def _youth_justice(con: duckdb.DuckDBPyConnection) -> None:
+    """Each youth justice case's outcome and its day; the first outcome of an offence marks a
+    first time entrant."""
+    _facts(con, "youth_justice_records", "outcome")
+    not_offences = ", ".join(f"'{outcome}'" for outcome in NOT_OFFENCE_OUTCOMES)
+    con.execute(f"""
+        CREATE TABLE youth_justice AS
+        WITH outcomes AS (
+            SELECT DISTINCT child_id, facts->>'outcome' AS outcome, TRY_CAST(facts->>'outcome_on' AS DATE) AS outcome_on
+            FROM youth_justice_records WHERE TRY_CAST(facts->>'outcome_on' AS DATE) IS NOT NULL
+        )
+        SELECT *, outcome NOT IN ({not_offences}) AS offence,
+               outcome NOT IN ({not_offences}) AND outcome_on = min(outcome_on) FILTER (
+                   WHERE outcome NOT IN ({not_offences})) OVER (PARTITION BY child_id) AS first_offence
+        FROM outcomes
     """)
 
 
@@ -320,7 +341,12 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                {age} AS age,
                CASE WHEN {age} < 5 THEN 'under 5' WHEN {age} < 10 THEN '5 to 9' WHEN {age} < 16 THEN '10 to 15'
                     ELSE '16 and over' END::age_band AS age_band,
-               coalesce(r.number, 0) AS referrals_before
+               coalesce(r.number, 0) AS referrals_before,
+               {age} BETWEEN 10 AND 17 AS youth_justice_age,
+               EXISTS (SELECT 1 FROM youth_justice y WHERE y.child_id = a.child_id AND y.offence
+                       AND {term_of("y.outcome_on")} = a.term) AS youth_justice_outcome,
+               EXISTS (SELECT 1 FROM youth_justice y WHERE y.child_id = a.child_id AND y.first_offence
+                       AND {term_of("y.outcome_on")} = a.term) AS first_time_entrant
         FROM attendance a JOIN terms t USING (term) JOIN children c USING (child_id)
         -- how many referrals the child had before the term: the running count at the last one before it (ties counted)
         ASOF LEFT JOIN (

@@ -48,6 +48,10 @@ UNITS = {
         FROM looked_after l LEFT JOIN care_episodes e ON e.child_id = l.child_id
              AND e.starts BETWEEN l.starts - INTERVAL 8 MONTH AND l.starts + INTERVAL 4 MONTH
         GROUP BY l.child_id, l.term_index""",
+    "youth_justice_outcome": """
+        SELECT child_id, term_index, youth_justice_outcome::INT AS value FROM pupil_terms WHERE youth_justice_age""",
+    "first_time_entrant": """
+        SELECT child_id, term_index, first_time_entrant::INT AS value FROM pupil_terms WHERE youth_justice_age""",
     "referred": """
         SELECT p.child_id, p.term_index,
                EXISTS (SELECT 1 FROM referrals r WHERE r.child_id = p.child_id AND {term_of_r} = p.term)::INT AS value
@@ -291,6 +295,13 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                 WHERE p.term_index = ? AND {condition} AND {where}""",
             [latest, *params],
         ).fetchall()[0]
+        # Youth justice outcomes are rare: over the last year's terms, each pupil aged 10 to 17 once.
+        youth_justice = con.execute(
+            f"""SELECT count(DISTINCT p.child_id), count(DISTINCT p.child_id) FILTER (WHERE p.youth_justice_outcome)
+                FROM pupil_terms p JOIN children c USING (child_id)
+                WHERE p.term_index > ? - 3 AND p.youth_justice_age AND {condition} AND {where}""",
+            [latest, *params],
+        ).fetchall()[0]
         sdq = con.execute(
             f"""WITH scored AS (
                     SELECT v.child_id, arg_min(sdq_total, held_on) AS first, arg_max(sdq_total, held_on) AS last,
@@ -322,6 +333,12 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                         share(pupils[4], pupils[0]),
                         measure("suspended").definition + " (latest term)",
                         measure("suspended").source,
+                    ),
+                    Line(
+                        "Youth justice outcome",
+                        share(youth_justice[1], youth_justice[0]),
+                        "Share of pupils aged 10 to 17 with a youth caution or court outcome in the last three terms",
+                        measure("youth_justice_outcome").source,
                     ),
                     Line(
                         "Change in SDQ total difficulties while helped",
@@ -503,6 +520,7 @@ COMPARABLE = {
     "persistent_absence": "100.0 * persistent_absence::INT",
     "severe_absence": "100.0 * severe_absence::INT",
     "suspended": "100.0 * suspended::INT",
+    "youth_justice_outcome": "CASE WHEN youth_justice_age THEN 100.0 * youth_justice_outcome::INT END",
 }
 COMPARISON_COVARIATES = ("age_band", "sex", "key_group", "school", "referrals_before")
 

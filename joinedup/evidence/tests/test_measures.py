@@ -91,6 +91,35 @@ def test_each_term_knows_how_many_referrals_came_before_it_and_the_pupils_age_ba
     assert rows == [(0, "5 to 9"), (2, "5 to 9"), (2, "5 to 9")]
 
 
+def test_youth_justice_outcomes_count_cautions_and_court_outcomes_and_mark_the_first():
+    pupil = ChildFactory(date_of_birth=date(2009, 10, 1))
+    IndexRecordFactory(
+        child=pupil,
+        facts={
+            "attendance_terms": [
+                term("2023-autumn", "2023-09-01", 140, 7, nc_year=9),
+                term("2023-spring", "2024-01-01", 120, 6, nc_year=9),
+                term("2023-summer", "2024-04-01", 130, 6, nc_year=9),
+            ]
+        },
+    )
+    for outcome, on in (
+        ("Prevention", "2023-09-20"),
+        ("Youth Caution", "2024-02-10"),
+        ("Referral Order", "2024-05-03"),
+    ):
+        IndexRecordFactory(child=pupil, facts={"outcome": outcome, "outcome_on": on})
+
+    build_measures(on=date(2024, 8, 1))
+
+    with connect() as con:
+        rows = con.execute(
+            "SELECT term, youth_justice_outcome, first_time_entrant FROM pupil_terms ORDER BY term_index"
+        ).fetchall()
+    # Prevention work is not an outcome of an offence; the caution makes the pupil a first time entrant.
+    assert rows == [("2023-autumn", False, False), ("2023-spring", True, True), ("2023-summer", True, False)]
+
+
 def test_a_case_records_when_help_started_and_whether_a_team_was_around_the_child():
     case = CaseFactory(opened_on=date(2024, 1, 15))
     ChildFactory()  # never helped

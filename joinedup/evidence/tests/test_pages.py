@@ -3,13 +3,16 @@ the research lead see small groups suppressed, a service manager sees only the a
 manage, and practitioners see none of it."""
 
 from datetime import date
+from html import unescape
 
 import pytest
 
 from joinedup.agencies.tests.factories import LocalityFactory, TeamFactory
 from joinedup.audit.models import AuditEvent
+from joinedup.evidence.definitions import measure, measures
 from joinedup.evidence.measures import build_measures
 from joinedup.evidence.models import Cohort
+from joinedup.evidence.queries import COMPARABLE
 from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import AddressFactory, ChildFactory, PractitionerFactory
@@ -152,3 +155,23 @@ def test_the_impact_model_downloads_as_a_board_report(client, authority):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("code", list(measures()))
+def test_every_measure_has_an_outcomes_page_with_its_definition_and_source(client, authority, code):
+    signed_in(client, Role.PERFORMANCE_ANALYST)
+
+    page = client.get(f"/evidence/outcomes/?measure={code}&by=sex")
+
+    assert page.status_code == 200
+    text = unescape(page.content.decode())
+    assert measure(code).source in text and measure(code).definition in text
+
+
+@pytest.mark.parametrize("code", list(COMPARABLE))
+def test_every_comparable_measure_has_a_comparison_page(client, authority, code):
+    signed_in(client, Role.PERFORMANCE_ANALYST)
+
+    page = client.get(f"/evidence/comparison/?measure={code}")
+
+    assert page.status_code == 200 and measure(code).label.lower() in unescape(page.content.decode())
