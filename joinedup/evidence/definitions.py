@@ -23,12 +23,13 @@ LARC = "LARC Round 1 summary report (2008), key groups and four-level impact mod
 LARC_TABLE_1 = "LARC Round 1 summary report (2008), Table 1: impacts parents and children reported (seed 000)"
 OFSTED_ANNEX_A = "Ofsted, Annex A list 2 (early help): assessment start and completion"
 SDQ_BANDS = "DfE, Children looked after in England: SDQ bands normal 0-13, borderline 14-16, concern 17-40"
+WELLBEING_CHECK = "joinedup wellbeing check (MIT licence; four questions answered 0 to 10; not a validated instrument)"
 SUPPORTING_FAMILIES = "MHCLG, Supporting Families programme guidance and outcome framework (2022 onwards)"
 CAF_DESTINATION = "Integrated working evidence review (2010), CAF destination at closure (seed 002)"
 CONCEPT_OF_OPERATIONS = "DfES Concept of Operations: referral, allocation panel, TAC (seed 001)"
 
 
-MEANS = frozenset({"attendance_rate", "sdq_total"})  # the rest in percent are shares of yes/no
+MEANS = frozenset({"attendance_rate", "sdq_total", "wellbeing_check"})  # the rest in percent are shares of yes/no
 # Youth justice work that is not an outcome of an offence: voluntary prevention and Turnaround.
 NOT_OFFENCE_OUTCOMES = ("Prevention", "Turnaround")
 
@@ -191,6 +192,15 @@ def _measures() -> list[Measure]:
             "Share of SDQ scores of 17 or more (the band of concern)",
             SDQ_BANDS,
             better=-1,
+        ),
+        Measure(
+            "wellbeing_check",
+            "Wellbeing check",
+            "score",
+            "The child's mean answer to the wellbeing check's questions (happy, safe at home, safe at school, listened "
+            "to), 0 to 10, recorded at assessment and review (higher is better)",
+            WELLBEING_CHECK,
+            better=+1,
         ),
         Measure(
             "reported_impact",

@@ -215,6 +215,7 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
     referrals, cases = frame_of(casework.referral_rows()), frame_of(casework.case_rows())
     reviews = frame_of(casework.review_rows())
     reviews["changes"] = reviews["what_changed"].map(lambda codes: len(codes or []))
+    reviews["wellbeing_score"] = reviews["wellbeing"].map(_mean_answer).astype(float)
     reviews = reviews.drop(columns=["what_changed", "wellbeing"])
     for frame in (referrals, cases, reviews):
         _typed(frame)
@@ -244,9 +245,16 @@ def _early_help(con: duckdb.DuckDBPyConnection) -> None:
     """)
     con.execute("""
         CREATE TABLE reviews AS SELECT id AS review_id, case_id, current_child_id::BIGINT AS child_id,
-            held_on::DATE AS held_on, sdq_total::INTEGER AS sdq_total, changes::INTEGER AS changes
+            held_on::DATE AS held_on, sdq_total::INTEGER AS sdq_total, changes::INTEGER AS changes,
+            wellbeing_score::DOUBLE AS wellbeing_score
         FROM reviews_in
     """)
+
+
+def _mean_answer(answers: dict | None) -> float | None:
+    """A wellbeing check's answers (question code: 0 to 10) as one score, their mean; None unanswered."""
+    scores = [value for value in (answers or {}).values() if isinstance(value, int | float)]
+    return sum(scores) / len(scores) if scores else None
 
 
 AGE_BANDS = ("under 5", "5 to 9", "10 to 15", "16 and over")  # what comparisons match on (school ages)

@@ -72,6 +72,9 @@ UNITS = {
     "sdq_concern": """
         SELECT child_id, {term_index_v} AS term_index, (max(sdq_total) >= 17)::INT AS value FROM reviews v
         WHERE sdq_total IS NOT NULL GROUP BY ALL""",
+    "wellbeing_check": """
+        SELECT child_id, {term_index_v} AS term_index, avg(wellbeing_score) AS value FROM reviews v
+        WHERE wellbeing_score IS NOT NULL GROUP BY ALL""",
     "reported_impact": """
         SELECT child_id, {term_index_v} AS term_index, (max(changes) > 0)::INT AS value FROM reviews v GROUP BY ALL""",
 }
@@ -302,15 +305,8 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                 WHERE p.term_index > ? - 3 AND p.youth_justice_age AND {condition} AND {where}""",
             [latest, *params],
         ).fetchall()[0]
-        sdq = con.execute(
-            f"""WITH scored AS (
-                    SELECT v.child_id, arg_min(sdq_total, held_on) AS first, arg_max(sdq_total, held_on) AS last,
-                           count(*) AS times
-                    FROM reviews v JOIN children c USING (child_id)
-                    WHERE sdq_total IS NOT NULL AND {condition} AND {where} GROUP BY v.child_id
-                ) SELECT list(last - first) FROM scored WHERE times >= 2""",
-            params,
-        ).fetchall()[0][0]
+        sdq = _change_while_helped(con, "sdq_total", f"{condition} AND {where}", params)
+        wellbeing = _change_while_helped(con, "wellbeing_score", f"{condition} AND {where}", params)
         attendance = mean_of(pupils[0], pupils[1], pupils[2], "percent")
         result.append(
             (
@@ -342,15 +338,37 @@ def _level_3(con, locality_id: int | None) -> list[tuple[str, list[Line]]]:
                     ),
                     Line(
                         "Change in SDQ total difficulties while helped",
-                        mean(sdq or [], "score"),
+                        mean(sdq, "score"),
                         "Mean change in SDQ total difficulties from the first to the latest score recorded at review, "
                         "for children with two or more (negative is better)",
                         measure("sdq_total").source,
+                    ),
+                    Line(
+                        "Change in the wellbeing check while helped",
+                        mean(wellbeing, "score"),
+                        "Mean change in the wellbeing check's score (0 to 10) from the first to the latest answers "
+                        "recorded, for children with two or more (positive is better)",
+                        measure("wellbeing_check").source,
                     ),
                 ],
             )
         )
     return result
+
+
+def _change_while_helped(con, score: str, where: str, params: list) -> list[float]:
+    """Each child's change in a score recorded at assessment and review (`reviews.<score>`), from
+    their first to their latest, for children with two or more."""
+    changes = con.execute(
+        f"""WITH scored AS (
+                SELECT v.child_id, arg_min({score}, held_on) AS first, arg_max({score}, held_on) AS last,
+                       count(*) AS times
+                FROM reviews v JOIN children c USING (child_id)
+                WHERE {score} IS NOT NULL AND {where} GROUP BY v.child_id
+            ) SELECT list(last - first) FROM scored WHERE times >= 2""",
+        params,
+    ).fetchall()[0][0]
+    return changes or []
 
 
 SUSTAINED_TERMS = 3

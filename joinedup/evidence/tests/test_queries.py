@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from scipy.stats import binomtest
 
+from joinedup.casework.models import Review
 from joinedup.casework.tests.factories import CaseFactory
 from joinedup.evidence.cohorts import Definition
 from joinedup.evidence.figures import share
@@ -90,3 +91,26 @@ def test_the_impact_model_shows_processes_outcomes_by_key_group_and_lasting_chan
     attendance = next(line for line in groups[ALL_CHILDREN] if line.label == "Attendance")
     assert (attendance.figure.value, attendance.figure.n) == (96.0, 1)
     assert [line.label for line in model.level_4][0] == "Attendance held for three terms after help"
+
+
+def test_the_wellbeing_check_is_a_mean_score_per_term_and_its_change_while_helped_is_level_3():
+    helped = ChildFactory()
+    attends(helped, 5, 20, 4)
+    case = CaseFactory(child=helped, opened_on=date(2024, 1, 20))
+    user = case.lead_professional.user
+    for held_on, answers in ((date(2024, 1, 20), {"happy": 3, "safe_home": 5, "safe_school": 4, "listened_to": 4}),
+                             (date(2024, 5, 2), {"happy": 6, "safe_home": 7, "safe_school": 6, "listened_to": 9}),
+                             (date(2024, 6, 13), {})):  # fmt: skip
+        Review.objects.create(case=case, held_on=held_on, wellbeing=answers, recorded_by=user)
+    build_measures(on=date(2024, 8, 1))
+
+    with connect() as con:
+        table = trend(con, "wellbeing_check")
+        model = impact_model(con)
+
+    # An unanswered check is no score, not a zero.
+    assert table[["term", "n", "value"]].values.tolist() == [["2023-spring", 1, 4.0], ["2023-summer", 1, 7.0]]
+    change = next(
+        line for line in dict(model.level_3)[ALL_CHILDREN] if line.label.startswith("Change in the wellbeing")
+    )
+    assert (change.figure.value, change.figure.n) == (3.0, 1)

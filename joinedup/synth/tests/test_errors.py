@@ -83,7 +83,7 @@ def test_with_every_rate_zero_each_record_agrees_with_the_register(clean):
         == looked_after["true_date_of_birth"]
     ).all()
     assert ((looked_after["UPN"] == looked_after["true_upn"]) | (looked_after["true_upn"] == "")).all()
-    youth = with_truth(clean, "youth_offending", "youth_offending/yot_caseload.csv", "YOT_REF")
+    youth = with_truth(clean, "youth_offending", "youth_offending/yot_caseload.csv", ["YOT_REF", "START_DATE"])
     assert (youth["FORENAME"] == youth["true_first_name"]).all()
     assert (youth["SURNAME"] == youth["true_surname"]).all()
     persons = with_truth(clean, "social_care", "social_care/persons.csv", "PERSON_ID")
