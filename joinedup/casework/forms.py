@@ -12,9 +12,9 @@ from django.utils import timezone
 from joinedup.access.models import ConsentGiver, SharingReview
 from joinedup.agencies.models import Agency, LevelOfNeed, Locality
 from joinedup.common.forms import DateInputs, FreeText
+from joinedup.common.instruments import larc_items, wellbeing_questions
 from joinedup.people.models import Practitioner
 
-from .instruments import larc_items, wellbeing_questions
 from .models import ClosureReason, PanelCycle, PanelDecision, Progress, Route, SdqInformant
 from .services import ConsentGiven, LawfulSharing
 

@@ -18,9 +18,9 @@ from joinedup.access.policy import CASEWORK_ROLES, Action, children_for, childre
 from joinedup.access.policy import sharing_basis as policy_sharing_basis
 from joinedup.access.queries import PractitionerAsSeen, shield_for
 from joinedup.agencies.models import Agency, Locality
+from joinedup.common.instruments import assessment_domains, larc_items, sdq_band, wellbeing_questions
 from joinedup.people.models import Address, Child, ChildCarer, Practitioner, Role
 
-from .instruments import assessment_domains, larc_items, sdq_band, wellbeing_questions
 from .models import (
     Assessment,
     Case,

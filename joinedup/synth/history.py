@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from joinedup.casework.instruments import larc_items, wellbeing_questions
+from joinedup.common.instruments import larc_items, wellbeing_questions
 
 from . import prevalence
 from .education import SUSPENSION_SESSIONS, Schooling
@@ -51,9 +51,9 @@ LAST_REFERRAL_DAYS = 60  # referrals this close to the reference date are not ye
 REVIEW_DAYS, REVIEW_SCORE_MISSING = 42, 0.4  # six-weekly reviews; about 40% have no SDQ recorded
 SDQ_PER_ABSENCE_POINT = 1 / 3  # a dip of 9 attendance points comes with about 3 SDQ points
 SDQ_TYPICAL = 12  # a helped child's usual SDQ total difficulties, before their own lean and the dip
-# The wellbeing check (casework/data/wellbeing_check.toml) and LARC's checklist of what changed
-# (larc_views.toml) are read from casework's own files, so the generator writes no code casework
-# would refuse; casework.instruments reads them with tomllib alone (no Django).
+# The wellbeing check (common/instruments/wellbeing_check.toml) and LARC's checklist of what changed
+# (larc_views.toml) are read from the files casework records them by, so the generator writes no
+# code casework would refuse; common.instruments reads them with tomllib alone (no Django).
 WELLBEING_QUESTIONS = tuple(question.code for question in wellbeing_questions())
 LARC_ITEMS = tuple(item.code for item in larc_items())
 # No national figures for joinedup's own check (assumptions): a helped child answers about 6 of

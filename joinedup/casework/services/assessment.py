@@ -29,10 +29,11 @@ from django.utils import timezone
 from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.access.policy import Action, current_involvements, decide
 from joinedup.audit import services as audit
-from joinedup.casework import instruments, queries
+from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.models import Assessment, AssessmentElement, Case
 from joinedup.casework.notifications import notify
+from joinedup.common import instruments
 from joinedup.index.involved import records_as_seen_by
 from joinedup.index.key_groups import key_groups
 from joinedup.people.models import Child, Practitioner

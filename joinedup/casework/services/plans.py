@@ -16,7 +16,7 @@ from joinedup.access.models import InvolvementKind
 from joinedup.access.policy import Action
 from joinedup.access.queries import shield_for
 from joinedup.audit import services as audit
-from joinedup.casework import instruments, queries
+from joinedup.casework import queries
 from joinedup.casework.errors import RuleBroken
 from joinedup.casework.models import (
     Case,
@@ -31,6 +31,7 @@ from joinedup.casework.models import (
     TacMember,
 )
 from joinedup.casework.notifications import notify
+from joinedup.common import instruments
 from joinedup.people.models import Practitioner
 
 from ._common import _end_involvements, _involve, _require, _require_open

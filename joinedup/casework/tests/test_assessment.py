@@ -8,9 +8,10 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from joinedup.casework import instruments, queries, services
+from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.models import Assessment, Notification
+from joinedup.common import instruments
 from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.people.tests.factories import PractitionerFactory
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from joinedup.access.models import Involvement, InvolvementKind
-from joinedup.casework import history, instruments
+from joinedup.casework import history
 from joinedup.casework.history import (
     CHILD_VIEWS,
     NOTHING_RECORDED,
@@ -28,6 +28,7 @@ from joinedup.casework.history import (
 )
 from joinedup.casework.management.commands.load_casework_history import RECORDED_BY, _children
 from joinedup.casework.models import Case, Panel, Referral
+from joinedup.common import instruments
 from joinedup.people.models import Child
 from joinedup.synth.fit import EMOTIONAL_WELLBEING, FIT, LOOKED_AFTER, SEXUAL_HEALTH, SUBSTANCE_MISUSE
 from joinedup.synth.generate import generate

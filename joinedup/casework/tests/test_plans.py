@@ -11,10 +11,11 @@ from django.utils import timezone
 from joinedup.access.models import InvolvementKind
 from joinedup.access.policy import Action, current_involvements, decide
 from joinedup.agencies.models import LevelOfNeed
-from joinedup.casework import instruments, queries, services
+from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.models import ClosureReason, Notification, PanelDecision, Progress
 from joinedup.casework.services import SdqScores
+from joinedup.common import instruments
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
 

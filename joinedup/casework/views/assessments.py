@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.audit import services as audit
-from joinedup.casework import instruments, queries, services
+from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
 from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
 from joinedup.casework.models import Assessment, Case
+from joinedup.common import instruments
 
 from ._common import consent_given_today, practitioner_of
 from .front_door import child_to_refer

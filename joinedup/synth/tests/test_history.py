@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from joinedup.casework.instruments import larc_items, wellbeing_questions
+from joinedup.common.instruments import larc_items, wellbeing_questions
 from joinedup.synth.generate import generate
 from joinedup.synth.history import EARLY_HELP_COLUMNS, WELLBEING_COLUMNS
 from joinedup.synth.options import OptionProblem, options_from_arguments

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from joinedup.access.tests.factories import ConsentFactory, InvolvementFactory, SharingWithoutConsentFactory
 from joinedup.agencies.tests.factories import AgencyFactory, LocalityFactory, ServiceFactory, TeamFactory
-from joinedup.casework import instruments, services
+from joinedup.casework import services
 from joinedup.casework.models import Assessment, PanelMeeting
 from joinedup.casework.tests.factories import CaseFactory, PanelFactory
+from joinedup.common import instruments
 from joinedup.evidence.models import Cohort
 from joinedup.index.review.models import ChildMerge, ChildSplit, ReviewPair
 from joinedup.index.review.services import merge_children, split_records

@@ -25,7 +25,6 @@ from django.utils import timezone
 from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.audit import services as audit
-from joinedup.casework import instruments
 from joinedup.casework.history import ChildIn, EpisodeIn, History, ReviewIn, WorkerIn, generate_history
 from joinedup.casework.models import (
     Assessment,
@@ -44,6 +43,7 @@ from joinedup.casework.models import (
     TacMeeting,
     TacMember,
 )
+from joinedup.common import instruments
 from joinedup.common.dates import parse_date, parse_optional_date
 from joinedup.common.tables import FileProblems, Problem, RowChecker, read_csv
 from joinedup.index.key_groups import key_groups

@@ -1,6 +1,7 @@
 """Reference data kept as data files with their sources: the early help assessment's domains and
-elements, the LARC checklist of what families said support changed, and the SDQ's published bands
-for scores entered from paper."""
+elements, the LARC checklist of what families said support changed, the SDQ's published bands for
+scores entered from paper, and joinedup's own wellbeing check. On the ground floor, without Django,
+because casework records them, the evidence layer measures them and the generator writes them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent
 SDQ_INFORMANTS = {"parent": "Parent or carer", "teacher": "Teacher", "self": "The young person (11 to 17)"}
 SDQ_BAND_LABELS = {"close_to_average": "Close to average", "borderline": "Borderline", "abnormal": "Abnormal"}
 
