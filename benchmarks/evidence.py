@@ -93,6 +93,7 @@ def load(authority: Path) -> None:
     from joinedup.access.models import Consent
     from joinedup.agencies.models import Agency, LocalAuthority, Locality
     from joinedup.casework.models import Case, Panel, PanelMeeting, Referral, Review
+    from joinedup.common.instruments import wellbeing_questions
     from joinedup.index.models import IndexRecord
     from joinedup.index.services import import_file
     from joinedup.index.synthetic import SOURCES_DIR
@@ -148,12 +149,15 @@ def load(authority: Path) -> None:
         )  # fmt: skip
         open_case = {case.child_id: case for case in cases}
         scores = pd.read_csv(authority / "history" / "wellbeing.csv", dtype=str, keep_default_na=False)
+        questions = [q.code for q in wellbeing_questions()]
         Review.objects.bulk_create(
-            Review(case=open_case[ids[row.la_child_id]], held_on=row.recorded_on, recorded_by=user,
-                   sdq_total=int(row.sdq_total) if row.sdq_total else None,
-                   sdq_informant="parent" if row.sdq_total else "")
-            for row in scores.itertuples()
-            if row.occasion == "review" and ids.get(row.la_child_id) in open_case
+            Review(case=open_case[ids[row["la_child_id"]]], held_on=row["recorded_on"], recorded_by=user,
+                   sdq_total=int(row["sdq_total"]) if row["sdq_total"] else None,
+                   sdq_informant="parent" if row["sdq_total"] else "",
+                   wellbeing={q: int(row[q]) for q in questions if row[q]},
+                   what_changed=[code for code in row["what_changed"].split(";") if code])
+            for row in scores.to_dict("records")
+            if row["occasion"] == "review" and ids.get(row["la_child_id"]) in open_case
         )  # fmt: skip
 
 

@@ -23,7 +23,7 @@ DEMO_PASSWORD = "joinedup-demo-only"
 # none; the self-evaluation demo adds theirs.
 AUTHORITY_ROLES = [role for role in Role.values if role != Role.RESEARCHER]
 DEMO_FAMILY_LOGIN = "parent"
-DEMO_EFFECT = "attendance=3,after_terms=2"
+DEMO_EFFECT = "attendance=3,sdq=-1.5,wellbeing=1,after_terms=2"
 
 
 class Command(BaseCommand):
