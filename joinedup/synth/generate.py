@@ -60,7 +60,13 @@ def generate(options: SynthOptions, *, show_progress: bool = True) -> dict:
             rng("population"), children=options.children, as_of=options.as_of, place=place, elsewhere=elsewhere
         )
         advance(description="Social care")
-        care = social_care.build_social_care(rng("social care"), people, place, elsewhere)
+        care = social_care.build_social_care(
+            rng("social care"),
+            people,
+            place,
+            elsewhere,
+            window_start=history.window_start(options.as_of, options.history_years),
+        )
         advance(description="Schools")
         schooling = education.build_schooling(
             rng("schools"),

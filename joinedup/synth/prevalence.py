@@ -42,6 +42,11 @@ CATEGORY_OF_NEED = Figure(
     "S1: CLA category of need 2025: N1 67%, N5 12%, N8 8%, N4 7%, N2 2%, N3 2%, N6 1%, N7 <0.5%",
 )
 THREE_OR_MORE_PLACEMENTS = Figure(0.10, "S2: 10% of CLA had 3+ placements during 2025")
+RETURNED_TO_CARE_SHARE = Figure(
+    0.15,
+    "assumption: about one in seven children coming into care had an earlier period that ended with a "
+    "return home (prevalence.md has no figure for returns to care)",
+)
 SDQ_COVERAGE = Figure(0.78, "S1: 78% of eligible CLA (12+ months, aged 5-16) had an SDQ score in 2025")
 SDQ_MEAN = Figure(14.9, "S1/S4: mean SDQ total difficulties score 14.9 in 2025")
 HEALTH_CHECKS = Figure(
@@ -61,6 +66,7 @@ EVER_REFERRED = Figure(
 CONTACTS_PER_REFERRAL = Figure(
     4.8, "S16: just over 3 million initial contacts in 2023/24 against 621,880 referrals (S3, 2024)"
 )
+RE_REFERRAL_SHARE = Figure(0.226, "S3: 22.6% of referrals in 2025 were re-referrals within 12 months")
 NO_FURTHER_ACTION_SHARE = Figure(0.065, "S3: 6.5% of referrals led to no further action")
 ASSESSED_NOT_IN_NEED_SHARE = Figure(0.308, "S3: 30.8% of referrals were assessed as not in need")
 PROTECTION_PLAN_RATE = Figure(40.6 / 10_000, "S3/S4: 49,420 child protection plans on 31 March 2025 = 40.6 per 10,000")

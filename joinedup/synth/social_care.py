@@ -1,16 +1,20 @@
-"""Children's social care over the collection year: who is in need, on a child protection plan or
+"""Children's social care over the history window: who is in need, on a child protection plan or
 looked after on the reference date (at the national rates), the referrals, assessments, enquiries,
 plans and periods of care behind that, and each looked-after child's placements and legal statuses.
 
 The collection year is the twelve months ending on the reference date, as for the CIN census and
-the SSDA903 return. The register holds children aged 0-17 on that date, so young people who turned
-18 during the year (and their care leaving) are outside it.
+the SSDA903 return; the earlier years of the window (from its first 1 September, and never less
+than the year before the collection year) have periods of care starting and ending, referrals and
+their episodes at the same national rates a year, so that every term of the window can be measured.
+The register holds children aged 0-17 on the reference date, so young people who turned 18 (and
+their care leaving) are outside it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -31,7 +35,9 @@ LEFT_CARE_AT_EIGHTEEN_SHARE = 0.25
 CLOSED_IN_YEAR_KINDS = {"nfa": 0.12, "not_in_need": 0.62, "support_ended": 0.26}
 STARTERS_STILL_IN_CARE = 0.8  # assumption: a fifth of a year's starters have left by its end
 ASSESSING_SHARE = 0.22  # of open cases that are not plans or care: ~48 per 10,000 being assessed
-PLACEMENT_MOVES_PER_YEAR = 0.42  # Poisson mean giving ~10% with 3+ placements in a year (S2)
+PLACEMENT_MOVES_PER_YEAR = 0.48  # Poisson mean giving ~10% with 3+ placements in any twelve months (S2)
+IN_CARE_LONGER_MEAN_DAYS = 880  # beyond the first year; gives each earlier year its share of starters
+RETURNED_HOME = {"E4A": 0.88, "E4B": 0.12}  # how a period ends before a return to care
 
 
 PLACEMENT_COLUMNS = [
@@ -54,19 +60,43 @@ PLACEMENT_COLUMNS = [
 
 @dataclass
 class SocialCare:
+    """The window's episodes, periods and placements, and the collection year's view of them that
+    the register, services and history follow (they model this year's lives, one period each)."""
+
     year_start: np.datetime64
-    episodes: pd.DataFrame  # one row per CIN episode (CINdetails) open during the year
-    care: pd.DataFrame  # one row per child looked after during the year
-    placements: pd.DataFrame  # SSDA903 episodes: one row per legal status / placement
+    history_start: np.datetime64  # the first day social care's history covers
+    cin_history: pd.DataFrame  # one row per CIN episode (CINdetails) open at some point in the window
+    care_history: pd.DataFrame  # one row per period of care open at some point in the window
+    placement_history: pd.DataFrame  # SSDA903 episodes of those periods open in the window
     in_need_now: np.ndarray
     protection_now: np.ndarray
     looked_after_now: np.ndarray
+
+    @cached_property
+    def episodes(self) -> pd.DataFrame:
+        """CIN episodes open during the collection year."""
+        return _open_from(self.cin_history, "closure", self.year_start)
+
+    @cached_property
+    def care(self) -> pd.DataFrame:
+        """Periods of care open during the collection year (at most one a child)."""
+        return _open_from(self.care_history, "end", self.year_start)
+
+    @cached_property
+    def placements(self) -> pd.DataFrame:
+        """SSDA903 episodes open during the collection year."""
+        return _open_from(self.placement_history, "dec", self.year_start)
 
     @property
     def in_census(self) -> np.ndarray:
         marks = np.zeros(len(self.in_need_now), dtype=bool)
         marks[self.episodes["child"].to_numpy()] = True
         return marks
+
+
+def _open_from(frame: pd.DataFrame, end_column: str, day: np.datetime64) -> pd.DataFrame:
+    ends = as_days(frame[end_column])
+    return frame[np.isnat(ends) | (ends >= day)].reset_index(drop=True)
 
 
 def collection_year_start(as_of: date) -> np.datetime64:
@@ -77,7 +107,15 @@ def collection_year_start(as_of: date) -> np.datetime64:
     return np.datetime64(year_earlier + timedelta(days=1), "D")
 
 
-def build_social_care(rng: np.random.Generator, population: Population, place: Place, elsewhere: Place) -> SocialCare:
+def build_social_care(
+    rng: np.random.Generator,
+    population: Population,
+    place: Place,
+    elsewhere: Place,
+    window_start: date | None = None,
+) -> SocialCare:
+    """`window_start` is the history window's first day; without it, social care covers the
+    collection year and the year before it."""
     as_of = population.as_of
     size = population.size
     years = ages(population.children, as_of)
@@ -91,12 +129,17 @@ def build_social_care(rng: np.random.Generator, population: Population, place: P
             rng, weights=weights, family=family, count=round(rate * size), sibling_joins=joins, eligible=eligible
         )
 
+    year_start = collection_year_start(as_of)
+    reference = np.datetime64(as_of, "D")
+    dob = as_days(population.children["date_of_birth"])
+    # Born long enough ago to have been in care and left it within the year.
+    old_enough = dob <= reference - 60
     looked_after = choose(prevalence.LOOKED_AFTER_RATE.value, prevalence.LOOKED_AFTER_AGE_BANDS.value, 0.5, everyone)
     ceased = choose(
         prevalence.LOOKED_AFTER_CEASING_RATE.value * (1 - LEFT_CARE_AT_EIGHTEEN_SHARE),
         CEASING_CARE_AGES,
         0.4,
-        ~looked_after,
+        ~looked_after & old_enough,
     )
     protection = choose(prevalence.PROTECTION_PLAN_RATE.value, PROTECTION_PLAN_AGES, 0.85, ~looked_after & ~ceased)
     in_need_rate = prevalence.CHILD_IN_NEED_RATE.value - looked_after.mean() - protection.mean()
@@ -105,13 +148,42 @@ def build_social_care(rng: np.random.Generator, population: Population, place: P
     closed_rate = prevalence.CHILD_IN_NEED_IN_YEAR_RATE.value - known.mean()
     closed = choose(max(closed_rate, 0.0), CHILD_IN_NEED_AGES, 0.4, ~known)
 
-    year_start = collection_year_start(as_of)
-    reference = np.datetime64(as_of, "D")
-    dob = as_days(population.children["date_of_birth"])
-    timeline = _Timeline(rng, reference, year_start, dob)
-    care, placements = _care(
-        rng, population, np.flatnonzero(looked_after), np.flatnonzero(ceased), timeline, years, place, elsewhere
+    history_start = year_start - 365
+    if window_start is not None:
+        history_start = min(history_start, np.datetime64(window_start, "D"))
+    earlier_years = _earlier_years(history_start, year_start)
+    periods = pd.concat(
+        [
+            _periods_now(rng, np.flatnonzero(looked_after), dob, reference, years),
+            _periods_ended(rng, np.flatnonzero(ceased), dob, year_start, reference),
+        ],
+        ignore_index=True,
     )
+    periods = pd.concat([periods, _before_returning(rng, periods, dob, history_start, year_start)], ignore_index=True)
+    # Children who left care in an earlier year, each year at the national ceasing rate; they
+    # are not among this year's children in need, whose episodes run back across the window.
+    taken = known | closed
+    for first, last in earlier_years:
+        ends = as_days(periods["end"])
+        already = int(((ends >= first) & (ends < last)).sum())
+        share = int((last - first).astype(np.int64)) / 365
+        rate = prevalence.LOOKED_AFTER_CEASING_RATE.value * (1 - LEFT_CARE_AT_EIGHTEEN_SHARE)
+        eligible = ~taken & (dob <= first - 60)
+        years_then = ages(population.children, last.astype(object))
+        leavers = clustered_sample(
+            rng,
+            weights=risk * band_weights(years_then, CEASING_CARE_AGES, eligible),
+            family=family,
+            count=max(round(rate * size * share) - already, 0),
+            sibling_joins=0.4,
+            eligible=eligible,
+        )
+        taken |= leavers
+        left = _periods_ended(rng, np.flatnonzero(leavers), dob, first, last)
+        periods = pd.concat([periods, left], ignore_index=True)
+
+    timeline = _Timeline(rng, reference, year_start, history_start, dob)
+    care, placements = _care(rng, population, periods, timeline, place, elsewhere)
     episodes = pd.concat(
         [
             timeline.looked_after(care),
@@ -122,17 +194,51 @@ def build_social_care(rng: np.random.Generator, population: Population, place: P
         ignore_index=True,
     )
     episodes = pd.concat([episodes, timeline.re_referrals(episodes, size)], ignore_index=True)
+    without_episode = ~np.isin(np.arange(size), episodes["child"].to_numpy())
+    for first, last in reversed(earlier_years):  # latest first, so earlier ones can come before them
+        years_then = ages(population.children, last.astype(object))
+        eligible = without_episode & (dob <= last)
+        weights = risk * band_weights(years_then, CHILD_IN_NEED_AGES, eligible)
+        added = timeline.earlier_referrals(episodes, size, first, last, weights, family, eligible)
+        without_episode[added["child"].to_numpy()] = False
+        episodes = pd.concat([episodes, added], ignore_index=True)
     episodes = episodes.sort_values(["child", "referral"], kind="stable", ignore_index=True)
     return SocialCare(
-        year_start, episodes, care, placements, looked_after | protection | in_need, protection, looked_after
+        year_start,
+        history_start,
+        episodes,
+        care,
+        placements,
+        looked_after | protection | in_need,
+        protection,
+        looked_after,
     )
+
+
+def _earlier_years(history_start: np.datetime64, year_start: np.datetime64) -> list[tuple]:
+    """The years before the collection year, back to the history's start (the first may be part
+    of a year), earliest first, as (first day, day after the last)."""
+    bounds, last = [], year_start
+    while last > history_start:
+        first = max(last - 365, history_start)
+        bounds.append((first, last))
+        last = first
+    return bounds[::-1]
 
 
 class _Timeline:
     """Dates of referrals, assessments, enquiries and plans, drawn per kind of episode."""
 
-    def __init__(self, rng: np.random.Generator, reference: np.datetime64, year_start: np.datetime64, dob: np.ndarray):
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        reference: np.datetime64,
+        year_start: np.datetime64,
+        history_start: np.datetime64,
+        dob: np.ndarray,
+    ):
         self.rng, self.reference, self.year_start, self.dob = rng, reference, year_start, dob
+        self.history_start = history_start
 
     def days(self, low: int, high: int, size: int) -> np.ndarray:
         return self.rng.integers(low, high, size).astype("timedelta64[D]")
@@ -195,9 +301,13 @@ class _Timeline:
     def looked_after(self, care: pd.DataFrame) -> pd.DataFrame:
         children = care["child"].to_numpy()
         started = as_days(care["start"])
-        frame = self._frame(children, started - self.days(20, 240, len(children)), care["need"].to_numpy())
+        referral = started - self.days(20, 240, len(children))
+        # A child returning to care is referred again after the earlier period ended.
+        previous_end = as_days(care.groupby("child")["end"].shift().to_numpy())
+        referral = np.where(np.isnat(previous_end), referral, np.maximum(referral, previous_end + 1))
+        frame = self._frame(children, referral, care["need"].to_numpy())
         frame["kind"] = "looked_after"
-        recent = np.flatnonzero(as_days(frame["referral"]) >= self.year_start - 60)
+        recent = np.flatnonzero(as_days(frame["referral"]) >= self.history_start - 60)
         self._assess(frame, recent, as_days(frame.loc[recent, "referral"]) + self.days(0, 4, len(recent)))
         ended = as_days(care["end"])
         closed = ~np.isnat(ended)
@@ -236,7 +346,7 @@ class _Timeline:
         """The first review conference within three months, then every six (Working Together)."""
         reviews, when = [], start + 90
         while when <= self.reference:
-            if when >= self.year_start:
+            if when >= self.history_start:
                 reviews.append(when)
             when = when + 182
         return tuple(reviews)
@@ -267,12 +377,13 @@ class _Timeline:
         referral[support] = self.year_start - self.days(30, 400, int(support.sum()))
         frame = self._frame(children, referral, self._needs(size))
         frame["kind"] = kind
-        self._close(frame, np.arange(size))
+        self._close(frame, np.arange(size), self.year_start)
         return frame
 
-    def _close(self, frame: pd.DataFrame, rows: np.ndarray) -> None:
+    def _close(self, frame: pd.DataFrame, rows: np.ndarray, year_start: np.datetime64) -> None:
         """Close episodes the way their kind ends: at referral (no further action), after the
-        assessment (RC8, or RC9 with a step down to early help) or when a CIN plan ends."""
+        assessment (RC8, or RC9 with a step down to early help) or when a CIN plan ends (within
+        the year that starts on `year_start` at the earliest)."""
         kind = frame.loc[rows, "kind"].to_numpy()
         referral = as_days(frame.loc[rows, "referral"])
         nfa = kind == "nfa"
@@ -289,7 +400,7 @@ class _Timeline:
         closure = np.where(
             not_in_need,
             ended + self.days(0, 7, len(assessed)),
-            np.maximum(ended + self.days(60, 300, len(assessed)), self.year_start + 5),
+            np.maximum(ended + self.days(60, 300, len(assessed)), year_start + 5),
         )
         closure = np.minimum(closure, self.reference - 1)
         support = assessed[~not_in_need]
@@ -304,29 +415,96 @@ class _Timeline:
         """Earlier episodes in the year, closed before the current one, until referrals reach the
         national rate; their kinds make up the national shares of no further action and not in need."""
         referred = as_days(episodes["referral"]) >= self.year_start
-        wanted = round(prevalence.REFERRAL_RATE.value * size) - int(referred.sum())
-        first = episodes.groupby("child")["referral"].min()
-        room = (as_days(first.to_numpy()) - self.year_start).astype(np.int64)
-        candidates = first.index.to_numpy()[room > 60]
-        count = min(max(wanted, 0), len(candidates))
-        if count == 0:
-            return self._frame(np.empty(0, dtype=np.int64), np.empty(0, dtype="datetime64[D]"), np.empty(0))
-        children = np.sort(self.rng.choice(candidates, size=count, replace=False))
         total = round(prevalence.REFERRAL_RATE.value * size)
-        current = episodes.loc[referred, "kind"].value_counts()
+        wanted = total - int(referred.sum())
+        first = episodes.groupby("child")["referral"].min()
+        candidates = self._room_before(first, self.year_start)
+        count = min(max(wanted, 0), len(candidates))
+        children = np.sort(self.rng.choice(candidates, size=count, replace=False))
+        kinds = self._kinds_to_fill(count, total, episodes.loc[referred, "kind"])
+        latest = as_days(first.reindex(children).to_numpy())
+        referred_from = self._earliest(children, self.year_start, latest)
+        return self._before(children, kinds, self.year_start, referred_from, latest - 45, latest - 14)
+
+    def earlier_referrals(
+        self,
+        episodes: pd.DataFrame,
+        size: int,
+        first_day: np.datetime64,
+        last_day: np.datetime64,
+        weights: np.ndarray,
+        family: np.ndarray,
+        eligible: np.ndarray,
+    ) -> pd.DataFrame:
+        """Referrals in an earlier year of the window (first_day to the day before last_day), up to
+        the national rate a year: re-referrals of children already referred later (S3's share),
+        the rest children new to social care; all closed before the collection year."""
+        referral = as_days(episodes["referral"])
+        in_year = (referral >= first_day) & (referral < last_day)
+        share = int((last_day - first_day).astype(np.int64)) / 365
+        total = round(prevalence.REFERRAL_RATE.value * size * share)
+        wanted = max(total - int(in_year.sum()), 0)
+        first = episodes.groupby("child")["referral"].min()
+        candidates = self._room_before(first, first_day)
+        again = min(round(prevalence.RE_REFERRAL_SHARE.value * wanted), len(candidates))
+        returning = np.sort(self.rng.choice(candidates, size=again, replace=False))
+        new = np.flatnonzero(
+            clustered_sample(
+                self.rng, weights=weights, family=family, count=wanted - again, sibling_joins=0.4, eligible=eligible
+            )
+        )
+        children = np.concatenate([returning, new])
+        kinds = self._kinds_to_fill(len(children), total, episodes.loc[in_year, "kind"])
+        # A re-referral closes before the child's next referral; a new child's episode before the
+        # collection year, whose children in need are counted exactly.
+        latest = as_days(first.reindex(returning).to_numpy())
+        referred_from = np.concatenate([self._earliest(returning, first_day, latest), np.full(len(new), first_day)])
+        referred_by = np.concatenate([np.minimum(latest - 45, last_day), np.full(len(new), last_day)])
+        closed_by = np.concatenate([latest - 14, np.full(len(new), self.year_start - 1)])
+        return self._before(children, kinds, first_day, referred_from, referred_by, closed_by)
+
+    def _earliest(self, children: np.ndarray, first_day: np.datetime64, latest: np.ndarray) -> np.ndarray:
+        """The earliest referral before a child's `latest`: in the year, within 12 months (a
+        re-referral, S3) and not more than 200 days before birth."""
+        return np.maximum(np.maximum(first_day, latest - 365), self.dob[children] - 200)
+
+    def _room_before(self, first: pd.Series, first_day: np.datetime64) -> np.ndarray:
+        """Children whose first referral leaves two months for an earlier episode from `first_day`."""
+        children = first.index.to_numpy()
+        room = (as_days(first.to_numpy()) - self._earliest(children, first_day, as_days(first.to_numpy()))).astype(
+            np.int64
+        )
+        return children[room > 60]
+
+    def _kinds_to_fill(self, count: int, total: int, existing: pd.Series) -> np.ndarray:
+        """Kinds for `count` more closed episodes so that a year's `total` referrals hold the
+        national shares of no further action and assessed as not in need (S3)."""
+        current = existing.value_counts()
         nfa = max(round(prevalence.NO_FURTHER_ACTION_SHARE.value * total) - current.get("nfa", 0), 0)
         not_in_need = max(round(prevalence.ASSESSED_NOT_IN_NEED_SHARE.value * total) - current.get("not_in_need", 0), 0)
         kinds = np.array(["nfa"] * nfa + ["not_in_need"] * not_in_need + ["support_ended"] * count, dtype=object)
-        kinds = self.rng.permutation(kinds[:count])
-        latest = as_days(first.reindex(children).to_numpy())
-        span = (latest - 45 - self.year_start).astype(np.int64)
-        referral = self.year_start + (self.rng.random(count) * np.maximum(span, 1)).astype("timedelta64[D]")
+        return self.rng.permutation(kinds[:count])
+
+    def _before(
+        self,
+        children: np.ndarray,
+        kinds: np.ndarray,
+        year_start: np.datetime64,
+        referred_from: np.ndarray,
+        referred_by: np.ndarray,
+        closed_by: np.ndarray,
+    ) -> pd.DataFrame:
+        """Closed episodes of a year starting on `year_start`, referred between `referred_from`
+        and the day before `referred_by`, closed by `closed_by`."""
+        count = len(children)
+        span = (referred_by - referred_from).astype(np.int64)
+        referral = referred_from + (self.rng.random(count) * np.maximum(span, 1)).astype("timedelta64[D]")
         frame = self._frame(children, referral, self._needs(count))
         frame["kind"] = kinds
-        self._close(frame, np.arange(count))
-        frame["closure"] = np.minimum(as_days(frame["closure"]), latest - 14)
+        self._close(frame, np.arange(count), year_start)
+        frame["closure"] = np.minimum(as_days(frame["closure"]), closed_by)
         frame["plan_end"] = np.where(
-            np.isnat(as_days(frame["plan_end"])), NAT, np.minimum(as_days(frame["plan_end"]), latest - 14)
+            np.isnat(as_days(frame["plan_end"])), NAT, np.minimum(as_days(frame["plan_end"]), closed_by)
         )
         frame["assessment_end"] = np.minimum(as_days(frame["assessment_end"]), as_days(frame["closure"]))
         frame["plan_start"] = np.minimum(as_days(frame["plan_start"]), as_days(frame["plan_end"]))
@@ -336,33 +514,49 @@ class _Timeline:
 def _care(
     rng: np.random.Generator,
     population: Population,
-    looked_after: np.ndarray,
-    ceased: np.ndarray,
+    periods: pd.DataFrame,
     timeline: _Timeline,
-    years: np.ndarray,
     place: Place,
     elsewhere: Place,
 ):
-    """Periods of care for children looked after now and those whose care ended this year."""
-    reference, year_start = timeline.reference, timeline.year_start
-    dob = timeline.dob
-    now = _periods_now(rng, looked_after, dob, reference, years)
-    ended = _periods_ended(rng, ceased, dob, reference, year_start, years)
-    care = pd.concat([now, ended], ignore_index=True).sort_values("child", kind="stable", ignore_index=True)
+    """Each period's category of need and its placement history from the history's start."""
+    care = periods.sort_values(["child", "start"], kind="stable", ignore_index=True)
     care["need"] = draw(rng, prevalence.CATEGORY_OF_NEED.value, len(care))
     providers = _Providers(rng, place, elsewhere)
     homes = _home_postcodes(population, care)
-    rows = [
-        _placement_history(rng, period, providers, home, reference, year_start, years[period.child])
-        for period, home in zip(care.itertuples(index=False), homes, strict=True)
-    ]
-    placements = pd.DataFrame([row for child_rows in rows for row in child_rows], columns=PLACEMENT_COLUMNS)
+    last_day = np.where(np.isnat(as_days(care["end"])), timeline.reference, as_days(care["end"]))
+    age = _years_between(timeline.dob[care["child"].to_numpy()], last_day)
+    # Placements are numbered through a child's periods, so a return to care starts a new one.
+    before = care.groupby("child").cumcount().to_numpy()
+    rows, numbered = [], {}
+    for period, home, years_old, earlier in zip(care.itertuples(index=False), homes, age, before, strict=True):
+        history = _placement_history(
+            rng,
+            period,
+            providers,
+            home,
+            timeline.reference,
+            timeline.history_start,
+            int(years_old),
+            numbered.get(period.child, 0) if earlier else 0,
+        )
+        if history:
+            numbered[period.child] = history[-1]["placement"]
+        rows += history
+    placements = pd.DataFrame(rows, columns=PLACEMENT_COLUMNS)
     return care, _placement_addresses(rng, placements, place, elsewhere, providers)
+
+
+def _years_between(born: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Completed years from birth to a day (to within a day around birthdays, enough for age bands)."""
+    return ((day - born).astype(np.int64) / 365.25).astype(np.int64)
 
 
 def _periods_now(rng, children, dob, reference, years) -> pd.DataFrame:
     """Children in care on the reference date: this year's starters (S1's 26 per 10,000, less
-    those who have already left) and children in care for longer, up to their whole lives."""
+    those who have already left) and children in care for longer, up to their whole lives, fewer
+    from each earlier year as more of its starters have left (an exponential tail, so the year
+    before this one keeps about a third of them)."""
     size = len(children)
     in_year_share = (
         prevalence.LOOKED_AFTER_STARTING_RATE.value * STARTERS_STILL_IN_CARE / prevalence.LOOKED_AFTER_RATE.value
@@ -372,7 +566,7 @@ def _periods_now(rng, children, dob, reference, years) -> pd.DataFrame:
     length = np.where(
         started_this_year,
         rng.random(size) * np.minimum(life, 364),
-        np.minimum(365 + rng.lognormal(np.log(800), 0.8, size), life),
+        np.minimum(365 + rng.exponential(IN_CARE_LONGER_MEAN_DAYS, size), life),
     )
     start = reference - length.astype(np.int64).astype("timedelta64[D]")
     legal = _legal_status_now(rng, years[children], length)
@@ -402,28 +596,59 @@ def _legal_status_now(rng, years: np.ndarray, length: np.ndarray) -> np.ndarray:
     return legal
 
 
-def _periods_ended(rng, children, dob, reference, year_start, years) -> pd.DataFrame:
+def _periods_ended(rng, children, dob, first_day: np.datetime64, last_day: np.datetime64) -> pd.DataFrame:
+    """Periods of care that ended between `first_day` and the day before `last_day`, with the
+    reasons for leaving of the child's age then."""
     size = len(children)
+    span = int((last_day - first_day).astype(np.int64))
+    end = first_day + rng.integers(0, span, size).astype("timedelta64[D]")
+    end = np.minimum(np.maximum(end, dob[children] + 30), last_day - 1)
+    age = _years_between(dob[children], end)
     endings = codes.CARE_ENDINGS
-    older = years[children] >= 16
+    older = age >= 16
     reasons = np.where(
         older,
         draw(rng, {k: v[1] for k, v in endings.items() if v[1]}, size),
         draw(rng, {k: v[0] for k, v in endings.items() if v[0]}, size),
     )
-    year_days = int((reference - year_start).astype(np.int64))
-    end = year_start + rng.integers(0, year_days, size).astype("timedelta64[D]")
-    life = (end - dob[children]).astype(np.int64)
-    end = np.where(life < 30, dob[children] + 30, end)
-    end = np.minimum(end, reference - 1)
     life = (end - dob[children]).astype(np.int64)
     length = np.minimum(rng.lognormal(np.log(420), 0.9, size), np.maximum(life - 1, 1)).astype(np.int64)
     start = end - np.maximum(length, 7).astype("timedelta64[D]")
-    too_old_to_adopt = np.isin(reasons, ["E11", "E12"]) & (years[children] >= 10)
+    too_old_to_adopt = np.isin(reasons, ["E11", "E12"]) & (age >= 10)
     reasons = np.where(too_old_to_adopt, "E4A", reasons)
     adopted = np.isin(reasons, ["E11", "E12"])
     legal = np.where(adopted, "E1", np.where(older | flags(rng, 0.45, size), "V2", "C2"))
     return pd.DataFrame({"child": children, "start": start, "end": end, "reason_ended": reasons, "legal_now": legal})
+
+
+def _before_returning(rng, periods: pd.DataFrame, dob, history_start, year_start) -> pd.DataFrame:
+    """Earlier periods of care for some of the children who came into care in the window: they
+    went home and came back. Each ended before the collection year, so the year itself holds one
+    period a child (the register follows the year's)."""
+    started = as_days(periods["start"])
+    children = periods["child"].to_numpy()
+    size = len(children)
+    gap = (30 + rng.lognormal(np.log(150), 0.8, size)).astype(np.int64).astype("timedelta64[D]")
+    end = started - gap
+    length = np.maximum(rng.lognormal(np.log(200), 0.9, size), 14).astype(np.int64).astype("timedelta64[D]")
+    start = end - length
+    returned = (
+        flags(rng, prevalence.RETURNED_TO_CARE_SHARE.value, size)
+        & (end >= history_start)
+        & (end < year_start)
+        & (start > dob[children])
+    )
+    count = int(returned.sum())
+    older = _years_between(dob[children][returned], end[returned]) >= 16
+    return pd.DataFrame(
+        {
+            "child": children[returned],
+            "start": start[returned],
+            "end": end[returned],
+            "reason_ended": draw(rng, RETURNED_HOME, count),
+            "legal_now": np.where(older | flags(rng, 0.6, count), "V2", "C2"),
+        }
+    )
 
 
 class _Providers:
@@ -453,18 +678,22 @@ class _Providers:
         return "", None
 
 
-def _home_postcodes(population: Population, care: pd.DataFrame) -> list[str]:
-    """The family home's postcode when each period of care began (SSDA903 HOME_POST)."""
+def _home_postcodes(population: Population, care: pd.DataFrame) -> np.ndarray:
+    """The family home's postcode when each period of care began (SSDA903 HOME_POST): the last
+    home moved into by then, or the family's last home if they came later."""
     homes = population.family_homes
+    home_family = homes["family"].to_numpy()
+    order = np.lexsort((as_days(homes["moved_in"]), home_family))  # by family, then moving in
+    home_family, moved_in = home_family[order], as_days(homes["moved_in"])[order]
+    postcodes = homes["postcode"].to_numpy()[order]
     family = population.children["family"].to_numpy()[care["child"].to_numpy()]
     start = as_days(care["start"])
-    lookup = homes.assign(moved_in=as_days(homes["moved_in"])).groupby("family")
-    result = []
-    for fam, when in zip(family, start, strict=True):
-        rows = lookup.get_group(fam)
-        earlier = rows[rows["moved_in"] <= when]
-        result.append((earlier if len(earlier) else rows).iloc[-1]["postcode"])
-    return result
+    family_first = np.searchsorted(home_family, family, side="left")
+    family_last = np.searchsorted(home_family, family, side="right") - 1
+    # Days since 1970 fit easily below a million, so family and day make one sortable key.
+    keys = home_family.astype(np.int64) * 1_000_000 + moved_in.astype(np.int64)
+    found = np.searchsorted(keys, family.astype(np.int64) * 1_000_000 + start.astype(np.int64), side="right") - 1
+    return postcodes[np.where(found >= family_first, found, family_last)]
 
 
 def _placement_history(
@@ -473,18 +702,23 @@ def _placement_history(
     providers: _Providers,
     home_postcode: str,
     reference: np.datetime64,
-    year_start: np.datetime64,
+    history_start: np.datetime64,
     age: int,
+    placements_before: int,
 ) -> list[dict]:
-    """The SSDA903 episodes of one period of care that are open at some point in the year: a new
-    episode at each change of legal status (RNE L), placement (P) or both (T)."""
+    """The SSDA903 episodes of one period of care that are open at some point in the history: a
+    new episode at each change of legal status (RNE L), placement (P) or both (T). Moves come at
+    the same rate from the start of care or of the history, whichever is later, so every year of
+    the history has its share of children with three or more placements (S2). Placements are
+    numbered on from the child's `placements_before` in earlier periods."""
     start = np.datetime64(period.start, "D")
     end = np.datetime64(period.end, "D") if not pd.isna(period.end) else NAT
     last_day = end if not np.isnat(end) else reference
     legal_changes = _legal_path(rng, period.legal_now, start, last_day)
-    window = max(int((last_day - max(start, year_start - 365)).astype(np.int64)), 1)
+    moves_from = max(start, history_start)
+    window = max(int((last_day - moves_from).astype(np.int64)), 1)
     moves = rng.poisson(PLACEMENT_MOVES_PER_YEAR * (1.5 if age >= 10 else 1.0) * window / 365)
-    move_days = sorted({max(start, year_start - 365) + int(d) for d in rng.integers(1, window + 1, moves)})
+    move_days = sorted({moves_from + int(d) for d in rng.integers(1, window + 1, moves)})
     move_days = [d for d in move_days if start < d < last_day]
     changes = sorted({d: None for d in [start, *move_days, *(d for d, _ in legal_changes)]})
     status_on = dict(legal_changes)
@@ -513,8 +747,8 @@ def _placement_history(
                 "moved_next": index + 1 < len(changes) and changes[index + 1] in move_days,
             }
         )
-    kept = [r for r in rows if np.isnat(r["dec"]) or r["dec"] >= year_start]
-    placement_number, urn, site = 0, "", None
+    kept = [r for r in rows if np.isnat(r["dec"]) or r["dec"] >= history_start]
+    placement_number, urn, site = placements_before, "", None
     for row in kept:
         moved_next = row.pop("moved_next")
         row["reason_place_change"] = str(draw(rng, codes.PLACEMENT_CHANGE_REASONS, 1)[0]) if moved_next else ""
@@ -596,7 +830,7 @@ def ever_referred_share(age_years: np.ndarray) -> np.ndarray:
 
 def known_to_social_care(rng: np.random.Generator, population: Population, care: SocialCare) -> pd.DataFrame:
     """Every child the social care system holds a person record for on the reference date: each
-    child in this year's CIN census or SSDA903 return, and children whose contacts or referrals in
+    child in the window's CIN census or SSDA903 episodes, and children whose contacts or referrals in
     earlier years went no further (drawn by family adversity, siblings together, so that by each
     age the share known is the share ever referred, S19, plus those with contacts only).
 
@@ -606,8 +840,10 @@ def known_to_social_care(rng: np.random.Generator, population: Population, care:
     dob = as_days(population.children["date_of_birth"])
     family = population.children["family"].to_numpy()
     years = ages(population.children, population.as_of)
-    statutory = care.in_census.copy()
-    statutory[care.care["child"].to_numpy()] = True
+    in_returns = np.zeros(size, dtype=bool)
+    in_returns[care.cin_history["child"].to_numpy()] = True
+    statutory = in_returns.copy()
+    statutory[care.care_history["child"].to_numpy()] = True
     age = (reference - dob).astype(np.int64) / 365.25
     known_share = ever_referred_share(age) * (1 + prevalence.KNOWN_WITHOUT_REFERRAL.value)
     wanted = np.bincount(years, weights=known_share, minlength=18) - np.bincount(years[statutory], minlength=18)
@@ -635,19 +871,19 @@ def known_to_social_care(rng: np.random.Generator, population: Population, care:
     earlier = flags(rng, 0.5, len(children)) | none_yet
     first_contact = np.where(earlier, drawn, first_statutory)
     level = np.full(len(children), "contact", dtype=object)
-    level[care.in_census[children]] = "in_need"
+    level[in_returns[children]] = "in_need"
     level[care.protection_now[children] | _ever_protected(care, size)[children]] = "protection"
-    level[np.isin(children, care.care["child"].to_numpy())] = "looked_after"
+    level[np.isin(children, care.care_history["child"].to_numpy())] = "looked_after"
     return pd.DataFrame({"child": children, "first_contact": first_contact, "level": level})
 
 
 def _first_statutory_contact(care: SocialCare, size: int) -> np.ndarray:
-    """Each child's earliest referral or start of care in this year's returns (NaT if none)."""
+    """Each child's earliest referral or start of care in the window's returns (NaT if none)."""
     first = np.full(size, NAT)
     dates = pd.concat(
         [
-            pd.DataFrame({"child": care.episodes["child"], "when": as_days(care.episodes["referral"])}),
-            pd.DataFrame({"child": care.care["child"], "when": as_days(care.care["start"])}),
+            pd.DataFrame({"child": care.cin_history["child"], "when": as_days(care.cin_history["referral"])}),
+            pd.DataFrame({"child": care.care_history["child"], "when": as_days(care.care_history["start"])}),
         ],
         ignore_index=True,
     )
@@ -658,6 +894,6 @@ def _first_statutory_contact(care: SocialCare, size: int) -> np.ndarray:
 
 def _ever_protected(care: SocialCare, size: int) -> np.ndarray:
     marks = np.zeros(size, dtype=bool)
-    protected = care.episodes.loc[~pd.isna(care.episodes["cpp_start"]), "child"].to_numpy()
+    protected = care.cin_history.loc[~pd.isna(care.cin_history["cpp_start"]), "child"].to_numpy()
     marks[protected] = True
     return marks

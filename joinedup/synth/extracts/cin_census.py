@@ -1,7 +1,10 @@
 """The children in need census as the DfE COLLECT XML in the current layout (Sex, not
-GenderCurrent), element for element in the order of CIN_schema_2025.xsd and the 2026 sample: one
-Child per child in need at any point in the year, one CINdetails per episode open during it, and
-each episode's assessments, plans, section 47 enquiries and protection plans within the year.
+GenderCurrent), element for element in the order of CIN_schema_2025.xsd and the 2026 sample.
+
+It covers the whole history window, as the multi-year CIN extract data-to-insight's liia-tools
+builds from several years' censuses: one Child per child in need at any point in the window, one
+CINdetails per episode open during it, and each episode's assessments, plans, section 47
+enquiries and protection plans within the window. The header is the collection year's.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ DATE_COLUMNS = (
 
 
 def write(rng: np.random.Generator, context: Context) -> Written:
-    episodes = context.care.episodes
+    episodes = context.care.cin_history
     children = np.unique(episodes["child"].to_numpy())
     truth = context.register.children.iloc[children]
     dob = errors.swapped_day_month(rng, truth["date_of_birth"].to_numpy(), context.rates["swapped_day_month"])
@@ -51,7 +54,7 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     }
     disabilities = _disabilities(context, children)
     # Episodes are sorted by child, so each child's CINdetails are one run of records.
-    records = _formatted(episodes, context.care.year_start).to_dict("records")
+    records = _formatted(episodes, context.care.history_start).to_dict("records")
     starts = np.searchsorted(episodes["child"].to_numpy(), children)
     ends = np.r_[starts[1:], len(records)]
     lines = [*_header(context), "    <Children>"]
@@ -101,11 +104,11 @@ def _disabilities(context: Context, children: np.ndarray) -> dict[int, tuple[str
     return {int(c): tuple(dict.fromkeys(group.to_list())) for c, group in wanted.groupby(level=0)}
 
 
-def _formatted(episodes: pd.DataFrame, year_start: np.datetime64) -> pd.DataFrame:
+def _formatted(episodes: pd.DataFrame, history_start: np.datetime64) -> pd.DataFrame:
     frame = episodes.copy()
     for column in DATE_COLUMNS:
         raw = frame[column].to_numpy().astype("datetime64[D]")
-        frame[column + "_in_year"] = np.isnat(raw) | (raw >= year_start)
+        frame[column + "_in_window"] = np.isnat(raw) | (raw >= history_start)
         frame[column] = format_dates(raw, "iso")
     return frame
 
@@ -145,7 +148,7 @@ def _details(e: dict) -> list[str]:
         lines.append(_element(16, "PrimaryNeedCode", e["need"]))
     if e["closure"]:
         lines += [_element(16, "CINclosureDate", e["closure"]), _element(16, "ReasonForClosure", e["closure_reason"])]
-    if e["assessment_start"] and e["assessment_end_in_year"]:
+    if e["assessment_start"] and e["assessment_end_in_window"]:
         lines += ["                <Assessments>", _element(20, "AssessmentActualStartDate", e["assessment_start"])]
         if e["assessment_end"]:
             lines += [
@@ -155,12 +158,12 @@ def _details(e: dict) -> list[str]:
             lines += [_element(24, "AssessmentFactors", f) for f in e["factors"]]
             lines.append("                    </FactorsIdentifiedAtAssessment>")
         lines.append("                </Assessments>")
-    if e["plan_start"] and e["plan_end_in_year"]:
+    if e["plan_start"] and e["plan_end_in_window"]:
         lines += ["                <CINPlanDates>", _element(20, "CINPlanStartDate", e["plan_start"])]
         if e["plan_end"]:
             lines.append(_element(20, "CINPlanEndDate", e["plan_end"]))
         lines.append("                </CINPlanDates>")
-    if e["s47_start"] and (e["s47_start_in_year"] or e["icpc_in_year"]):
+    if e["s47_start"] and (e["s47_start_in_window"] or e["icpc_in_window"]):
         lines += [
             "                <Section47>",
             _element(20, "S47ActualStartDate", e["s47_start"]),
@@ -170,7 +173,7 @@ def _details(e: dict) -> list[str]:
             "                </Section47>",
         ]
     lines.append(_element(16, "ReferralNFA", 1 if e["nfa"] else 0))
-    if e["cpp_start"] and e["cpp_end_in_year"]:
+    if e["cpp_start"] and e["cpp_end_in_window"]:
         lines += ["                <ChildProtectionPlans>", _element(20, "CPPstartDate", e["cpp_start"])]
         if e["cpp_end"]:
             lines.append(_element(20, "CPPendDate", e["cpp_end"]))

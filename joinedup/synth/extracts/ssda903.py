@@ -1,6 +1,11 @@
 """The SSDA903 looked-after children return as the CSV tables data-to-insight's
 csc-validator-be-903 and liia-tools read: header, episodes and OC2, with dd/mm/yyyy dates and
 the 2024/25 codes (SEX M/F from that year; 1/2 before it).
+
+The header and episodes cover the whole history window, as the multi-year episodes table that
+liia-tools (and csc-validator's previous-year checks) put together from several years' returns:
+every child looked after at some point in the window, once in the header, and every episode
+open in it, a child's periods of care one after another. OC2 is the collection year's.
 """
 
 from __future__ import annotations
@@ -56,8 +61,7 @@ def sex_codes(as_of) -> dict[str, str]:
 
 
 def write(rng: np.random.Generator, context: Context) -> Written:
-    care = context.care.care
-    children = care["child"].to_numpy()
+    children = np.unique(context.care.care_history["child"].to_numpy())
     truth = context.register.children.iloc[children]
     la_ids = truth["la_child_id"].to_numpy()
     dob = errors.swapped_day_month(rng, truth["date_of_birth"].to_numpy(), context.rates["swapped_day_month"])
@@ -105,7 +109,7 @@ def _mothers(rng, context: Context, children: np.ndarray) -> dict[str, np.ndarra
 
 
 def _episodes(context: Context, lookup: pd.Series) -> pd.DataFrame:
-    rows = context.care.placements
+    rows = context.care.placement_history
     return pd.DataFrame(
         {
             "CHILD": lookup.reindex(rows["child"]).to_numpy(),
