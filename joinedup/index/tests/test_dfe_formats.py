@@ -1,4 +1,4 @@
-"""The DfE returns as authorities really send them: every real-format sample in ../shared/formats
+"""The DfE returns as authorities really send them: every real-format sample in samples/formats
 imports, the differences between collection years are read past, and rows that break the format
 are reported rather than crashing the import."""
 

@@ -11,8 +11,8 @@ from joinedup.synth.errors import DEFAULT_RATES
 from joinedup.synth.generate import generate
 from joinedup.synth.options import options_from_arguments
 
-# The real-format samples live beside the checkout, in ../shared/formats.
-FORMATS = Path(__file__).resolve().parents[3].parent / "shared" / "formats"
+# The real-format samples, kept in the repository with their sources and licences.
+FORMATS = Path(__file__).resolve().parents[3] / "samples" / "formats"
 NO_ERRORS = tuple(f"{name}=0" for name in DEFAULT_RATES)
 
 

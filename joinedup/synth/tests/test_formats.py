@@ -1,5 +1,5 @@
 """Each extract matches the real format it imitates: the same columns in the same order as the
-samples in ../shared/formats, their date and number formats, and only code values that the samples
+samples in samples/formats, their date and number formats, and only code values that the samples
 or the official code lists use."""
 
 from __future__ import annotations
