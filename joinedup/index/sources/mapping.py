@@ -92,6 +92,11 @@ class SourceMapping:
         named = [*self.key, *(c for columns in self.fields.values() for c in columns), *self.facts.values()]
         return list(dict.fromkeys(named))
 
+    def columns_named(self) -> list[str]:
+        """Every column the file names (read, dated or not known), for matching headings whatever
+        their case."""
+        return list(dict.fromkeys([*self.columns_used(), *self.dates, *self.not_known]))
+
 
 def load_mapping(path: Path) -> SourceMapping:
     """Read and check a source file; FileProblems names every TOML key that is wrong."""

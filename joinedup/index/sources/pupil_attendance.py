@@ -21,7 +21,7 @@ import pandas as pd
 from joinedup.common.tables import FileProblems, Problem
 
 from . import normalise
-from .extract import FILE, ROW, Extract, csv_table, dated, missing_columns
+from .extract import FILE, ROW, Extract, csv_table, dated, missing_columns, without_broken
 from .mapping import SourceMapping
 
 ATTENDANCE, EXCLUSIONS = "attendance", "exclusions"
@@ -48,12 +48,14 @@ def files(mapping: SourceMapping, path: Path) -> list[Path]:
 def read(mapping: SourceMapping, path: Path) -> Extract:
     encoding = mapping.options.get("encoding", "utf-8-sig")
     attendance_file = _attendance_file(Path(path))
-    rows, problems = csv_table(attendance_file, encoding=encoding)
     key = mapping.key[0] if mapping.key else "UPN"
+    names = [key, *TERM_COLUMNS, *EXCLUSION_COLUMNS, *mapping.columns_named()]
+    rows, unreadable = csv_table(attendance_file, encoding=encoding, columns=names)
     wanted = {key: "key", **{column: "the pupil attendance format" for column in TERM_COLUMNS}}
     if missing := missing_columns(rows, wanted, str(attendance_file)):
         raise FileProblems(missing)
     terms, broken = _terms(rows)
+    broken = sorted([(index, None, reason) for index, reason in unreadable.items()] + broken, key=lambda b: b[0])
     pupil = normalise.text(rows[key]).to_numpy(dtype=object)
     # A row with no key stays a record of its own, for the importer to reject by name.
     group = np.where(pupil == "", "\x00" + rows[ROW].astype(str).to_numpy(), pupil)
@@ -63,7 +65,7 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
     pupils = rows.iloc[latest].reset_index(drop=True)
     pupil_of_row = pd.Series(np.arange(len(pupils)), index=first_of.index).reindex(group).to_numpy()
     read_files = [attendance_file]
-    extract = Extract(frame=pupils, files=read_files, problems=problems)
+    extract = Extract(frame=pupils, files=read_files)
     rejected: set[int] = set()
     for row, column, message in broken:
         index = int(pupil_of_row[row])
@@ -104,7 +106,7 @@ def _exclusions_file(attendance: Path) -> Path | None:
 
 def _terms(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str, str]]]:
     """Each row's term and counts, and (row, column, reason) for every value that cannot be read."""
-    broken: list[tuple[int, str, str]] = []
+    broken: list[tuple[int, str | None, str]] = []
 
     def bad(failed: np.ndarray, column: str, reason) -> None:
         broken.extend((int(i), column, reason(i)) for i in np.flatnonzero(failed))
@@ -196,7 +198,8 @@ def _exclusions(
 ) -> dict[str, list[dict]]:
     """Suspensions and permanent exclusions by pupil; a row that cannot be read is reported and
     left out (the pupil's attendance still loads)."""
-    frame, problems = csv_table(path, encoding=encoding)
+    frame, unreadable = csv_table(path, encoding=encoding, columns=[key, *EXCLUSION_COLUMNS])
+    frame, problems = without_broken(frame, unreadable, "exclusion")
     if missing := missing_columns(
         frame, {column: "the pupil exclusions format" for column in [key, *EXCLUSION_COLUMNS]}, str(path)
     ):

@@ -1,7 +1,8 @@
 """Read an agency's extract into canonical records: one reader per format hands over its rows as
 text, then the source file's mapping makes them canonical (key, dates, codes, names, postcodes,
 identifiers, facts). A row that breaks a rule is rejected by file, row, column and reason; a file
-that is not the declared format (a column missing, not XML) raises FileProblems and yields nothing.
+that is not the declared format (a column its records' identity needs missing, not CSV or XML
+text) raises FileProblems and yields nothing. Nothing else is raised for what a file holds.
 Knows no Django: `joinedup link-files` reads sources without the database.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from joinedup.common.tables import FileProblems, Problem
-from joinedup.index.canonical import CANONICAL_FIELDS
+from joinedup.index.canonical import CANONICAL_FIELDS, IDENTITY_FIELDS
 
 from . import cin_census, normalise, pupil_attendance, register, school_census, ssda903
 from .extract import FILE, ROW, Extract, csv_table, missing_columns, xlsx_table
@@ -44,14 +45,20 @@ class ReadResult:
 
 
 def _read_csv(mapping: SourceMapping, path: Path) -> Extract:
-    frame, problems = csv_table(
-        path, encoding=mapping.options.get("encoding", "utf-8-sig"), delimiter=mapping.options.get("delimiter", ",")
+    frame, broken = csv_table(
+        path,
+        encoding=mapping.options.get("encoding", "utf-8-sig"),
+        delimiter=mapping.options.get("delimiter", ","),
+        columns=mapping.columns_named(),
     )
-    return Extract(frame=frame, files=[path], problems=problems)
+    return Extract(frame=frame, files=[path], broken=[(index, None, reason) for index, reason in broken.items()])
 
 
 def _read_xlsx(mapping: SourceMapping, path: Path) -> Extract:
-    return Extract(frame=xlsx_table(path, sheet=mapping.options.get("sheet"), date_formats=mapping.dates), files=[path])
+    frame = xlsx_table(
+        path, sheet=mapping.options.get("sheet"), date_formats=mapping.dates, columns=mapping.columns_named()
+    )
+    return Extract(frame=frame, files=[path])
 
 
 READERS: dict[str, Callable[[SourceMapping, Path], Extract]] = {
@@ -92,7 +99,7 @@ def read_source(mapping: SourceMapping, path: Path) -> ReadResult:
 def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
     frame = extract.frame.reset_index(drop=True)
     files = [str(f) for f in extract.files]
-    _check_columns(mapping, frame, files[0] if files else str(mapping.path))
+    frame = _with_optional_columns(mapping, frame, files[0] if files else str(mapping.path))
     frame = frame.assign(**{column: normalise.as_text(frame[column]) for column in mapping.columns_used()})
     rejects = _Rejects(frame)
     for index, column, reason in extract.broken:
@@ -149,13 +156,21 @@ class _Rejects:
         self.mask[index] = True
 
 
-def _check_columns(mapping: SourceMapping, frame: pd.DataFrame, file: str) -> None:
+def _with_optional_columns(mapping: SourceMapping, frame: pd.DataFrame, file: str) -> pd.DataFrame:
+    """The frame with the columns a record's identity needs (its key, the identity fields, the
+    fields it cannot load without) checked present, and the others (facts, involvement) added
+    empty where the file lacks them: not held is not known, and refusing a whole extract for a
+    missing ethnicity column would keep every child in it out of the index."""
     wanted = {column: "key" for column in mapping.key}
+    optional = {}
     for name, columns in mapping.fields.items():
-        wanted.update({column: f"fields.{name}" for column in columns if column not in wanted})
-    wanted.update({column: f"facts.{name}" for name, column in mapping.facts.items() if column not in wanted})
+        needed = name in IDENTITY_FIELDS or name in mapping.required
+        (wanted if needed else optional).update({c: f"fields.{name}" for c in columns if c not in wanted})
+    optional.update({column: f"facts.{name}" for name, column in mapping.facts.items()})
     if problems := missing_columns(frame, wanted, file):
         raise FileProblems(problems)
+    absent = [column for column in optional if column not in frame.columns and column not in wanted]
+    return frame.assign(**dict.fromkeys(absent, "")) if absent else frame
 
 
 def _record_ids(mapping: SourceMapping, frame: pd.DataFrame, rejects: _Rejects) -> pd.Series:

@@ -10,7 +10,7 @@ from pathlib import Path
 from joinedup.common.tables import FileProblems, Problem
 
 from . import normalise
-from .extract import FILE, ROW, Extract, csv_table, missing_columns
+from .extract import FILE, ROW, Extract, csv_table, missing_columns, without_broken
 from .mapping import SourceMapping
 
 CHILDREN, ADDRESSES = "children.csv", "addresses.csv"
@@ -26,7 +26,9 @@ def files(mapping: SourceMapping, path: Path) -> list[Path]:
 def read(mapping: SourceMapping, path: Path) -> Extract:
     encoding = mapping.options.get("encoding", "utf-8-sig")
     children_file = _children_file(Path(path))
-    children, problems = csv_table(children_file, encoding=encoding)
+    names = ["child_id", "moved_out", *ADDRESS_COLUMNS, *mapping.columns_named()]
+    children, broken = csv_table(children_file, encoding=encoding, columns=names)
+    problems: list[Problem] = []
     if missing := missing_columns(children, {"child_id": "the register format"}, str(children_file)):
         raise FileProblems(missing)
     read_files = [children_file]
@@ -35,7 +37,8 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
     addresses_file = children_file.with_name(ADDRESSES)
     if addresses_file.is_file():
         read_files.append(addresses_file)
-        addresses, address_problems = csv_table(addresses_file, encoding=encoding)
+        addresses, unreadable = csv_table(addresses_file, encoding=encoding, columns=names)
+        addresses, address_problems = without_broken(addresses, unreadable, "address")
         wanted = {c: "the register format" for c in ["child_id", "moved_out", *ADDRESS_COLUMNS]}
         if missing := missing_columns(addresses, wanted, str(addresses_file)):
             raise FileProblems(missing)
@@ -49,7 +52,9 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
         current = current[~repeated].set_index("child_id")
         for column in ADDRESS_COLUMNS:
             children[column] = children["child_id"].map(current[column]).fillna("")
-    return Extract(frame=children, files=read_files, problems=problems)
+    extract = Extract(frame=children, files=read_files, problems=problems)
+    extract.broken = [(index, None, reason) for index, reason in broken.items()]
+    return extract
 
 
 def _children_file(path: Path) -> Path:

@@ -27,7 +27,7 @@ import pandas as pd
 from joinedup.common.tables import FileProblems, Problem
 
 from . import normalise
-from .extract import FILE, ROW, Extract, csv_table, dated, missing_columns
+from .extract import FILE, ROW, Extract, csv_table, dated, missing_columns, without_broken
 from .mapping import SourceMapping
 
 PUPILS = "pupilonroll"
@@ -35,6 +35,24 @@ KEY = "pupilonrolltableid"
 SESSIONS, SEN, EXCLUSIONS = "termlysessiondetailsonroll", "senneeds", "termlyexclusionsonroll"
 RENAMED = {"gender": "sex", "absencesessions": "sessions"}
 SUSPENSION_CATEGORIES = {"SUSP", "FIXD"}
+# The columns the reader itself reads, matched whatever their case.
+OWN_COLUMNS = [
+    KEY,
+    "surname",
+    "preferredsurname",
+    "formersurname",
+    "termlysessionspossible",
+    "sessions",
+    "attendancereason",
+    "sentype",
+    "sentyperank",
+    "category",
+    "startdate",
+    "reason1",
+    "reason2",
+    "reason3",
+    "reason",
+]
 ATTENDANCE_OPTIONS = ("attendance_authorised", "attendance_unauthorised", "attendance_not_counted")
 _CENSUS = re.compile(r"^(?P<year>\d{4})_(?P<term>autumn|spring|summer)_", re.IGNORECASE)
 # The term whose attendance each census returns (DfE school census guide): (term, years back).
@@ -50,7 +68,8 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
     encoding = mapping.options.get("encoding", "utf-8-sig")
     codes = _attendance_codes(mapping)
     pupil_file = _pupil_file(Path(path))
-    pupils, problems = csv_table(pupil_file, encoding=encoding)
+    names = [*OWN_COLUMNS, *RENAMED, *mapping.columns_named()]
+    pupils, broken = csv_table(pupil_file, encoding=encoding, columns=names)
     pupils = pupils.rename(columns={old: new for old, new in RENAMED.items() if new not in pupils.columns})
     if missing := missing_columns(pupils, {KEY: "the school census format"}, str(pupil_file)):
         raise FileProblems(missing)
@@ -58,14 +77,15 @@ def read(mapping: SourceMapping, path: Path) -> Extract:
     pupil_ids = pupils[KEY].str.strip()
     known = pd.Index(pupil_ids[pupil_ids != ""].unique())
     read_files = [pupil_file]
-    extract = Extract(frame=pupils, files=read_files, problems=problems)
+    extract = Extract(frame=pupils, files=read_files, broken=[(index, None, why) for index, why in broken.items()])
     tables = {}
     for table, needed in ((SESSIONS, ["sessions", "attendancereason"]), (SEN, ["sentype"]), (EXCLUSIONS, ["category"])):
         table_file = _table_file(pupil_file, table)
         if table_file is None:
             continue
         read_files.append(table_file)
-        frame, table_problems = csv_table(table_file, encoding=encoding)
+        frame, unreadable = csv_table(table_file, encoding=encoding, columns=names)
+        frame, table_problems = without_broken(frame, unreadable, table)
         frame = frame.rename(columns={old: new for old, new in RENAMED.items() if new not in frame.columns})
         wanted = {column: "the school census format" for column in [KEY, *needed]}
         if missing := missing_columns(frame, wanted, str(table_file)):

@@ -2,7 +2,8 @@
 HEADER and EPISODE). One record per child in the Header table; the other tables join by CHILD.
 
 CSV tables are recognised by their columns, as data-to-insight's csc-validator-be-903 does, so a
-council's own file names do not matter: FILE is the header table (its folder's other CSVs are read
+council's own file names do not matter (nor the case of the headings, nor a column outside CORE
+being absent): FILE is the header table (its folder's other CSVs are read
 with it) or the folder. The XML's CHILDID and PL are the CSV's CHILD and PLACE.
 
 Columns the reader adds to each child for the source file to map: DECOM (start of the child's
@@ -22,7 +23,7 @@ import pandas as pd
 from joinedup.common.tables import FileProblems, Problem
 
 from . import normalise
-from .extract import FILE, ROW, Extract, csv_table, dated
+from .extract import FIELD_LIMIT, FILE, ROW, Extract, csv_table, dated, without_broken
 from .mapping import SourceMapping
 from .xmlfiles import line_of, records
 
@@ -67,6 +68,21 @@ TABLES = {
     "Missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
     "SWEpisodes": ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
 }
+# The columns that make a CSV that table and that its rows cannot be read without; the others may
+# be absent (a column a year added, a council's export leaving one out) and are then not known.
+CORE = {
+    "Header": ["CHILD", "SEX", "DOB", "UPN"],
+    "Episodes": ["CHILD", "DECOM", "DEC", "LS", "PLACE"],
+    "Reviews": ["CHILD", "REVIEW"],
+    "UASC": ["CHILD", "DUC"],
+    "OC2": ["CHILD", "SDQ_SCORE"],
+    "OC3": ["CHILD", "IN_TOUCH"],
+    "AD1": ["CHILD", "DATE_INT"],
+    "PlacedAdoption": ["CHILD", "DATE_PLACED"],
+    "PrevPerm": ["CHILD", "PREV_PERM"],
+    "Missing": ["CHILD", "MIS_START"],
+    "SWEpisodes": ["CHILD", "SW_ID"],
+}
 DERIVED = ["DECOM", "DEC", "HOME_POST", "PL_POST", "LS", "PLACE"]
 XML_NAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
 # Where each table sits in the XML: elements under HEADER, or the HEADER's own leaves.
@@ -96,12 +112,21 @@ def csv_files(mapping: SourceMapping, path: Path) -> list[Path]:
 
 def read_csv(mapping: SourceMapping, path: Path) -> Extract:
     encoding = mapping.options.get("encoding", "utf-8-sig")
+    names = list(dict.fromkeys([*(c for columns in TABLES.values() for c in columns), *mapping.columns_named()]))
     problems: list[Problem] = []
-    tables = {}
+    tables, header_broken = {}, {}
     for name, table_file in _recognised(Path(path)).items():
-        tables[name], table_problems = csv_table(table_file, encoding=encoding)
-        problems += table_problems
-    return _children(mapping, tables, csv_files(mapping, path), problems)
+        frame, broken = csv_table(table_file, encoding=encoding, columns=names)
+        frame = frame.assign(**{c: "" for c in TABLES[name] if c not in frame.columns})
+        if name == "Header":
+            header_broken = broken
+        else:
+            frame, left_out = without_broken(frame, broken, name)
+            problems += left_out
+        tables[name] = frame
+    extract = _children(mapping, tables, csv_files(mapping, path), problems)
+    extract.broken += [(index, None, reason) for index, reason in header_broken.items()]
+    return extract
 
 
 def read_xml(mapping: SourceMapping, path: Path) -> Extract:
@@ -172,13 +197,17 @@ def _recognised(path: Path) -> dict[str, Path]:
 
 
 def _table_of(path: Path) -> str | None:
-    """The table whose columns the file's header holds, the fullest match winning."""
+    """The table whose core columns the file's header holds (case aside), the one with most of
+    its columns there winning. A file whose first line cannot be read is no table of the return."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = {c.strip() for c in next(csv.reader(handle), [])}
-    except (UnicodeDecodeError, OSError):
+        with path.open("rb") as handle:
+            # Headings are ASCII: a file in another encoding is still recognised, for its reader
+            # to say where its text is not what the source file says.
+            line = handle.readline(FIELD_LIMIT).decode("utf-8-sig", errors="replace")
+        header = {c.strip().upper() for c in next(csv.reader([line], strict=True), [])}
+    except (OSError, csv.Error):
         return None
-    matches = [(len(columns), name) for name, columns in TABLES.items() if set(columns) <= header]
+    matches = [(len(header & set(TABLES[name])), name) for name, core in CORE.items() if set(core) <= header]
     return max(matches)[1] if matches else None
 
 

@@ -28,7 +28,8 @@ def text_of(element: ET.Element | None, tag: str) -> str:
 
 def records(path: Path, *, root: str, wanted: set[str]) -> Iterator[ET.Element]:
     """Each complete element named in `wanted` (outermost only), in file order. A file whose root
-    is not `root`, or that is not well-formed XML, is refused whole: it is not the declared format."""
+        is not `root`, that is not well-formed XML (cut short, say), or that has a DOCTYPE is refused
+    whole: it is not the declared format."""
     parser = expat.ParserCreate()
     done: list[ET.Element] = []
     state = {"depth": 0, "builder": None, "start_depth": 0, "root": None}
@@ -59,6 +60,12 @@ def records(path: Path, *, root: str, wanted: set[str]) -> Iterator[ET.Element]:
         if state["builder"] is not None:
             state["builder"].data(text)
 
+    def doctype(name: str, *_) -> None:
+        raise _Doctype(parser.CurrentLineNumber)
+
+    # No DfE return has a DOCTYPE (their schemas are XSD); one in a file can only declare entities,
+    # which expand (a billion laughs) or reach outside the file.
+    parser.StartDoctypeDeclHandler = doctype
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = data
@@ -74,6 +81,10 @@ def records(path: Path, *, root: str, wanted: set[str]) -> Iterator[ET.Element]:
         raise FileProblems(
             [Problem(str(path), 1, None, f"the root element is <{wrong.tag}>, not <{root}>: not the declared format")]
         ) from None
+    except _Doctype as found:
+        raise FileProblems(
+            [Problem(str(path), found.line, None, "a DOCTYPE (entity declarations): a DfE return has none; refused")]
+        ) from None
     except expat.ExpatError as error:
         message = expat.ErrorString(error.code)
         raise FileProblems(
@@ -84,3 +95,8 @@ def records(path: Path, *, root: str, wanted: set[str]) -> Iterator[ET.Element]:
 class _WrongRoot(Exception):
     def __init__(self, tag: str):
         self.tag = tag
+
+
+class _Doctype(Exception):
+    def __init__(self, line: int):
+        self.line = line
