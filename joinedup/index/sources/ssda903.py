@@ -171,10 +171,13 @@ def _recognised(path: Path) -> dict[str, Path]:
     else:
         raise FileProblems([Problem(str(path), None, None, "the file does not exist")])
     found: dict[str, list[Path]] = {}
+    unknown: list[Path] = []
     for candidate in sorted(folder.glob("*.csv")):
         table = _table_of(candidate)
         if table:
             found.setdefault(table, []).append(candidate)
+        else:
+            unknown.append(candidate)
     if given is not None and given not in found.get("Header", []):
         raise FileProblems(
             [Problem(str(given), 1, None, f"not an SSDA903 Header table (columns {', '.join(TABLES['Header'])})")]
@@ -188,6 +191,18 @@ def _recognised(path: Path) -> dict[str, Path]:
         )
         for name, paths in found.items()
         if len(paths) > 1
+    ]
+    # A table that cannot be recognised (saved with semicolons, say) would otherwise be left out
+    # of the return without a word, its children loaded without their episodes.
+    problems += [
+        Problem(
+            str(table_file),
+            1,
+            None,
+            "not a table of the SSDA903 return: its header holds no table's columns (the header table's are "
+            f"{', '.join(TABLES['Header'])}); keep only the return's comma-separated tables in its folder",
+        )
+        for table_file in unknown
     ]
     if "Header" not in found:
         problems.append(Problem(str(folder), None, None, "no SSDA903 Header table (CHILD, SEX, DOB, ...) here"))
