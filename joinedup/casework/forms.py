@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -30,6 +32,42 @@ CONSENT_SCOPES = [
     ("assess_only", "To an assessment only"),
 ]
 NAMED_SCOPES = frozenset({"assess_and_named", "named_only"})
+
+
+class OpenedAtVersion(forms.Form):
+    """A form on a record two people may change at once (a plan, an assessment): it carries the
+    version the person opened, so that a save after someone else's is refused and explained
+    rather than written over theirs (services.plans.ChangedMeanwhile). Every page sends it; a post
+    without one (a page opened before versions existed, a script) is saved unchecked, as before."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        error_messages={problem: "This page is out of date: open it again" for problem in ("invalid", "min_value")},
+    )
+
+    def __init__(self, *args, version: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version
+
+    def carry(self, version: int) -> None:
+        """Carry `version` when the page is shown again, so that saving again keeps what was typed."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(version)
+
+    def overtaken(self, changed) -> None:
+        """Someone saved since the page was opened: say who changed what and when, above what the
+        person typed (kept in the form), and let their next save stand."""
+        self.add_error(None, str(changed))
+        self.carry(changed.version)
+
+    def tell_if_changed(self, changed_since: Callable[[int], Any]) -> None:
+        """A form refused for its own errors is told too of a save someone made meanwhile, which
+        may be why (a new outcome to rate)."""
+        opened = self.cleaned_data.get("version")
+        if opened is not None and (changed := changed_since(opened)):
+            self.overtaken(changed)
 
 
 class FindChildForm(forms.Form):
@@ -209,7 +247,7 @@ class TacMeetingForm(DateInputs):
     notes = FreeText(what="The notes", max_length=5_000, label="Notes", widget=forms.Textarea, required=False)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(OpenedAtVersion):
     need = FreeText(
         what="The need",
         max_length=2_000,
@@ -227,7 +265,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class ActionForm(DateInputs):
+class ActionForm(OpenedAtVersion, DateInputs):
     dates = {"due_on": "Due date"}
     outcome = forms.ModelChoiceField(
         label="Which outcome is it for?",
@@ -267,7 +305,7 @@ def in_their_own_words(what: str, *, max_length: int) -> FreeText:
     )
 
 
-class ReviewForm(DateInputs):
+class ReviewForm(OpenedAtVersion, DateInputs):
     dates = {"held_on": "Date of the review"}
     child_views = in_their_own_words("The child's views", max_length=5_000)
     parents_views = in_their_own_words("The parents' or carers' views", max_length=5_000)
@@ -335,7 +373,7 @@ RATINGS = [
 ]
 
 
-class CloseForm(forms.Form):
+class CloseForm(OpenedAtVersion):
     reason = forms.ChoiceField(
         label="Why is the case closing?",
         choices=ClosureReason.choices,
@@ -375,7 +413,7 @@ class FamilyViewForm(forms.Form):
     )
 
 
-class AssessmentDomainForm(forms.Form):
+class AssessmentDomainForm(OpenedAtVersion):
     """Strengths and needs for each element of one domain; every box may be left empty."""
 
     def __init__(self, *args, domain=None, held=None, **kwargs):
@@ -406,7 +444,7 @@ class AssessmentDomainForm(forms.Form):
         return {e.code: (data[f"strengths_{e.code}"], data[f"needs_{e.code}"]) for e in self.domain.elements}
 
 
-class AssessmentFinishForm(forms.Form):
+class AssessmentFinishForm(OpenedAtVersion):
     child_views = in_their_own_words("The child's views", max_length=10_000)
     parents_views = in_their_own_words("The parents' or carers' views", max_length=10_000)
     level_of_need = forms.ChoiceField(

@@ -197,6 +197,11 @@ class Case(models.Model):
     review_overdue_flagged_for = models.DateField(
         null=True, blank=True, help_text="The overdue review date already flagged, so each is flagged once"
     )
+    plan_version = models.PositiveIntegerField(
+        default=1,
+        help_text="Goes up with every change to the plan (its outcomes, actions, reviews and closure); a form "
+        "opened at an older version is refused, so two people's changes never overwrite each other",
+    )
 
     class Meta:
         ordering = ["-opened_on"]
@@ -434,6 +439,9 @@ class Assessment(models.Model):
     parents_views = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     level_of_need = models.CharField(max_length=12, choices=LevelOfNeed.choices, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every save; a form opened at an older version is refused"
+    )
 
     class Meta:
         ordering = ["-started_at"]

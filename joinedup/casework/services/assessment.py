@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.access.policy import Action, current_involvements, decide
+from joinedup.audit import queries as audit_queries
 from joinedup.audit import services as audit
 from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
@@ -40,6 +41,7 @@ from joinedup.people.models import Child, Practitioner
 
 from ._common import _involve, _require, _require_open
 from .consent import ConsentGiven, _write_consent
+from .plans import ChangedMeanwhile, changes_since, next_version
 
 
 def _prefill(child: Child, user: Any) -> tuple[dict[str, tuple[str, str]], str, str]:
@@ -313,6 +315,49 @@ def _end_assessing(*, child: Child, practitioners: Iterable[Practitioner]) -> No
     ).update(ended=timezone.localdate())
 
 
+# What each part of the assessment is called, in the message to a person whose form a save overtook.
+VIEWS = {"child_views": "the child's views", "parents_views": "the parents' or carers' views"}
+
+
+def _part(code: str) -> str:
+    """'Health: needs' for an element's strengths or needs, as the form labels them."""
+    if code in VIEWS:
+        return VIEWS[code]
+    element, _, side = code.rpartition(".")
+    titles = {e.code: e.title for d in instruments.assessment_domains() for e in d.elements}
+    return f"{titles.get(element, element)}: {side}"
+
+
+def _describe(event) -> str:
+    if event.verb == "completed_assessment":
+        return "completed the assessment"
+    parts = [_part(code) for code in event.detail.get("changed", [])]
+    return f"saved {', '.join(parts)}" if parts else "saved the assessment"
+
+
+def assessment_changed_since(assessment: Assessment, version: int) -> ChangedMeanwhile | None:
+    """What changed in the assessment since the person opened it at `version` (None if nothing
+    did), from the audit log: who saved which parts, and when."""
+    current = Assessment.objects.values_list("version", flat=True).get(pk=assessment.pk)
+    if current == version:
+        return None
+    events = audit_queries.events_for_child(assessment.child_id).filter(
+        object_type="Assessment", object_id=str(assessment.pk), detail__version__gt=version
+    )
+    return ChangedMeanwhile(
+        f"The assessment changed after you opened this page: {changes_since(events, _describe)}. What you "
+        "typed is still below: compare it with the assessment, then save again to keep yours",
+        version=current,
+    )
+
+
+def _next_assessment_version(assessment: Assessment, seen_version: int | None) -> int:
+    version = next_version(Assessment, assessment.pk, "version", seen=seen_version)
+    if version is None:
+        raise assessment_changed_since(assessment, seen_version)
+    return version
+
+
 @transaction.atomic
 def save_assessment(
     *,
@@ -321,10 +366,14 @@ def save_assessment(
     elements: dict[str, tuple[str, str]] | None = None,
     child_views: str | None = None,
     parents_views: str | None = None,
+    seen_version: int | None = None,
 ) -> Assessment:
     """Save a draft; it can be finished later. Saving a draft made before a case renews its
-    assessor's access for JOINEDUP_ASSESSOR_ACCESS_DAYS."""
+    assessor's access for JOINEDUP_ASSESSOR_ACCESS_DAYS. `seen_version` is the assessment's version
+    when the person opened the form: a save by someone else since refuses theirs (ChangedMeanwhile),
+    so neither overwrites the other unseen."""
     _require_writer(saved_by, assessment)
+    version = _next_assessment_version(assessment, seen_version)
     if assessment.completed_at is not None:
         raise RuleBroken("A completed assessment cannot be changed; start a new one if things have changed")
     if assessment.case_id is None:
@@ -332,28 +381,44 @@ def save_assessment(
     elements = elements or {}
     if unknown := set(elements) - instruments.element_codes():
         raise RuleBroken(f"Unknown assessment elements: {', '.join(sorted(unknown))}")
+    held = {e.code: (e.strengths, e.needs) for e in assessment.elements.all()}
+    changed = []
     for code, (strengths, needs) in elements.items():
+        saved = (strengths.strip(), needs.strip())
+        was = held.get(code, ("", ""))
+        changed += [
+            f"{code}.{side}" for side, new, old in zip(("strengths", "needs"), saved, was, strict=True) if new != old
+        ]
         AssessmentElement.objects.update_or_create(
-            assessment=assessment, code=code, defaults={"strengths": strengths.strip(), "needs": needs.strip()}
+            assessment=assessment, code=code, defaults={"strengths": saved[0], "needs": saved[1]}
         )
-    if child_views is not None:
-        assessment.child_views = child_views.strip()
-    if parents_views is not None:
-        assessment.parents_views = parents_views.strip()
+    for field, text in (("child_views", child_views), ("parents_views", parents_views)):
+        if text is not None and text.strip() != getattr(assessment, field):
+            changed.append(field)
+            setattr(assessment, field, text.strip())
     assessment.sittings += 1
+    assessment.version = version
     assessment.save(update_fields=["child_views", "parents_views", "sittings"])
     audit.record(
-        actor=saved_by, verb="saved_assessment", child_id=assessment.child_id, target=assessment, legal_basis="Plan"
+        actor=saved_by,
+        verb="saved_assessment",
+        child_id=assessment.child_id,
+        target=assessment,
+        legal_basis="Plan",
+        detail={"version": version, "changed": changed},
     )
     return assessment
 
 
 @transaction.atomic
-def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_need: str) -> Assessment:
+def complete_assessment(
+    *, assessment: Assessment, completed_by: Any, level_of_need: str, seen_version: int | None = None
+) -> Assessment:
     """Completion records the level of need and the time taken, and shares the assessment with
     the team around the child as far as consent allows. Made before a case, it waits for its
     assessor to send it to the allocation panel, within JOINEDUP_ASSESSOR_ACCESS_DAYS."""
     _require_writer(completed_by, assessment)
+    version = _next_assessment_version(assessment, seen_version)
     if assessment.completed_at is not None:
         raise RuleBroken("This assessment is already complete")
     if assessment.case_id is None:
@@ -364,6 +429,7 @@ def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_n
         raise RuleBroken("Record at least one strength or need")
     assessment.completed_at = timezone.now()
     assessment.level_of_need = level_of_need
+    assessment.version = version
     assessment.save(update_fields=["completed_at", "level_of_need"])
     audit.record(
         actor=completed_by,
@@ -371,7 +437,7 @@ def complete_assessment(*, assessment: Assessment, completed_by: Any, level_of_n
         child_id=assessment.child_id,
         target=assessment,
         legal_basis="Consent to assess",
-        detail={"minutes": assessment.minutes_to_complete, "sittings": assessment.sittings},
+        detail={"minutes": assessment.minutes_to_complete, "sittings": assessment.sittings, "version": version},
     )
     case = assessment.case
     if case is None:

@@ -3,18 +3,21 @@ reviews, overdue flags and closure (002 ch. 5)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from joinedup.access.models import InvolvementKind
 from joinedup.access.policy import Action
 from joinedup.access.queries import shield_for
+from joinedup.audit import queries as audit_queries
 from joinedup.audit import services as audit
 from joinedup.casework import queries
 from joinedup.casework.errors import RuleBroken
@@ -35,6 +38,80 @@ from joinedup.common import instruments
 from joinedup.people.models import Practitioner
 
 from ._common import _end_involvements, _involve, _require, _require_open
+
+
+class ChangedMeanwhile(RuleBroken):
+    """Someone saved the plan or assessment after this person opened it: their save is refused
+    rather than written over the other's, and the message says who changed what, and when."""
+
+    def __init__(self, message: str, *, version: int):
+        super().__init__(message)
+        self.version = version  # the version held now, which the form carries when they save again
+
+
+def next_version(model: type[models.Model], pk: int, field: str, *, seen: int | None) -> int | None:
+    """Move one row on a version, if it is still at the version the person saw: one conditional
+    UPDATE in the change's transaction, which also holds the row until it commits, so of two saves
+    at once only one passes. `seen` None (a loader, the system, a one-click change) moves it on
+    unconditionally. Returns the new version, or None when someone else moved it on first."""
+    row = model.objects.filter(pk=pk)
+    claimed = row if seen is None else row.filter(**{field: seen})
+    if not claimed.update(**{field: F(field) + 1}):
+        return None
+    return row.values_list(field, flat=True).get()
+
+
+def changes_since(events: models.QuerySet, describe: Callable[[Any], str]) -> str:
+    """'Sam Patel added an outcome at 10:42 on 3 March 2026; …': who made each change, what and
+    when, from the audit events of the changes."""
+    events = list(events.order_by("at", "id"))
+    names = {
+        user.pk: user.get_full_name() or user.username
+        for user in get_user_model().objects.filter(pk__in={e.actor_id for e in events})
+    }
+    said = [
+        f"{names.get(e.actor_id, e.actor_username or 'Someone')} {describe(e)} at "
+        f"{timezone.localtime(e.at):%H:%M on %-d %B %Y}"
+        for e in events
+    ]
+    return "; ".join(said) or "Someone changed it"
+
+
+# What each change to the plan is called, in the message to a person whose form it overtook.
+PLAN_CHANGES = {
+    "added_plan_outcome": "added an outcome",
+    "added_plan_action": "added an action",
+    "completed_plan_action": "marked an action done",
+    "recorded_review": "recorded a review",
+    "closed_case": "closed the case",
+}
+
+
+def plan_changed_since(case: Case, version: int) -> ChangedMeanwhile | None:
+    """What changed in the plan since the person opened it at `version`, to refuse their save with
+    (None if nothing did). Read from the audit log, which names every change's author and time."""
+    current = Case.objects.values_list("plan_version", flat=True).get(pk=case.pk)
+    if current == version:
+        return None
+    events = audit_queries.events_for_child(case.child_id).filter(
+        detail__case=case.pk, detail__plan_version__gt=version
+    )
+    changes = changes_since(events, lambda e: PLAN_CHANGES.get(e.verb, "changed the plan"))
+    return ChangedMeanwhile(
+        f"The plan changed after you opened this page: {changes}. What you entered is still below: "
+        "check the plan, then save again",
+        version=current,
+    )
+
+
+def _change_plan(case: Case, *, seen_version: int | None) -> dict[str, int]:
+    """Claim the plan's next version for this change (refused if it moved on since the person's
+    form was opened at `seen_version`); returns the audit detail that names the change."""
+    version = next_version(Case, case.pk, "plan_version", seen=seen_version)
+    if version is None:
+        raise plan_changed_since(case, seen_version)
+    case.plan_version = version
+    return {"case": case.pk, "plan_version": version}
 
 
 def _open_case(*, referral: Referral, lead_professional: Practitioner) -> Case:
@@ -152,24 +229,43 @@ def record_tac_meeting(
 
 
 @transaction.atomic
-def add_outcome(*, case: Case, need: str, desired_outcome: str, added_by: Any) -> PlanOutcome:
+def add_outcome(
+    *, case: Case, need: str, desired_outcome: str, added_by: Any, seen_version: int | None = None
+) -> PlanOutcome:
+    """`seen_version` is the plan's version when the person opened the form (as for every change
+    to the plan below): a plan changed since is not added to unseen."""
     _require(added_by, Action.CHANGE_PLAN, case)
+    changed = _change_plan(case, seen_version=seen_version)
     _require_open(case)
     if not (need.strip() and desired_outcome.strip()):
         raise RuleBroken("Enter the need and the outcome the family wants")
     outcome = PlanOutcome.objects.create(case=case, need=need.strip(), desired_outcome=desired_outcome.strip())
-    audit.record(actor=added_by, verb="added_plan_outcome", child_id=case.child_id, target=outcome, legal_basis="Plan")
+    audit.record(
+        actor=added_by,
+        verb="added_plan_outcome",
+        child_id=case.child_id,
+        target=outcome,
+        legal_basis="Plan",
+        detail=changed,
+    )
     return outcome
 
 
 @transaction.atomic
 def add_action(
-    *, outcome: PlanOutcome, description: str, owner: Practitioner, due_on: date, added_by: Any
+    *,
+    outcome: PlanOutcome,
+    description: str,
+    owner: Practitioner,
+    due_on: date,
+    added_by: Any,
+    seen_version: int | None = None,
 ) -> PlanAction:
     """Every action has an owner in the team, for their agency, and a date: the plan says who does
     what by when, so agencies deliver what it says (002 ch. 5)."""
     case = outcome.case
     _require(added_by, Action.CHANGE_PLAN, case)
+    changed = _change_plan(case, seen_version=seen_version)
     _require_open(case)
     member = case.tac_members.filter(practitioner=owner, left_on__isnull=True).first()
     if member is None:
@@ -179,7 +275,14 @@ def add_action(
     action = PlanAction.objects.create(
         outcome=outcome, description=description.strip(), owner=owner, agency=member.agency, due_on=due_on
     )
-    audit.record(actor=added_by, verb="added_plan_action", child_id=case.child_id, target=action, legal_basis="Plan")
+    audit.record(
+        actor=added_by,
+        verb="added_plan_action",
+        child_id=case.child_id,
+        target=action,
+        legal_basis="Plan",
+        detail=changed,
+    )
     if owner.user_id != added_by.pk:
         notify(
             recipient=owner.user,
@@ -192,17 +295,25 @@ def add_action(
 
 @transaction.atomic
 def complete_action(*, action: PlanAction, completed_by: Any, on: date | None = None) -> PlanAction:
-    """The owner, or whoever may change the plan, marks an action done."""
+    """The owner, or whoever may change the plan, marks an action done: one click, so it checks
+    no version, but forms opened on the plan before it see that it changed."""
     case = action.outcome.case
     if getattr(completed_by, "practitioner", None) != action.owner:
         _require(completed_by, Action.CHANGE_PLAN, case)
     _require_open(case)
-    if action.done_on is not None:
+    done_on = on or timezone.localdate()
+    # Only if nobody marked it done in the meantime, so the first date stands.
+    if not PlanAction.objects.filter(pk=action.pk, done_on__isnull=True).update(done_on=done_on):
         raise RuleBroken("This action is already marked done")
-    action.done_on = on or timezone.localdate()
-    action.save(update_fields=["done_on"])
+    action.done_on = done_on
+    changed = _change_plan(case, seen_version=None)
     audit.record(
-        actor=completed_by, verb="completed_plan_action", child_id=case.child_id, target=action, legal_basis="Plan"
+        actor=completed_by,
+        verb="completed_plan_action",
+        child_id=case.child_id,
+        target=action,
+        legal_basis="Plan",
+        detail=changed,
     )
     return action
 
@@ -232,10 +343,13 @@ def record_review(
     what_changed: Iterable[str] = (),
     sdq: SdqScores | None = None,
     wellbeing: dict[str, int] | None = None,
+    seen_version: int | None = None,
 ) -> Review:
     """A review records progress on every outcome of the plan, and the family's views in their
-    own words; the next review falls due one interval later."""
+    own words; the next review falls due one interval later. Recorded against the plan as the
+    person saw it: a review someone else recorded meanwhile, or a new outcome, refuses it."""
     _require(recorded_by, Action.CHANGE_PLAN, case)
+    changed = _change_plan(case, seen_version=seen_version)
     _require_open(case)
     if held_on > timezone.localdate():
         raise RuleBroken("Record a review once it has happened: the date must be today or in the past")
@@ -274,7 +388,12 @@ def record_review(
         OutcomeProgress(review=review, outcome=outcome, progress=Progress(value)) for outcome, value in progress.items()
     )
     audit.record(
-        actor=recorded_by, verb="recorded_review", child_id=case.child_id, target=review, legal_basis="Plan review"
+        actor=recorded_by,
+        verb="recorded_review",
+        child_id=case.child_id,
+        target=review,
+        legal_basis="Plan review",
+        detail=changed,
     )
     return review
 
@@ -327,10 +446,12 @@ def close_case(
     needs_met_at: str,
     ratings: dict[PlanOutcome, int],
     on: date | None = None,
+    seen_version: int | None = None,
 ) -> Case:
     """Closure records why, the level at which needs were met (CAF destination data) and how far
     each outcome of the plan was achieved. The team's involvements end with the case."""
     _require(closed_by, Action.CHANGE_PLAN, case)
+    changed = _change_plan(case, seen_version=seen_version)
     _require_open(case)
     on = on or timezone.localdate()
     if on < case.opened_on or on > timezone.localdate():
@@ -354,7 +475,7 @@ def close_case(
         child_id=case.child_id,
         target=case,
         legal_basis="Lead professional",
-        detail={"reason": reason, "needs_met_at": needs_met_at},
+        detail={"reason": reason, "needs_met_at": needs_met_at, **changed},
     )
     for member in members:
         if member.user_id != closed_by.pk:

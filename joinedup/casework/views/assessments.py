@@ -16,8 +16,15 @@ from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.audit import services as audit
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.forms import AssessmentConsentForm, AssessmentDomainForm, AssessmentFinishForm, SendToPanelForm
+from joinedup.casework.forms import (
+    AssessmentConsentForm,
+    AssessmentDomainForm,
+    AssessmentFinishForm,
+    SendToPanelForm,
+)
 from joinedup.casework.models import Assessment, Case
+from joinedup.casework.services.assessment import assessment_changed_since
+from joinedup.casework.services.plans import ChangedMeanwhile
 from joinedup.common import instruments
 
 from ._common import consent_given_today, practitioner_of
@@ -129,15 +136,26 @@ def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> 
     if chosen is None:
         raise Http404("Not found")
     held = {e.code: (e.strengths, e.needs) for e in assessment.elements.all()}
-    form = AssessmentDomainForm(request.POST if request.method == "POST" else None, domain=chosen, held=held)
+    form = AssessmentDomainForm(
+        request.POST if request.method == "POST" else None, domain=chosen, held=held, version=assessment.version
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_assessment(assessment=assessment, saved_by=request.user, elements=form.elements())
+            services.save_assessment(
+                assessment=assessment,
+                saved_by=request.user,
+                elements=form.elements(),
+                seen_version=form.cleaned_data["version"],
+            )
+        except ChangedMeanwhile as changed:
+            form.overtaken(changed)
         except RuleBroken as broken:
             form.add_error(None, str(broken))
         else:
             messages.success(request, f"{chosen.title}: saved")
             return redirect("casework:assessment", assessment.pk)
+    elif request.method == "POST":
+        form.tell_if_changed(lambda opened: assessment_changed_since(assessment, opened))
     return render(
         request, "casework/assessment_form.html", {"assessment": assessment, "form": form, "title": chosen.title}
     )
@@ -148,7 +166,9 @@ def assessment_domain(request: HttpRequest, assessment_id: int, domain: str) -> 
 def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = _for_change(request, assessment_id)
     initial = {"child_views": assessment.child_views, "parents_views": assessment.parents_views}
-    form = AssessmentFinishForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = AssessmentFinishForm(
+        request.POST if request.method == "POST" else None, initial=initial, version=assessment.version
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -157,17 +177,27 @@ def assessment_finish(request: HttpRequest, assessment_id: int) -> HttpResponse:
                 saved_by=request.user,
                 child_views=data["child_views"],
                 parents_views=data["parents_views"],
+                seen_version=data["version"],
             )
             if request.POST.get("complete"):
                 services.complete_assessment(
-                    assessment=assessment, completed_by=request.user, level_of_need=data["level_of_need"]
+                    assessment=assessment,
+                    completed_by=request.user,
+                    level_of_need=data["level_of_need"],
+                    seen_version=assessment.version,
                 )
+        except ChangedMeanwhile as changed:
+            form.overtaken(changed)
         except RuleBroken as broken:
             form.add_error(None, str(broken))
+            # The draft may have saved before completing was refused: saving again is theirs to make.
+            form.carry(assessment.version)
         else:
             done = "The assessment is complete" if assessment.completed_at else "Your draft is saved"
             messages.success(request, done)
             return redirect("casework:assessment", assessment.pk)
+    elif request.method == "POST":
+        form.tell_if_changed(lambda opened: assessment_changed_since(assessment, opened))
     return render(
         request,
         "casework/assessment_form.html",

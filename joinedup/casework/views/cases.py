@@ -21,12 +21,14 @@ from joinedup.casework.forms import (
     FamilyAccountForm,
     InviteForm,
     LeadProfessionalForm,
+    OpenedAtVersion,
     OutcomeForm,
     ReviewForm,
     TacMeetingForm,
 )
 from joinedup.casework.models import Case, PlanAction
 from joinedup.casework.services import SdqScores
+from joinedup.casework.services.plans import ChangedMeanwhile, plan_changed_since
 
 from ._common import choices_as_seen, practitioner_of
 
@@ -64,17 +66,22 @@ def _change_case(
 ) -> HttpResponse:
     """Every change to a case: fetch it for change through the policy, validate, call the service,
     and show what the service refused as a GOV.UK error (on `refused_field` when it is about that
-    field's choice)."""
+    field's choice). A change to the plan saved after someone else's is refused with who changed
+    what, above what the person entered."""
     case = get_or_404(request.user, Action.CHANGE_PLAN, Case, pk=case_id)
     form = make_form(request.POST if request.method == "POST" else None, case)
     if request.method == "POST" and form.is_valid():
         try:
             message = act(case, form)
+        except ChangedMeanwhile as changed:
+            form.overtaken(changed)
         except RuleBroken as broken:
             form.add_error(refused_field, str(broken))
         else:
             messages.success(request, message)
             return redirect("casework:case", case.pk)
+    elif request.method == "POST" and isinstance(form, OpenedAtVersion):
+        form.tell_if_changed(lambda opened: plan_changed_since(case, opened))
     return render(request, "casework/case_form.html", {"case": case, "form": form, "title": title, "button": button})
 
 
@@ -154,7 +161,14 @@ def new_tac_meeting(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_outcome(request: HttpRequest, case_id: int) -> HttpResponse:
     def act(case, form):
-        services.add_outcome(case=case, added_by=request.user, **form.cleaned_data)
+        data = form.cleaned_data
+        services.add_outcome(
+            case=case,
+            need=data["need"],
+            desired_outcome=data["desired_outcome"],
+            added_by=request.user,
+            seen_version=data["version"],
+        )
         return "The outcome has been added to the plan"
 
     return _change_case(
@@ -162,7 +176,7 @@ def new_outcome(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Add a need and outcome to the plan",
         button="Add to the plan",
-        make_form=lambda data, case: OutcomeForm(data),
+        make_form=lambda data, case: OutcomeForm(data, version=case.plan_version),
         act=act,
     )
 
@@ -178,6 +192,7 @@ def new_action(request: HttpRequest, case_id: int) -> HttpResponse:
             owner=data["owner"],
             due_on=data["due_on"],
             added_by=request.user,
+            seen_version=data["version"],
         )
         return "The action has been added and its owner told"
 
@@ -187,7 +202,7 @@ def new_action(request: HttpRequest, case_id: int) -> HttpResponse:
         title="Add an action to the plan",
         button="Add action",
         make_form=lambda data, case: choices_as_seen(
-            ActionForm(data, case=case), "owner", by=request.user, child_id=case.child_id
+            ActionForm(data, case=case, version=case.plan_version), "owner", by=request.user, child_id=case.child_id
         ),
         act=act,
     )
@@ -213,6 +228,7 @@ def new_review(request: HttpRequest, case_id: int) -> HttpResponse:
             what_changed=data["what_changed"],
             sdq=sdq,
             wellbeing=form.wellbeing(),
+            seen_version=data["version"],
         )
         return "The review has been recorded"
 
@@ -222,7 +238,10 @@ def new_review(request: HttpRequest, case_id: int) -> HttpResponse:
         title="Record a review",
         button="Record review",
         make_form=lambda data, case: ReviewForm(
-            data, case=case, initial={"parents_views": queries.family_words_since_last_review(case)}
+            data,
+            case=case,
+            version=case.plan_version,
+            initial={"parents_views": queries.family_words_since_last_review(case)},
         ),
         act=act,
     )
@@ -238,6 +257,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             needs_met_at=form.cleaned_data["needs_met_at"],
             ratings=form.ratings(),
+            seen_version=form.cleaned_data["version"],
         )
         return "The case is closed"
 
@@ -246,7 +266,7 @@ def close(request: HttpRequest, case_id: int) -> HttpResponse:
         case_id,
         title="Close the case",
         button="Close the case",
-        make_form=lambda data, case: CloseForm(data, case=case),
+        make_form=lambda data, case: CloseForm(data, case=case, version=case.plan_version),
         act=act,
     )
 
@@ -282,8 +302,8 @@ def family_access(request: HttpRequest, case_id: int) -> HttpResponse:
             created_by=request.user,
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
-            first_name=person.forenames.split(" ")[0],
-            last_name=person.surname,
+            first_name=(person.forenames or "").split(" ")[0],
+            last_name=person.surname or "",
             carer=carer,
         )
         return f"{person.full_name} can now sign in to see the plan, once they have set a password"
