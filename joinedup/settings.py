@@ -93,8 +93,20 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'joinedup.sqlite3'}"),
         conn_max_age=0 if MODE == "test" else 60,
+        # A kept connection the server dropped (a restart, a failover) is replaced when the next
+        # request begins, rather than failing that request.
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two people saving at once take turns instead of meeting "database is locked": a transaction
+    # takes the write lock when it begins (a read lock upgraded later fails at once, whatever the
+    # timeout), readers never block the writer (WAL), and a writer waits up to 20 s for its turn.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
