@@ -1,19 +1,26 @@
-"""UK names drawn from Faker's en_GB lists with numpy, and the nicknames families actually use.
+"""UK names: children's forenames from the ONS baby names of their year of birth, adults' from
+Faker's en_GB lists, surnames by frequency, and the nicknames families actually use.
 
 Faker is slow one name at a time, so its provider lists are read once and sampled as arrays. The
-surname list carries ONS frequencies; the forename lists are ordered by popularity, so they are
-weighted by rank.
+surname list carries frequencies; Faker's forename lists are ordered by popularity, so they are
+weighted by rank. ONS has published every name given to three or more babies in England and Wales
+each year since 1996 (`data/ons_baby_names.csv.gz`, see `data/SOURCE.md`): anyone born since then
+is named from their own year's list, so a toddler is an Isla or a Muhammad and their mother a
+Chloe, while a parent born earlier is a Claire or a Mark.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from faker.providers.person.en_GB import Provider as PersonNames
 from nicknames import NickNamer
 
+BABY_NAMES = Path(__file__).with_name("data") / "ons_baby_names.csv.gz"
 HYPHENATED_SURNAME_SHARE = 0.03  # assumption: Smith-Jones style surnames among families
 DOUBLE_BARRELLED_SURNAME_SHARE = 0.004  # unhyphenated, e.g. "Bowes Lyon"
 MIDDLE_NAME_COUNTS = {0: 0.13, 1: 0.75, 2: 0.12}
@@ -38,13 +45,19 @@ _WELL_KNOWN = {
 
 @dataclass(frozen=True)
 class NamePools:
-    male: np.ndarray
+    male: np.ndarray  # adults born before the ONS lists begin (Faker's en_GB lists)
     male_weights: np.ndarray
     female: np.ndarray
     female_weights: np.ndarray
+    given_in_year: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]  # (year, sex): names, shares (ONS)
     surnames: np.ndarray
     surname_weights: np.ndarray
     nicknames: dict[str, tuple[str, ...]]
+
+    @property
+    def listed_years(self) -> tuple[int, int]:
+        years = [year for year, _ in self.given_in_year]
+        return min(years), max(years)
 
 
 def _rank_weights(count: int) -> np.ndarray:
@@ -60,12 +73,23 @@ def _plausible_nickname(name: str, nickname: str) -> bool:
     return same_initial and diminutive and len(nickname) >= 2
 
 
+def _baby_names() -> dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]:
+    table = pd.read_csv(BABY_NAMES, keep_default_na=False, dtype={"name": str})  # "Nan" is a name, not NaN
+    given = {}
+    for (year, sex), names in table.groupby(["year", "sex"], sort=True):
+        counts = names["count"].to_numpy(dtype=float)
+        given[(int(year), sex)] = (names["name"].to_numpy(dtype=object), counts / counts.sum())
+    return given
+
+
 @lru_cache(maxsize=1)
 def name_pools() -> NamePools:
+    given_in_year = _baby_names()
     namer = NickNamer()
-    forenames = sorted(set(PersonNames.first_names_male) | set(PersonNames.first_names_female))
+    forenames = set(PersonNames.first_names_male) | set(PersonNames.first_names_female)
+    forenames |= {name for names, _ in given_in_year.values() for name in names}
     nicknames = {}
-    for name in forenames:
+    for name in sorted(forenames):
         lower = name.lower()
         options = sorted(n.title() for n in namer.nicknames_of(lower) if _plausible_nickname(lower, n))
         if options:
@@ -76,14 +100,37 @@ def name_pools() -> NamePools:
         male_weights=_rank_weights(len(PersonNames.first_names_male)),
         female=np.array(PersonNames.first_names_female, dtype=object),
         female_weights=_rank_weights(len(PersonNames.first_names_female)),
+        given_in_year=given_in_year,
         surnames=np.array(list(PersonNames.last_names), dtype=object),
         surname_weights=surname_weights / surname_weights.sum(),
         nicknames=nicknames,
     )
 
 
-def first_names(rng: np.random.Generator, sexes: np.ndarray) -> np.ndarray:
-    """One forename per person, from the list for their sex (U draws from either)."""
+def first_names(rng: np.random.Generator, sexes: np.ndarray, born_in: np.ndarray | None = None) -> np.ndarray:
+    """One forename per person, from the list for their sex (U draws from either): the ONS names of
+    their year of birth (`born_in`; years after the latest list use the latest), or the adult lists
+    for anyone born before 1996 or of unknown year."""
+    if born_in is None:
+        return _adult_first_names(rng, sexes)
+    pools = name_pools()
+    first_listed, last_listed = pools.listed_years
+    sexes = np.asarray(sexes, dtype=object)
+    years = np.minimum(np.asarray(born_in, dtype=np.int64), last_listed)
+    names = np.empty(len(sexes), dtype=object)
+    adults = years < first_listed
+    names[adults] = _adult_first_names(rng, sexes[adults])
+    female = (sexes == "F") | ((sexes == "U") & (rng.random(len(sexes)) < 0.5))
+    cohort = np.where(adults, -1, years * 2 + female)  # one draw per year of birth and sex
+    for key in np.unique(cohort[~adults]):
+        year, is_female = divmod(int(key), 2)
+        given, shares = pools.given_in_year[(year, "F" if is_female else "M")]
+        those = cohort == key
+        names[those] = rng.choice(given, size=int(those.sum()), p=shares)
+    return names
+
+
+def _adult_first_names(rng: np.random.Generator, sexes: np.ndarray) -> np.ndarray:
     pools = name_pools()
     male = rng.choice(pools.male, size=len(sexes), p=pools.male_weights)
     female = rng.choice(pools.female, size=len(sexes), p=pools.female_weights)
@@ -91,23 +138,27 @@ def first_names(rng: np.random.Generator, sexes: np.ndarray) -> np.ndarray:
     return np.where(use_female, female, male)
 
 
-def middle_names(rng: np.random.Generator, sexes: np.ndarray, firsts: np.ndarray) -> np.ndarray:
-    """Space-separated middle names ('' for none), never repeating the forename."""
+def middle_names(
+    rng: np.random.Generator, sexes: np.ndarray, firsts: np.ndarray, born_in: np.ndarray | None = None
+) -> np.ndarray:
+    """Space-separated middle names ('' for none), of the same year's names, never repeating the forename."""
     counts = rng.choice(list(MIDDLE_NAME_COUNTS), size=len(sexes), p=list(MIDDLE_NAME_COUNTS.values()))
-    one = _names_other_than(rng, sexes, firsts)
-    two = _names_other_than(rng, sexes, one)
+    one = _names_other_than(rng, sexes, firsts, born_in)
+    two = _names_other_than(rng, sexes, one, born_in)
     second = np.where(two == firsts, "", two)
     result = np.where(counts >= 1, one, "")
     return np.where((counts == 2) & (second != ""), one + " " + second, result).astype(object)
 
 
-def _names_other_than(rng: np.random.Generator, sexes: np.ndarray, avoid: np.ndarray) -> np.ndarray:
-    names = first_names(rng, sexes)
+def _names_other_than(
+    rng: np.random.Generator, sexes: np.ndarray, avoid: np.ndarray, born_in: np.ndarray | None
+) -> np.ndarray:
+    names = first_names(rng, sexes, born_in)
     for _ in range(5):  # a few redraws leave a clash in about one name in a million
         clash = names == avoid
         if not clash.any():
             break
-        names[clash] = first_names(rng, sexes[clash])
+        names[clash] = first_names(rng, sexes[clash], None if born_in is None else born_in[clash])
     return names
 
 

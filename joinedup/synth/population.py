@@ -158,7 +158,8 @@ def _children(rng: np.random.Generator, births: pd.DataFrame, families: pd.DataF
     size = len(births)
     sex = _sexes(rng, births)
     dob = np.datetime64(as_of, "D") - births["age_days"].to_numpy().astype("timedelta64[D]")
-    first = first_names(rng, sex)
+    born_in = birth_years(dob)
+    first = first_names(rng, sex, born_in)
     household = families["household"].to_numpy()[family]
     # In a step-family the oldest children are from the mother's previous relationship.
     from_previous_partner = (household == "step") & (births["birth_order"].to_numpy() == 0)
@@ -174,7 +175,7 @@ def _children(rng: np.random.Generator, births: pd.DataFrame, families: pd.DataF
             "la_child_id": unique_numbers(rng, size, low=1_000_000, high=9_999_999).astype(str),
             "family": family,
             "first_name": first,
-            "middle_names": middle_names(rng, sex, first),
+            "middle_names": middle_names(rng, sex, first, born_in),
             "surname": surname,
             "former_surname": former,
             "surname_changed_on": changed_on,
@@ -229,6 +230,10 @@ def _name_changes(
 def as_days(values) -> np.ndarray:
     """Dates as numpy days: pandas keeps datetime columns in seconds, which breaks day arithmetic."""
     return np.asarray(values).astype("datetime64[D]")
+
+
+def birth_years(dob: np.ndarray) -> np.ndarray:
+    return np.asarray(dob).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def completed_years(dob: np.ndarray, on: date) -> np.ndarray:
@@ -300,8 +305,9 @@ def _carers(rng: np.random.Generator, families: pd.DataFrame, children: pd.DataF
     for role, (present, sex, surname, dob) in people.items():
         index = np.flatnonzero(present)
         sexes = np.full(len(index), sex, dtype=object)
-        firsts = first_names(rng, sexes)
-        middles = middle_names(rng, sexes, firsts)
+        born_in = birth_years(dob[index])
+        firsts = first_names(rng, sexes, born_in)
+        middles = middle_names(rng, sexes, firsts, born_in)
         frames.append(
             pd.DataFrame(
                 {

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from joinedup.synth.fit import FIT
+from joinedup.synth.fit import FIT, LOOKED_AFTER
 from joinedup.synth.services import CASEHOLDING, SERVICES
 from joinedup.synth.tests.conftest import build_authority, read
 
@@ -47,3 +47,32 @@ def test_no_service_of_the_synthetic_authority_works_with_a_child_outside_its_ag
     assert set(involvements["service"]) <= set(FIT)
     for service, ages in involvements.groupby("service")["age"]:
         assert FIT[service].youngest <= ages.min() and ages.max() <= FIT[service].oldest, service
+
+
+def test_every_worker_is_of_the_service_that_works_with_the_child_and_fits_them(authority):
+    """No health visitor for a 15-year-old, no youth justice officer for a 6-year-old: each
+    involvement's practitioner is in a team of that involvement's service, the child is of its ages
+    on the reference date (or the day the work ended), and a looked-after child's service (CSC-CIC,
+    the virtual school) works only with children in care."""
+    document = json.loads((authority / "authority.json").read_text())
+    as_of = date.fromisoformat(document["as_of"])
+    team_service = {team["code"]: team["service"] for team in document["teams"]}
+    service_of = {p["username"]: team_service.get(p["team"]) for p in document["practitioners"]}
+    children = read(authority / "register" / "children.csv").set_index("child_id")
+    involvements = read(authority / "register" / "involvements.csv")
+
+    assert (involvements["practitioner"].map(service_of) == involvements["service"]).all()
+    for row in involvements.itertuples():
+        fit = FIT[row.service]
+        until = date.fromisoformat(row.ended) if row.ended else as_of
+        born = date.fromisoformat(children.at[row.child_id, "date_of_birth"])
+        age = until.year - born.year - ((until.month, until.day) < (born.month, born.day))
+        # Work that ended before the birth (a pre-birth assessment) is by a service that works from birth.
+        assert fit.youngest <= max(age, 0) <= fit.oldest, (row.service, row.child_id, age)
+
+    episodes = read(authority / "ssda903" / "episodes.csv")
+    open_episodes = episodes.loc[episodes["DEC"] == "", "CHILD"]
+    in_care = set(children.reset_index().set_index("la_child_id").reindex(open_episodes)["child_id"])
+    looked_after_services = [code for code, fit in FIT.items() if LOOKED_AFTER in fit.called_for_by]
+    open_work = involvements[(involvements["ended"] == "") & involvements["service"].isin(looked_after_services)]
+    assert len(open_work) and set(open_work["child_id"]) <= in_care
