@@ -14,7 +14,7 @@ from django.utils import timezone
 from joinedup.casework import queries
 from joinedup.casework.history import CHILD_VIEWS, PARENTS_VIEWS
 from joinedup.casework.management.commands.load_casework_history import _children, add_family_login
-from joinedup.casework.models import Assessment, Case, FamilyAccount, Referral
+from joinedup.casework.models import Assessment, Case, FamilyAccount, PlanOutcome, Referral
 from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.people.models import Address
 from joinedup.people.tests.factories import ChildCarerFactory, ChildFactory
@@ -260,17 +260,21 @@ def test_the_loader_writes_the_history_once(authority):
 
 
 @pytest.mark.django_db
-def test_the_loader_adds_a_demo_parent_login_once(front_door, tmp_path):
+def test_the_loader_adds_a_demo_parent_login_once_and_says_whose_plan_they_see(front_door, tmp_path):
     ReferralFactory(child=front_door["alfie"])  # history already loaded
-    case = CaseFactory(child=front_door["alfie"])
+    case = with_a_plan(CaseFactory(child=front_door["alfie"]))
     mum = ChildCarerFactory(child=case.child, parental_responsibility=True).carer
+    printed = StringIO()
 
-    call_command("load_casework_history", authority=tmp_path, family_login="karen", stdout=StringIO())
-    call_command("load_casework_history", authority=tmp_path, family_login="karen", stdout=StringIO())
+    call_command("load_casework_history", authority=tmp_path, end=date.today(), family_login="karen", stdout=printed)
+    call_command("load_casework_history", authority=tmp_path, end=date.today(), family_login="karen", stdout=StringIO())
 
     account = FamilyAccount.objects.get()
     assert (account.user.username, account.carer) == ("karen", mum)
     assert list(queries.family_cases(account.user)) == [case]
+    due = queries.next_review_due(case)
+    assert f"a parent of {case.child.full_name}, whose open early help plan" in printed.getvalue()
+    assert f"next review on {due:%-d %B %Y}" in printed.getvalue()
 
 
 @pytest.mark.django_db
@@ -283,13 +287,35 @@ def test_the_loader_reads_the_needs_that_call_for_a_sensitive_service_from_the_c
     assert _children(ids={alfie.pk})[0].needs == {SUBSTANCE_MISUSE, EMOTIONAL_WELLBEING}
 
 
+def with_a_plan(case: Case) -> Case:
+    PlanOutcome.objects.create(case=case, need="Getting to school", desired_outcome="Alfie is at school every day")
+    return case
+
+
 @pytest.mark.django_db
-def test_the_demo_parent_is_a_carer_of_a_child_whose_case_is_open():
-    """The demo prints the parent login as a parent of a child with an open plan: a child with no
-    case at all, listed first, must not be chosen."""
-    ChildCarerFactory()  # a child with no case, first by id
-    with_a_plan = ChildCarerFactory(child=CaseFactory().child)
+def test_the_demo_parent_is_a_parent_of_a_child_whose_open_plan_has_a_review_to_come():
+    """The demo prints the parent login as a parent of a child with an open plan and a review coming
+    up: children listed first with no case, a case with no plan yet, a plan whose review is overdue
+    and a plan with no parent on record must not be chosen."""
+    today = date.today()
+    ChildCarerFactory(parental_responsibility=True)
+    ChildCarerFactory(child=CaseFactory().child, parental_responsibility=True)
+    overdue = with_a_plan(CaseFactory(opened_on=today - timedelta(days=60)))
+    ChildCarerFactory(child=overdue.child, parental_responsibility=True)
+    with_a_plan(CaseFactory())
+    chosen = with_a_plan(CaseFactory())
+    ChildCarerFactory(child=chosen.child, parental_responsibility=False)
+    parent = ChildCarerFactory(child=chosen.child, parental_responsibility=True)
 
-    account = add_family_login("parent")
+    account, case = add_family_login("parent", today=today)
 
-    assert account.carer == with_a_plan.carer
+    assert (account.carer, case) == (parent.carer, chosen)
+    assert queries.next_review_due(case) > today
+
+
+@pytest.mark.django_db
+def test_no_demo_parent_without_an_open_plan_with_a_review_to_come():
+    ChildCarerFactory(child=CaseFactory().child, parental_responsibility=True)
+
+    with pytest.raises(CommandError, match="No open case with a plan"):
+        add_family_login("parent", today=date.today())

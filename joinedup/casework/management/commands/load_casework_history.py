@@ -25,6 +25,7 @@ from django.utils import timezone
 from joinedup.access.models import Consent, Involvement, InvolvementKind
 from joinedup.agencies.models import LevelOfNeed, Locality
 from joinedup.audit import services as audit
+from joinedup.casework import queries
 from joinedup.casework.history import ChildIn, EpisodeIn, History, ReviewIn, WorkerIn, generate_history
 from joinedup.casework.models import (
     Assessment,
@@ -96,9 +97,15 @@ class Command(BaseCommand):
         else:
             self._load(authority=Path(authority), seed=seed, end=end)
         if family_login and not get_user_model().objects.filter(username=family_login).exists():
-            account = add_family_login(family_login)
+            try:
+                today = end or _as_of(Path(authority))
+            except FileProblems as problems:
+                raise CommandError(f"The authority's reference date cannot be read:\n{problems}") from None
+            account, case = add_family_login(family_login, today=today)
             self.stdout.write(
-                f"Family login {family_login}: {account.carer.full_name}, a parent of a child with an open plan"
+                f"Family login {family_login}: {account.carer.full_name}, a parent of {case.child.full_name}, "
+                f"whose open early help plan (led by {case.lead_professional.user.get_full_name()}) has its "
+                f"next review on {queries.next_review_due(case):%-d %B %Y}"
             )
 
     def _load(self, *, authority: Path, seed: int, end: date | None) -> None:
@@ -259,23 +266,34 @@ def _episode(row: dict[str, str], child: int, reviews: dict[date, ReviewIn]) -> 
     )
 
 
-def add_family_login(username: str) -> FamilyAccount:
-    """A demo parent: the first carer with parental responsibility for a child whose case is open."""
-    link = (
-        # Children with an open case: a filter on cases__closed_on alone also matches children with none.
-        ChildCarer.objects.filter(
-            parental_responsibility=True, child__in=Case.objects.filter(closed_on__isnull=True).values("child")
-        )
-        .select_related("carer")
+def add_family_login(username: str, *, today: date) -> tuple[FamilyAccount, Case]:
+    """A demo parent: a carer with parental responsibility for a child whose open case has a plan
+    (outcomes agreed) and a review still to come after `today`, so the family page shows the plan
+    and a review to add their views before. The child with the lowest id that has such a parent."""
+    cases = (
+        queries.with_last_review(Case.objects.filter(closed_on__isnull=True, outcomes__isnull=False).distinct())
+        .select_related("child", "lead_professional__user")
         .order_by("child_id")
-        .first()
     )
-    if link is None:
-        raise CommandError("No open case has a parent with parental responsibility on record")
+    for case in cases:
+        if queries.next_review_due(case) <= today:
+            continue
+        link = (
+            ChildCarer.objects.filter(child=case.child, parental_responsibility=True)
+            .select_related("carer")
+            .order_by("carer_id")
+            .first()
+        )
+        if link is not None:
+            break
+    else:
+        raise CommandError(
+            f"No open case with a plan and a review after {today} has a parent with parental responsibility on record"
+        )
     user = get_user_model().objects.create_user(
         username=username, first_name=link.carer.forenames.split(" ")[0], last_name=link.carer.surname
     )
-    return FamilyAccount.objects.create(user=user, carer=link.carer)
+    return FamilyAccount.objects.create(user=user, carer=link.carer), case
 
 
 def _children(*, ids: set[int]) -> list[ChildIn]:
