@@ -134,6 +134,11 @@ JOINEDUP_ASSESSOR_ACCESS_DAYS = int(os.environ.get("JOINEDUP_ASSESSOR_ACCESS_DAY
 # The longest that information may be shared without consent before a practitioner records it again.
 JOINEDUP_LAWFUL_SHARING_DAYS = int(os.environ.get("JOINEDUP_LAWFUL_SHARING_DAYS", "90"))
 
+# The children's index: a full extract that would withdraw more than this share of its source's
+# current records (or that holds none) is held until an index administrator confirms it, so a
+# truncated or failed transfer never empties the index.
+JOINEDUP_WITHDRAWAL_LIMIT = float(os.environ.get("JOINEDUP_WITHDRAWAL_LIMIT", "0.05"))
+
 # Login throttling: five failures lock the username from that address for an hour; twenty failures
 # from one address across any usernames within fifteen minutes lock the address (web/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))

@@ -39,6 +39,7 @@ class Action(StrEnum):
     CODE_ANSWERS = "code_answers"
     MANAGE_ROUNDS = "manage_rounds"
     REVIEW_INDEX_LINKS = "review_index_links"
+    CONFIRM_WITHDRAWAL = "confirm_withdrawal"
     # Integrated casework (joinedup.casework)
     REFER = "refer"
     MANAGE_PANELS = "manage_panels"
@@ -165,6 +166,9 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.MANAGE_ACCOUNTS: frozenset({Role.ADMINISTRATOR}),
     # The index administrator compares identifying details only, never case records.
     Action.REVIEW_INDEX_LINKS: frozenset({Role.ADMINISTRATOR}),
+    # The index administrator confirms an import held for the records it would withdraw, and can
+    # undo a withdrawal.
+    Action.CONFIRM_WITHDRAWAL: frozenset({Role.ADMINISTRATOR}),
     # Self-evaluation (joinedup.selfeval): answers are anonymous and about services, not children.
     # Authority staff see their own authority's results; which authorities is selfeval's to scope.
     Action.VIEW_SELFEVAL_REPORTS: frozenset(

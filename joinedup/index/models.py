@@ -40,11 +40,21 @@ class Source(models.Model):
         return self.name
 
 
+class BatchStatus(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    # A full extract that would withdraw too much of its source (or holds no records) writes
+    # nothing until someone who may confirm it does: a failed transfer must never empty the index.
+    HELD = "held", "Held until confirmed"
+
+
 class ImportBatch(models.Model):
-    """One import of one extract: what it changed and what it rejected."""
+    """One import of one extract: what it changed and what it rejected or, held, what it would do."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches")
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.IMPORTED)
+    held_reason = models.TextField(blank=True, help_text="Why the import was held, in words")
     file_path = models.CharField(max_length=500)
+    mapping_path = models.CharField(max_length=500, blank=True, help_text="The source file, read again to confirm")
     sha256 = models.CharField(max_length=64, help_text="Of the files read, in order")
     mapping_sha256 = models.CharField(max_length=64, help_text="Of the source file as imported")
     rejects_path = models.CharField(max_length=500, blank=True)
@@ -59,11 +69,43 @@ class ImportBatch(models.Model):
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    withdrawn_records = models.ManyToManyField(
+        "IndexRecord",
+        related_name="+",
+        blank=True,
+        help_text="The records this extract withdrew or, held, would withdraw",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_undone_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name_plural = "import batches"
         indexes = [models.Index(fields=["source", "-started_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True, confirmed_by__isnull=True)
+                | Q(confirmed_at__isnull=False, confirmed_by__isnull=False),
+                name="import_confirmed_at_and_by_together",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawal_undone_at__isnull=True, withdrawal_undone_by__isnull=True)
+                | Q(withdrawal_undone_at__isnull=False, withdrawal_undone_by__isnull=False),
+                name="import_withdrawal_undone_at_and_by_together",
+            ),
+            # A held import has changed nothing yet, so it has neither finished nor been undone.
+            models.CheckConstraint(
+                condition=~Q(status="held")
+                | Q(finished_at__isnull=True, confirmed_at__isnull=True, withdrawal_undone_at__isnull=True),
+                name="held_import_changed_nothing",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M}"

@@ -5,6 +5,10 @@ withdraws and restores records and writes one audit event. Rows that break a rul
 listed (file, row, column, reason) in a rejects CSV while the good rows load; a file that is not
 the declared format loads nothing. The same file again changes nothing; a re-export with the same
 content finds every record unchanged; a newer extract changes only what changed.
+
+A full extract that would withdraw more than JOINEDUP_WITHDRAWAL_LIMIT of its source's current
+records, or that holds none, is held: it changes nothing until an index administrator confirms
+it, and any withdrawal can be undone until a later import of the source.
 """
 
 from __future__ import annotations
@@ -24,16 +28,19 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from joinedup.access.policy import ROLE_ACTIONS, Action, decide
 from joinedup.agencies.models import Agency
 from joinedup.audit import services as audit
-from joinedup.common.tables import write_problems
+from joinedup.common.tables import FileProblems, write_problems
+from joinedup.people.models import Role
 
 from .canonical import CANONICAL_FIELDS
-from .models import ImportBatch, IndexRecord, Source
-from .queries import latest_batch
-from .sources import SourceMapping, load_mapping, read_source, source_files
+from .models import BatchStatus, ImportBatch, IndexRecord, Source
+from .queries import current_records, latest_batch
+from .sources import ReadResult, SourceMapping, load_mapping, read_source, source_files
 
 IMPORT_BASIS = "The authority's information sharing agreement with the agency that sent the extract"
+WITHDRAWAL_BASIS = "Index administrator deciding whether records have left an agency's extract"
 # The canonical values a record's hash covers: all but the source and the key, which locate it.
 HASHED = [f for f in CANONICAL_FIELDS if f not in ("source", "record_id")]
 DATE_COLUMNS = ("date_of_birth", "involvement_start", "involvement_end")
@@ -52,6 +59,14 @@ class _Plan:
     unchanged: int
 
 
+class NotAllowed(Exception):
+    """The access policy refused; the message is the policy's reason."""
+
+
+class Refused(Exception):
+    """A held import cannot be confirmed, or a withdrawal undone; the message says why, for a person."""
+
+
 def import_file(
     *,
     mapping_path: Path,
@@ -62,7 +77,8 @@ def import_file(
 ) -> ImportBatch:
     """Import one extract as its source file describes it. Raises FileProblems, having changed
     nothing, when the source file or the extract's structure is wrong. Returns the batch; for a
-    file already imported unchanged, the earlier batch (nothing is written, not even audit)."""
+    file already imported unchanged, the earlier batch (nothing is written, not even audit). A
+    batch returned HELD says why in `held_reason` and has changed nothing but itself."""
     stage = progress or _silent
     mapping = load_mapping(Path(mapping_path))
     files = source_files(mapping, Path(path))
@@ -73,54 +89,223 @@ def import_file(
         if latest is not None and latest.sha256 == digest and latest.mapping_sha256 == mapping.digest:
             return latest
     started = timezone.now()
-    with stage(total=1, description=f"Reading {Path(path).name}") as advance:
-        result = read_source(mapping, Path(path))
-        advance(1)
-    records = result.records.assign(row_hash=_row_hashes(result.records))
+    result, records = _read(mapping, Path(path), stage)
     written_rejects = ""
     if result.rejects:
         target = rejects_path or _default_rejects_path(mapping, started)
         written_rejects = str(write_problems(target, result.rejects))
     with transaction.atomic():
-        source = _save_source(mapping)
+        # A held import leaves a source it already knows as it was; a new one is registered so
+        # that the batch has a source to belong to.
+        source = held_source or _save_source(mapping)
+        plan = _plan(source, mapping, records, result.rejected_ids)
+        held_reason = _reason_to_hold(mapping, source, records, plan)
+        if not held_reason:
+            source = _save_source(mapping)
         batch = ImportBatch.objects.create(
             source=source,
-            file_path=str(path),
+            status=BatchStatus.HELD if held_reason else BatchStatus.IMPORTED,
+            held_reason=held_reason,
+            file_path=str(Path(path).resolve()),
+            mapping_path=str(Path(mapping_path).resolve()),
             sha256=digest,
             mapping_sha256=mapping.digest,
             rejects_path=written_rejects,
             rows_read=result.rows_read,
             rejected=result.rows_read - len(records),
+            created=len(plan.create),
+            updated=len(plan.update),
+            unchanged=plan.unchanged,
+            withdrawn=len(plan.withdraw),
             started_at=started,
             imported_by=imported_by,
         )
-        plan = _plan(source, mapping, records, result.rejected_ids)
-        total = len(plan.create) + len(plan.update) + len(plan.withdraw)
-        with stage(total=max(total, 1), description=f"Loading {mapping.name}") as advance, _sqlite_cache():
-            _create(source, batch, plan.create, advance)
-            _update(batch, plan.update, advance)
-            _withdraw(batch, plan.withdraw, advance)
-        batch.created, batch.updated = len(plan.create), len(plan.update)
-        batch.unchanged, batch.withdrawn = plan.unchanged, len(plan.withdraw)
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["created", "updated", "unchanged", "withdrawn", "finished_at"])
-        # One event per extract: auditing each of a million records would bury the log; the batch
-        # names the file and every record names the batch that last changed it.
+        _list_withdrawals(batch, plan.withdraw)
+        if held_reason:
+            audit.record(
+                actor=imported_by,
+                verb="held_extract",
+                target=batch,
+                legal_basis=IMPORT_BASIS,
+                detail={"source": source.name, "file": batch.file_path, "sha256": digest, "reason": held_reason},
+            )
+        else:
+            _apply(batch, plan, actor=imported_by, stage=stage)
+    return batch
+
+
+def confirm_withdrawal(*, batch: ImportBatch, confirmed_by: Any, progress: Progress | None = None) -> ImportBatch:
+    """Apply a held import exactly as it was planned: the same extract (by hash), read with the
+    same source file, with no import of the source applied since. Refuses, changing nothing,
+    otherwise: the extract is then imported again and judged afresh."""
+    _may_manage_withdrawals(confirmed_by)
+    _refuse_unless_held(batch)
+    try:
+        mapping = load_mapping(Path(batch.mapping_path))
+        files = source_files(mapping, Path(batch.file_path))
+    except FileProblems as problems:
+        raise Refused(f"Batch {batch.pk} cannot be confirmed: its files cannot be read again.\n{problems}") from None
+    if mapping.digest != batch.mapping_sha256 or _sha256(files) != batch.sha256:
+        raise Refused(
+            f"Batch {batch.pk} cannot be confirmed: {batch.file_path} or its source file has changed since it "
+            "was held, so it is not the extract that was checked. Import it again. Nothing was changed."
+        )
+    result, records = _read(mapping, Path(batch.file_path), progress or _silent)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().select_related("source").get(pk=batch.pk)
+        _refuse_unless_held(batch)
+        later = _later_import(batch)
+        if later is not None:
+            raise Refused(
+                f"Batch {batch.pk} cannot be confirmed: {_described(later)} came after it, so its plan no longer "
+                "applies. Import the extract again if it is still wanted. Nothing was changed."
+            )
+        plan = _plan(batch.source, mapping, records, result.rejected_ids)
+        held_withdrawals = set(batch.withdrawn_records.values_list("pk", flat=True))
+        if _counts(plan) != (batch.created, batch.updated, batch.unchanged) or set(plan.withdraw) != held_withdrawals:
+            raise Refused(
+                f"Batch {batch.pk} cannot be confirmed: the index's records of {batch.source.name} have changed "
+                "since it was held. Import the extract again. Nothing was changed."
+            )
+        _save_source(mapping)
+        batch.status, batch.confirmed_by, batch.confirmed_at = BatchStatus.IMPORTED, confirmed_by, timezone.now()
+        batch.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        _apply(batch, plan, actor=confirmed_by, stage=progress or _silent)
         audit.record(
-            actor=imported_by,
-            verb="imported_extract",
+            actor=confirmed_by,
+            verb="confirmed_withdrawal",
             target=batch,
-            legal_basis=IMPORT_BASIS,
-            detail={
-                "source": source.name,
-                "file": str(path),
-                "sha256": digest,
-                **{k: getattr(batch, k) for k in ("rows_read", "created", "updated", "unchanged", "withdrawn")},
-                "rejected": batch.rejected,
-                "rejects_file": written_rejects,
-            },
+            legal_basis=WITHDRAWAL_BASIS,
+            detail={"source": batch.source.name, "withdrawn": batch.withdrawn, "held_because": batch.held_reason},
         )
     return batch
+
+
+@transaction.atomic
+def undo_withdrawal(*, batch: ImportBatch, undone_by: Any) -> ImportBatch:
+    """Put back the records an import withdrew, as they were. Refused once a later import of the
+    source has been applied: the index then follows that extract, which may have changed them."""
+    _may_manage_withdrawals(undone_by)
+    batch = ImportBatch.objects.select_for_update().select_related("source").get(pk=batch.pk)
+    if batch.status == BatchStatus.HELD:
+        raise Refused(f"Batch {batch.pk} is held: it has withdrawn nothing, so there is nothing to undo")
+    if batch.withdrawal_undone_at is not None:
+        raise Refused(
+            f"Batch {batch.pk}'s withdrawal was already undone on "
+            f"{timezone.localtime(batch.withdrawal_undone_at):%d/%m/%Y %H:%M} by {batch.withdrawal_undone_by}"
+        )
+    withdrawn = batch.withdrawn_records.all()
+    total = withdrawn.count()
+    if not total:
+        raise Refused(f"Batch {batch.pk} withdrew no records, so there is nothing to undo")
+    later = _later_import(batch)
+    if later is not None:
+        changed = withdrawn.exclude(last_batch=batch).count()
+        raise Refused(
+            f"Batch {batch.pk}'s withdrawal cannot be undone: {_described(later)} came after it and has already "
+            f"changed {changed:,} of the {total:,} records it withdrew; the index follows the latest extract. "
+            "Nothing was restored."
+        )
+    withdrawn.update(withdrawn_at=None)
+    batch.withdrawal_undone_by, batch.withdrawal_undone_at = undone_by, timezone.now()
+    batch.save(update_fields=["withdrawal_undone_by", "withdrawal_undone_at"])
+    audit.record(
+        actor=undone_by,
+        verb="undid_withdrawal",
+        target=batch,
+        legal_basis=WITHDRAWAL_BASIS,
+        detail={"source": batch.source.name, "restored": total},
+    )
+    return batch
+
+
+def who_may_confirm() -> str:
+    """The roles that may confirm a held import, in words, for the message that says it was held."""
+    return " or ".join(sorted(Role(role).label for role in ROLE_ACTIONS[Action.CONFIRM_WITHDRAWAL]))
+
+
+def _may_manage_withdrawals(user: Any) -> None:
+    decision = decide(user, Action.CONFIRM_WITHDRAWAL)
+    if not decision:
+        raise NotAllowed(decision.reason)
+
+
+def _refuse_unless_held(batch: ImportBatch) -> None:
+    if batch.status != BatchStatus.HELD:
+        raise Refused(
+            f"Batch {batch.pk} is not held: it was {batch.get_status_display().lower()}, so it needs no confirming"
+        )
+
+
+def _later_import(batch: ImportBatch) -> ImportBatch | None:
+    """The first import of the batch's source applied after it (held ones changed nothing)."""
+    return (
+        ImportBatch.objects.filter(source=batch.source_id, status=BatchStatus.IMPORTED, pk__gt=batch.pk)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _described(batch: ImportBatch) -> str:
+    started = timezone.localtime(batch.started_at)
+    return f"a later import of {batch.source.name} (batch {batch.pk}, {started:%d/%m/%Y %H:%M})"
+
+
+def _counts(plan: _Plan) -> tuple[int, int, int]:
+    return len(plan.create), len(plan.update), plan.unchanged
+
+
+def _reason_to_hold(mapping: SourceMapping, source: Source, records: pd.DataFrame, plan: _Plan) -> str:
+    """Why a full extract is held, or "" when it may be applied: a transfer cut short looks like
+    an extract from which many children have left, and an empty one like all of them leaving."""
+    if mapping.extract != "full":
+        return ""
+    current = current_records(source).count()
+    withdraw = len(plan.withdraw)
+    if records.empty:
+        leaving = f", so it would withdraw {withdraw:,} of the {current:,} current records of {source.name}"
+        return f"The extract holds no records{leaving if current else ''}"
+    limit = settings.JOINEDUP_WITHDRAWAL_LIMIT
+    if withdraw > limit * current:
+        return (
+            f"It would withdraw {withdraw:,} of the {current:,} current records of {source.name} "
+            f"({withdraw / current:.0%}), more than the {limit * 100:g}% an import may withdraw unconfirmed"
+        )
+    return ""
+
+
+def _read(mapping: SourceMapping, path: Path, stage: Progress) -> tuple[ReadResult, pd.DataFrame]:
+    with stage(total=1, description=f"Reading {path.name}") as advance:
+        result = read_source(mapping, path)
+        advance(1)
+    return result, result.records.assign(row_hash=_row_hashes(result.records))
+
+
+def _apply(batch: ImportBatch, plan: _Plan, *, actor: Any, stage: Progress) -> None:
+    """Write an import's plan to the index, inside the caller's transaction, and audit it."""
+    total = len(plan.create) + len(plan.update) + len(plan.withdraw)
+    with stage(total=max(total, 1), description=f"Loading {batch.source.name}") as advance, _sqlite_cache():
+        _create(batch.source, batch, plan.create, advance)
+        _update(batch, plan.update, advance)
+        _withdraw(batch, plan.withdraw, advance)
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["finished_at"])
+    # One event per extract: auditing each of a million records would bury the log; the batch
+    # names the file and every record names the batch that last changed it.
+    audit.record(
+        actor=actor,
+        verb="imported_extract",
+        target=batch,
+        legal_basis=IMPORT_BASIS,
+        detail={
+            "source": batch.source.name,
+            "file": batch.file_path,
+            "sha256": batch.sha256,
+            **{k: getattr(batch, k) for k in ("rows_read", "created", "updated", "unchanged", "withdrawn")},
+            "rejected": batch.rejected,
+            "rejects_file": batch.rejects_path,
+        },
+    )
 
 
 def _silent(*, total: int, description: str) -> AbstractContextManager[Callable[..., None]]:
@@ -257,6 +442,13 @@ def _table_and_columns(fields: list[str]) -> tuple[str, list[str]]:
     quote = connection.ops.quote_name
     meta = IndexRecord._meta
     return quote(meta.db_table), [quote(meta.get_field(f).column) for f in fields]
+
+
+def _list_withdrawals(batch: ImportBatch, ids: list[int]) -> None:
+    """Which records the batch withdraws (or, held, would), kept so the withdrawal can be undone."""
+    listed = ImportBatch.withdrawn_records.through
+    rows = (listed(importbatch_id=batch.pk, indexrecord_id=record_id) for record_id in ids)
+    listed.objects.bulk_create(rows, batch_size=WRITE_BATCH)
 
 
 def _withdraw(batch: ImportBatch, ids: list[int], advance) -> None:
