@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery, TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
 
 from .models import ImportBatch, IndexRecord, Source
@@ -16,15 +16,6 @@ def current_records(source: Source | None = None) -> QuerySet[IndexRecord]:
 
 def latest_batch(source: Source) -> ImportBatch | None:
     return source.batches.order_by("-started_at", "-id").first()
-
-
-def sources_with_latest_import() -> QuerySet[Source]:
-    """Every source, annotated with when its latest extract was imported and from which file."""
-    latest = ImportBatch.objects.filter(source=OuterRef("pk")).order_by("-started_at", "-id")
-    return Source.objects.annotate(
-        last_imported_at=Subquery(latest.values("finished_at")[:1]),
-        last_file=Subquery(latest.values("file_path")[:1]),
-    ).order_by("name")
 
 
 def linked_facts(holding: str) -> QuerySet:
