@@ -71,9 +71,11 @@ class ChildQuerySet(models.QuerySet):
 
 class Child(models.Model):
     la_child_id = models.CharField("LA child ID", max_length=20, unique=True, null=True, blank=True)
-    forenames = models.CharField(max_length=120, help_text="First name then any middle names")
-    surname = models.CharField(max_length=120)
-    date_of_birth = models.DateField(validators=[validate_birth_date])
+    # Null when no record gives it: the index makes children from records that may lack a name or
+    # date of birth, and a made-up value would be counted, shown and linked as if it were known.
+    forenames = models.CharField(max_length=120, null=True, blank=True, help_text="First name then any middle names")
+    surname = models.CharField(max_length=120, null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_birth_date])
     sex = models.CharField(max_length=1, choices=Sex.choices)
     ethnicity = models.CharField(max_length=4, blank=True, help_text="DfE ethnicity code, e.g. WBRI")
     nhs_number = models.CharField(
@@ -96,23 +98,33 @@ class Child(models.Model):
 
     class Meta:
         verbose_name_plural = "children"
-        ordering = ["surname", "forenames"]
+        # Children whose names are not known come last, on SQLite and PostgreSQL alike.
+        ordering = [F("surname").asc(nulls_last=True), F("forenames").asc(nulls_last=True)]
         indexes = [models.Index(fields=["date_of_birth"])]
 
     @property
     def first_name(self) -> str:
-        return self.forenames.split(" ")[0]
+        """What to call the child in a sentence; the full name when their forenames are not known."""
+        return self.forenames.split(" ")[0] if self.forenames else self.full_name
 
     @property
     def full_name(self) -> str:
-        return f"{self.forenames} {self.surname}"
+        """The name as far as it is known, saying which part is not, so a page never invents one."""
+        if self.forenames and self.surname:
+            return f"{self.forenames} {self.surname}"
+        if self.forenames:
+            return f"{self.forenames} (surname not known)"
+        if self.surname:
+            return f"{self.surname} (forenames not known)"
+        return "Name not known"
 
     @property
     def ethnicity_label(self) -> str:
         return ethnicity_label(self.ethnicity)
 
     def __str__(self) -> str:
-        return f"{self.full_name} ({self.date_of_birth:%d/%m/%Y})"
+        born = f"{self.date_of_birth:%d/%m/%Y}" if self.date_of_birth else "date of birth not known"
+        return f"{self.full_name} ({born})"
 
 
 class FormerName(models.Model):

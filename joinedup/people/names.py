@@ -16,12 +16,12 @@ from joinedup.common.nicknames import forename_variants
 _LETTERS = re.compile(r"[^a-z]")
 
 
-def name_parts(name: str) -> list[str]:
+def name_parts(name: str | None) -> list[str]:
     """Lower-case alphabetic parts: "Smith-Jones" -> ["smith", "jones"]; "O'Brien" -> ["obrien"]."""
     return [p for p in (_LETTERS.sub("", part) for part in re.split(r"[\s\-]+", (name or "").lower())) if p]
 
 
-def phonetic_keys(name: str) -> set[str]:
+def phonetic_keys(name: str | None) -> set[str]:
     """Soundex survives most typos (Smtih); metaphone catches sound-alikes soundex splits."""
     keys: set[str] = set()
     for part in name_parts(name):
@@ -30,12 +30,12 @@ def phonetic_keys(name: str) -> set[str]:
     return keys
 
 
-def first_name(forenames: str) -> str:
+def first_name(forenames: str | None) -> str:
     """The first of a child's forenames, as search and the nickname table compare it."""
     return (name_parts(forenames) or [""])[0]
 
 
-def child_name_keys(forenames: str, surname: str, former_surnames: list[str]) -> set[str]:
+def child_name_keys(forenames: str | None, surname: str | None, former_surnames: list[str]) -> set[str]:
     """Every key under which search should find this child."""
     keys = set()
     for name in [surname, *former_surnames]:

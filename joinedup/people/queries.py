@@ -82,20 +82,35 @@ def search_children(
         for child in Child.objects.current().filter(candidates).prefetch_related("former_names")[:2000]
     ]
     matches = [m for m in matches if m.score >= MINIMUM_SCORE]
-    return sorted(matches, key=lambda m: (-m.score, m.child.surname, m.child.forenames))[:limit]
+    return sorted(matches, key=_ranked)[:limit]
+
+
+def _ranked(match: Match) -> tuple:
+    """Best score first; among equals, by name, children whose names are not known last."""
+    child = match.child
+    return (-match.score, child.surname is None, child.surname or "", child.forenames or "")
 
 
 def _score(child: Child, forename: str, surname: str, born: date | None) -> Match:
+    """What the child's record does not know is no evidence either way: it is left out of the
+    score, not compared as a mismatch, and the reasons say it is not known."""
     parts, reasons = [], []
-    if surname:
-        similarity = surname_similarity(surname, [child.surname, *(f.surname for f in child.former_names.all())])
+    surnames = [name for name in [child.surname, *(f.surname for f in child.former_names.all())] if name]
+    if surname and not surnames:
+        reasons.append("surname not known")
+    elif surname:
+        similarity = surname_similarity(surname, surnames)
         parts.append(similarity)
         reasons.append("surname matches" if similarity == 1 else f"surname {similarity:.0%} similar")
-    if forename:
+    if forename and not child.forenames:
+        reasons.append("forenames not known")
+    elif forename:
         similarity = forename_similarity(forename, child.forenames)
         parts.append(similarity)
         reasons.append("forename matches" if similarity == 1 else f"forename {similarity:.0%} similar")
-    if born:
+    if born and not child.date_of_birth:
+        reasons.append("date of birth not known")
+    elif born:
         similarity, reason = _date_similarity(born, child.date_of_birth)
         parts.append(similarity)
         reasons.append(reason)
@@ -109,15 +124,21 @@ def current_postcode_district(child: Child) -> str:
     return address.postcode.split(" ")[0] if address else ""
 
 
-def age_on(born: date, on: date) -> int:
+def age_on(born: date | None, on: date) -> int | None:
+    """Completed years of age; None when the date of birth is not known."""
+    if born is None:
+        return None
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15), ("16 and over", 16, 200)]
+AGE_NOT_KNOWN = "Date of birth not known"
 
 
 def authority_figures(on: date | None = None) -> dict:
-    """Counts of children by locality and age band: what analysts and directors see."""
+    """Counts of children by locality and age band: what analysts and directors see. A child
+    whose date of birth is not known is in no band; they are counted as not known, so the bands
+    and that line add up to all children."""
     on = on or timezone.localdate()
     by_locality = dict(
         Address.objects.filter(moved_out__isnull=True)
@@ -126,16 +147,21 @@ def authority_figures(on: date | None = None) -> dict:
     )
     births = Child.objects.current().values_list("date_of_birth", flat=True)
     bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
+    not_known = 0
     for born in births:
         age = age_on(born, on)
+        if age is None:
+            not_known += 1
+            continue
         for label, low, high in AGE_BANDS:
             if low <= age <= high:
                 bands[label] += 1
                 break
+    by_age = list(bands.items()) + ([(AGE_NOT_KNOWN, not_known)] if not_known else [])
     return {
         "children": Child.objects.current().count(),
         "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
-        "by_age": list(bands.items()),
+        "by_age": by_age,
     }
 
 

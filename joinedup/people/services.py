@@ -488,24 +488,29 @@ def change_child_details(
     child: Child,
     changed_by: Any,
     legal_basis: str,
-    forenames: str,
-    surname: str,
-    date_of_birth: date,
+    forenames: str | None,
+    surname: str | None,
+    date_of_birth: date | None,
     sex: str,
     nhs_number: str | None,
     upn: str | None,
 ) -> Child:
-    """Correct a child's identifying details. A changed surname is kept as a former name, so
-    records under the old name still find the child."""
+    """Correct a child's identifying details; None is a detail not known. A changed surname is
+    kept as a former name, so records under the old name still find the child."""
     before = {k: getattr(child, k) for k in CHILD_FIELDS}
-    if surname != child.surname:
+    if child.surname and surname != child.surname:
         FormerName.objects.get_or_create(child=child, surname=child.surname)
     child.forenames, child.surname, child.date_of_birth, child.sex = forenames, surname, date_of_birth, sex
     child.nhs_number, child.upn = normalise_nhs_number(nhs_number) or None, normalise_upn(upn) or None
     child.full_clean(exclude=["family"])
     child.save()
     refresh_name_keys(child, list(child.former_names.values_list("surname", flat=True)))
-    changed = {k: [str(before[k]), str(getattr(child, k))] for k in CHILD_FIELDS if before[k] != getattr(child, k)}
+    # A detail not known is recorded as null, not as the text "None".
+    changed = {
+        k: [None if v is None else str(v) for v in (before[k], getattr(child, k))]
+        for k in CHILD_FIELDS
+        if before[k] != getattr(child, k)
+    }
     audit.record(
         actor=changed_by,
         verb="changed_child",

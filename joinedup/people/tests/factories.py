@@ -69,11 +69,16 @@ class FamilyFactory(factory.django.DjangoModelFactory):
 
 class ChildFactory(factory.django.DjangoModelFactory):
     """A child with a valid NHS number and UPN, findable by search (name keys are built as the
-    services build them). `ChildFactory(former_surnames=["Jones"])` adds former names."""
+    services build them). `ChildFactory(former_surnames=["Jones"])` adds former names;
+    `ChildFactory(index_only_unknown=True)` is a child the index made from records with no name or
+    date of birth, found by its NHS number and UPN alone."""
 
     class Meta:
         model = Child
         skip_postgeneration_save = True
+
+    class Params:
+        index_only_unknown = factory.Trait(la_child_id=None, forenames=None, surname=None, date_of_birth=None)
 
     la_child_id = factory.Sequence(lambda n: f"LA{n:06d}")
     forenames = "Jordan"
