@@ -244,7 +244,8 @@ def _raise_review_pairs(pairs: pd.DataFrame, uid_to_pk: dict[str, int], by_pk: d
 
 def child_from_records(records: list[IndexRecord]) -> Child:
     """A child the index found that no register holds, described by its most complete record.
-    Identifiers are kept only when their check digits are valid and no other child holds them."""
+    Identifiers are kept only when their check digits are valid and no other child holds them; a
+    name or date of birth that record lacks stays unknown (null)."""
     best = max(records, key=lambda r: sum(bool(getattr(r, f, "")) for f in CANONICAL_FIELDS))
     nhs = next((r.nhs_number for r in records if r.nhs_number and is_valid_nhs_number(r.nhs_number)), None)
     upn = next((r.upn for r in records if r.upn and is_valid_upn(r.upn)), None)
@@ -253,9 +254,9 @@ def child_from_records(records: list[IndexRecord]) -> Child:
     if upn and Child.objects.filter(upn=upn).exists():
         upn = None
     child = Child.objects.create(
-        forenames=best.forenames or "Unknown",
-        surname=best.surname or "Unknown",
-        date_of_birth=_as_date(best.date_of_birth),
+        forenames=best.forenames or None,
+        surname=best.surname or None,
+        date_of_birth=_as_date(best.date_of_birth) if best.date_of_birth else None,
         sex=best.sex or "U",
         nhs_number=nhs,
         upn=upn,
@@ -273,10 +274,8 @@ def child_from_records(records: list[IndexRecord]) -> Child:
     return child
 
 
-def _as_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value) if value else date(1900, 1, 1)
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _practitioners_by_name() -> dict[str, int]:

@@ -57,15 +57,16 @@ def _shown(record: IndexRecord, field: str) -> str:
 
 
 def side_by_side(a: IndexRecord, b: IndexRecord) -> list[dict]:
-    """One row per identifying field, marked where the two records agree."""
+    """One row per identifying field, marked where the two records agree; two records that both
+    lack a detail do not agree on it, since neither knows it."""
     rows = []
     for field, label in COMPARED:
         left, right = _shown(a, field), _shown(b, field)
         rows.append(
             {
                 "label": label,
-                "a": left,
-                "b": right,
+                "a": left or "Not known",
+                "b": right or "Not known",
                 "agree": bool(left) and left.casefold() == right.casefold() and field not in ("source", "record_id"),
             }
         )

@@ -2,14 +2,16 @@
 extract arrived, and people's decisions are kept."""
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from joinedup.index.linking import link_index
+from joinedup.index.linking import child_from_records, link_index
 from joinedup.index.models import IndexRecord
 from joinedup.index.review.models import PairStatus, ReviewPair
+from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.index.services import import_file
 from joinedup.index.synthetic import synthetic_extracts
 from joinedup.people.models import Child
@@ -137,3 +139,26 @@ def test_a_child_new_to_the_index_arriving_in_two_records_becomes_one_new_child(
     assert Child.objects.count() == children_before + 1
     first, second = (IndexRecord.objects.get(record_id=r).child_id for r in ("CH-NEW-1", "CH-NEW-2"))
     assert first == second
+
+
+def test_records_without_a_name_or_date_of_birth_make_a_child_whose_name_and_birth_are_null():
+    """Not "Unknown", born 1 January 1900: that child would be 126 and could be linked on it."""
+    records = [IndexRecordFactory(forenames="", surname="", date_of_birth=None, sex="", nhs_number="", upn="")]
+
+    child = child_from_records(records)
+
+    child.refresh_from_db()
+    assert (child.forenames, child.surname, child.date_of_birth, child.sex) == (None, None, None, "U")
+    assert child.full_name == "Name not known"
+
+
+def test_a_child_made_from_records_takes_what_the_most_complete_one_knows_and_no_more():
+    records = [
+        IndexRecordFactory(forenames="", surname="", date_of_birth=None),
+        IndexRecordFactory(forenames="", surname="Okafor", date_of_birth=date(2013, 5, 6)),
+    ]
+
+    child = child_from_records(records)
+
+    child.refresh_from_db()
+    assert (child.forenames, child.surname, child.date_of_birth) == (None, "Okafor", date(2013, 5, 6))

@@ -11,6 +11,7 @@ from joinedup.access.tests.factories import InvolvementFactory
 from joinedup.audit.models import AuditEvent
 from joinedup.index.linking import INDEX_RECORD_PREFIX
 from joinedup.index.review.models import ChildMerge, PairStatus, ReviewPair
+from joinedup.index.review.queries import side_by_side
 from joinedup.index.review.services import AlreadyDecided, decide_pair, undo_merge, undo_split
 from joinedup.people.models import Child, Role
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
@@ -158,3 +159,19 @@ def test_a_pair_is_explained_comparison_by_comparison_with_the_last_runs_model()
     assert by_comparison["Starting odds"]["match_weight"] < 0
     assert "Date of birth" in by_comparison and "swap" in by_comparison["Date of birth"]["level"].lower()
     assert ReviewPair.objects.get(pk=pair.pk).comparisons == evidence  # kept: worked out once
+
+
+def test_a_record_without_a_name_or_date_of_birth_is_shown_as_not_known_and_agrees_on_neither(client):
+    pair = pair_between(ChildFactory(), ChildFactory(index_only_unknown=True), forenames="", surname="",
+                        date_of_birth=None)  # fmt: skip
+    client.force_login(PractitionerFactory(role=Role.ADMINISTRATOR).user)
+
+    queue = client.get("/index/review/").text
+    page = client.get(f"/index/review/pairs/{pair.pk}").text
+    # Two records that both lack a detail do not agree on it.
+    rows = {row["label"]: row for row in side_by_side(pair.record_b, pair.record_b)}
+
+    assert "Alfred Smith / Name not known" in queue
+    assert "Not known" in page
+    assert rows["Date of birth"]["a"] == rows["Surname"]["b"] == "Not known"
+    assert not rows["Date of birth"]["agree"] and not rows["Forenames"]["agree"] and rows["Sex"]["agree"]
