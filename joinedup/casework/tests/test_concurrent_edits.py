@@ -7,15 +7,19 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from joinedup.audit.models import AuditEvent
 from joinedup.casework import services
 from joinedup.casework.models import AssessmentElement, PlanOutcome, Review
 from joinedup.casework.services.plans import ChangedMeanwhile
+from joinedup.common.browser_testing import Journey
 from joinedup.people.models import Role
 from joinedup.people.tests.factories import PractitionerFactory
 
+from .conftest import factory_password
 from .factories import CaseFactory, ConsentFactory
+from .test_browser import sign_in
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -210,3 +214,59 @@ def test_a_stale_save_writes_nothing(case, assessment):
     assert refused.value.version == 2 == assessment.version
     assert (AssessmentElement.objects.count(), assessment.sittings, AuditEvent.objects.count()) == before
     assert not AssessmentElement.objects.filter(needs="Second").exists()
+
+
+@pytest.fixture
+def pat_and_mo():
+    """Pat leads the case; Mo, her service manager, may change its plan too. Both sign in."""
+    case = CaseFactory(
+        lead_professional__user__username="pat",
+        lead_professional__user__first_name="Pat",
+        lead_professional__user__last_name="Jones",
+        lead_professional__user__password=factory_password(),
+    )
+    manager = PractitionerFactory(
+        role=Role.SERVICE_MANAGER,
+        user__username="mo",
+        user__first_name="Mo",
+        user__last_name="Khan",
+        user__password=factory_password(),
+    )
+    manager.manages_teams.add(case.lead_professional.team)
+    return case
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_second_to_save_is_told_and_keeps_their_words(live_server, pat_and_mo, page):
+    case = pat_and_mo
+    url = f"{live_server.url}/casework/cases/{case.pk}/outcomes/new/"
+    mos_page = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    journey = Journey(mos_page, "casework-two-people-change-the-plan")
+
+    # Given Pat, the lead professional, and Mo, her manager, both adding to the plan
+    sign_in(page, live_server, "pat")
+    page.goto(url)
+    sign_in(mos_page, live_server, "mo")
+    mos_page.goto(url)
+    mos_page.get_by_label("Need").fill("Sleeps badly")
+    mos_page.get_by_label("Outcome the family wants").fill("Sleeps through the night")
+    # When Pat saves first
+    page.get_by_label("Need").fill("Misses school")
+    page.get_by_label("Outcome the family wants").fill("Goes to school every day")
+    page.get_by_role("button", name="Add to the plan").click()
+    expect(page.get_by_text("The outcome has been added to the plan")).to_be_visible()
+    # And Mo saves after her
+    mos_page.get_by_role("button", name="Add to the plan").click()
+
+    # Then Mo is told who changed the plan, and what Mo typed is still there
+    expect(mos_page.get_by_role("alert")).to_contain_text("Pat Jones added an outcome at")
+    expect(mos_page.get_by_label("Need")).to_have_value("Sleeps badly")
+    expect(mos_page.get_by_label("Outcome the family wants")).to_have_value("Sleeps through the night")
+    journey.check("second to save is told what changed")
+    # When Mo saves again, having looked
+    mos_page.get_by_role("button", name="Add to the plan").click()
+    # Then both outcomes are in the plan
+    expect(mos_page.get_by_text("Goes to school every day")).to_be_visible()
+    expect(mos_page.get_by_text("Sleeps through the night")).to_be_visible()
+    journey.check("both outcomes in the plan")
+    mos_page.context.close()
