@@ -10,7 +10,7 @@ from joinedup.access.policy import ROLE_SENTENCES
 from joinedup.agencies.models import Agency, Team
 from joinedup.common.forms import DateInputs
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
-from joinedup.people.models import Role, Sex
+from joinedup.people.models import Child, Role, Sex
 from joinedup.people.validators import validate_birth_date
 
 
@@ -90,6 +90,23 @@ class ChildDetailsForm(WithDateOfBirth):
         help_text="13 characters, for example B801200005001",
         widget=forms.TextInput(attrs={"spellcheck": False}),
     )
+
+    def __init__(self, *args, child: Child, **kwargs):
+        """A detail the child's record holds may be corrected but not erased; one it does not hold
+        may stay not known, so nobody has to make it up to save the rest."""
+        super().__init__(*args, **kwargs)
+        for name in ("forenames", "surname"):
+            if not getattr(child, name):
+                self.fields[name].required = False
+                self.fields[name].help_text = "Leave it blank if it is not known"
+        if child.date_of_birth is None:
+            self.optional_dates = frozenset({"date_of_birth"})
+
+    def clean_forenames(self):
+        return self.cleaned_data["forenames"] or None
+
+    def clean_surname(self):
+        return self.cleaned_data["surname"] or None
 
     def clean_nhs_number(self):
         value = self.cleaned_data["nhs_number"]

@@ -227,17 +227,18 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.CHANGE_CHILD, Child, pk=child_id)
+    born = child.date_of_birth
     initial = {
-        "forenames": child.forenames,
-        "surname": child.surname,
+        "forenames": child.forenames or "",
+        "surname": child.surname or "",
         "sex": child.sex,
         "nhs_number": child.nhs_number or "",
         "upn": child.upn or "",
-        "date_of_birth_day": child.date_of_birth.day,
-        "date_of_birth_month": child.date_of_birth.month,
-        "date_of_birth_year": child.date_of_birth.year,
+        "date_of_birth_day": born.day if born else None,
+        "date_of_birth_month": born.month if born else None,
+        "date_of_birth_year": born.year if born else None,
     }
-    form = ChildDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = ChildDetailsForm(request.POST if request.method == "POST" else None, initial=initial, child=child)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         change_child_details(
