@@ -347,8 +347,9 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
                EXISTS (SELECT 1 FROM exclusions e WHERE e.child_id = a.child_id AND e.category = 'PERM'
                        AND {term_of("e.starts")} = a.term) AS permanently_excluded,
                {age} AS age,
+               -- no ELSE: a child whose date of birth is not known has no age and so no band
                CASE WHEN {age} < 5 THEN 'under 5' WHEN {age} < 10 THEN '5 to 9' WHEN {age} < 16 THEN '10 to 15'
-                    ELSE '16 and over' END::age_band AS age_band,
+                    WHEN {age} >= 16 THEN '16 and over' END::age_band AS age_band,
                coalesce(r.number, 0) AS referrals_before,
                {age} BETWEEN 10 AND 17 AS youth_justice_age,
                EXISTS (SELECT 1 FROM youth_justice y WHERE y.child_id = a.child_id AND y.offence
