@@ -1,7 +1,7 @@
 """The demo end to end, small: generate, load through the council's path, one login per role."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from joinedup.access.models import Involvement
 from joinedup.people.models import Child, Practitioner, Role
@@ -27,3 +27,7 @@ def test_demo_builds_loads_and_prints_a_login_for_every_role(settings, tmp_path,
     call_command("demo", children=400, seed=7, no_serve=True)
     assert "children unchanged: 400" in capsys.readouterr().out
     assert Child.objects.count() == 400
+
+    # A much smaller authority's extracts would withdraw most records: held, and the demo stops saying so.
+    with pytest.raises(CommandError, match="would withdraw"):
+        call_command("demo", children=150, seed=7, no_serve=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from joinedup.access.policy import ROLE_SENTENCES, current_involvements
 from joinedup.index.linking import link_index
+from joinedup.index.models import BatchStatus
 from joinedup.index.services import import_file
 from joinedup.index.synthetic import synthetic_extracts
 from joinedup.people.models import Practitioner, Role
@@ -61,6 +62,8 @@ class Command(BaseCommand):
         for mapping_path, extract in synthetic_extracts(authority_dir):
             began = timezone.now()
             batch = import_file(mapping_path=mapping_path, path=extract)
+            if batch.status == BatchStatus.HELD:  # a demo whose files would empty the index stops here
+                raise CommandError(batch.held_reason)
             if batch.started_at < began:  # the same file came earlier: import_file returns that batch
                 self.stdout.write(f"Imported {batch.source.name}: already imported, nothing changed")
                 continue
