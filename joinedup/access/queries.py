@@ -25,7 +25,7 @@ def children_worked_with(user: Any) -> QuerySet[Child]:
     """The children a practitioner works with now and may open: their own involvements that let
     them view the child (a referrer's feedback-only involvement does not), as the policy says."""
     own = grounds(user, Action.VIEW_CHILD).filter(practitioner__user=user, child_id=OuterRef("pk"))
-    return Child.objects.filter(Exists(own)).order_by("surname", "forenames")
+    return Child.objects.filter(Exists(own))  # in the children's own order: names not known last
 
 
 def managed_caseloads(manager: Practitioner) -> list[dict[str, Any]]:

@@ -70,7 +70,7 @@ PARENTS_VIEWS = {
 @dataclass(frozen=True)
 class ChildIn:
     id: int
-    born: date
+    born: date | None  # not known for some children found only in agency records
     locality: int
     needs: frozenset[str] = frozenset()
 
@@ -247,6 +247,9 @@ def generate_history(
         child = by_id.get(episode.child)
         if child is None or child.locality not in by_locality:
             skipped["no home in a locality with staff"] += 1
+            continue
+        if child.born is None:  # who may work with a child depends on their age
+            skipped["no date of birth known"] += 1
             continue
         if episode.help_started_on is not None and episode.help_started_on < busy_until.get(child.id, date.min):
             skipped["overlaps an open case"] += 1

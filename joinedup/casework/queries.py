@@ -579,7 +579,7 @@ def workspace_contacts(user: Any, cases: Iterable[Case]) -> list[dict[str, Any]]
             Prefetch("child__addresses", queryset=Address.objects.filter(moved_out__isnull=True)),
             "child__accounts__user",
         )
-        .order_by("child__surname", "child__forenames")
+        .order_by(F("child__surname").asc(nulls_last=True), F("child__forenames").asc(nulls_last=True))
     )
     shield = shield_for(user, [case.child_id for case in held])
     rows = []

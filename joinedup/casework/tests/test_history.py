@@ -2,6 +2,7 @@
 consistent with each child's needs, and loadable without breaking a rule of the casework models."""
 
 import ast
+import dataclasses
 import random
 from collections import Counter
 from datetime import date, timedelta
@@ -189,6 +190,16 @@ def test_a_case_that_would_overlap_an_open_one_is_left_out_and_counted():
 
     assert [r.case.opened for r in made.referrals] == [date(2026, 1, 19)]
     assert made.skipped == {"overlaps an open case": 1}
+
+
+def test_a_child_whose_date_of_birth_is_not_known_is_left_out_and_counted():
+    children, workers = authority(3)
+    children[0] = dataclasses.replace(children[0], born=None)
+    episodes = [EpisodeIn(0, date(2026, 1, 5), "complex", "allocate", date(2026, 1, 19))]
+
+    made = generate_history(children=children, workers=workers, episodes=episodes, end=END)
+
+    assert made.referrals == [] and made.skipped == {"no date of birth known": 1}
 
 
 def test_some_referrers_assess_with_the_family_before_they_refer():

@@ -439,7 +439,9 @@ def write_history(history: History) -> dict[str, int]:
         consent = Consent.objects.create(
             child_id=item.child,
             given_by=item.consent_by,
-            given_by_name=first_names[item.child] if by_young_person else carers.get(item.child, "Parent or carer"),
+            given_by_name=(first_names[item.child] or "The young person")
+            if by_young_person
+            else carers.get(item.child, "Parent or carer"),
             given_on=(item.assessment.started if item.assessment else item.submitted).date(),
             share_with_all_partners=True,
             recorded_by_id=users[item.referrer],
