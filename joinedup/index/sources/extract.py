@@ -146,11 +146,20 @@ def _located(path: Path, offset: int, encoding: str, delimiter: str, message: st
         before = handle.read(min(offset - line_start, FIELD_LIMIT))
     if line == 1:
         return Problem(str(path), 1, None, message)
-    headings = next(csv.reader([header_line.decode(encoding, errors="replace")], delimiter=delimiter), [])
-    cells = next(csv.reader([before.decode(encoding, errors="replace")], delimiter=delimiter), [""])
-    position = max(len(cells) - 1, 0)
-    column = headings[position].strip().lstrip("\ufeff") if position < len(headings) else None
+    headings = _cells(header_line, encoding, delimiter)
+    cells = _cells(before, encoding, delimiter) if before else [""]
+    position = len(cells) - 1
+    column = headings[position].strip().lstrip("\ufeff") if 0 <= position < len(headings) else None
     return Problem(str(path), line, column, message)
+
+
+def _cells(line: bytes, encoding: str, delimiter: str) -> list[str]:
+    """A line's values as far as they can be told; none when the line is not CSV (a lone carriage
+    return in binary junk)."""
+    try:
+        return next(csv.reader([line.decode(encoding, errors="replace")], delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def _header(path: Path, *, encoding: str, delimiter: str, columns: Iterable[str]) -> list[str]:

@@ -66,6 +66,7 @@ REFUSED = {
     "invalid byte": (GOOD.replace(b"ASIA", b"AS\xffIA"), (4, "ETHNIC", "not utf-8-sig text")),
     "nul": (GOOD.replace(b"Lee", b"L\0ee"), (4, "SURNAME", "a NUL byte")),
     "junk": (b"\x89PNG\x1a\x00\x00\x00\rIHDR", (1, None, "a NUL byte")),
+    "junk in a row": (GOOD.replace(b"Lee", b"L\re\0e"), (4, None, "a NUL byte")),
     "semicolons": (GOOD.replace(b",", b";"), (1, None, "separated by commas")),
     "tabs": (GOOD.replace(b",", b"\t"), (1, None, "with tabs in it")),
     "unbalanced quote": (GOOD.replace(b"Bob", b'"Bob'), (3, None, "never closed")),
