@@ -300,7 +300,24 @@ def involvement_demand(
     involvements["outcome"] = involvements["outcome"].fillna("")
     involvements["started"] = as_days(involvements["started"])
     involvements["ended"] = as_days(involvements["ended"])
+    involvements = _from_the_youngest_age(involvements, population)
     return involvements.sort_values(["service", "child", "started"], kind="stable", ignore_index=True)
+
+
+def _from_the_youngest_age(involvements: pd.DataFrame, population: Population) -> pd.DataFrame:
+    """No service works with a child before they are old enough for it (fit.FIT): work dated
+    earlier (a virtual school from the start of care, say) starts on that birthday instead, and
+    work that ended before it is dropped."""
+    born = pd.Series(pd.to_datetime(population.children["date_of_birth"]).to_numpy()[involvements["child"]])
+    youngest = involvements["service"].map(lambda service: age_range(service)[0]).to_numpy()
+    started = involvements["started"].to_numpy().copy()
+    for years in np.unique(youngest[youngest > 0]):  # services from birth may start before it
+        rows = youngest == years
+        earliest = as_days((born[rows] + pd.DateOffset(years=int(years))).to_numpy())
+        started[rows] = np.maximum(started[rows], earliest)
+    ended = involvements["ended"].to_numpy()
+    possible = np.isnat(ended) | (ended >= started)
+    return involvements.assign(started=started)[possible].reset_index(drop=True)
 
 
 class _Demand:

@@ -69,6 +69,10 @@ def test_every_worker_is_of_the_service_that_works_with_the_child_and_fits_them(
         age = until.year - born.year - ((until.month, until.day) < (born.month, born.day))
         # Work that ended before the birth (a pre-birth assessment) is by a service that works from birth.
         assert fit.youngest <= max(age, 0) <= fit.oldest, (row.service, row.child_id, age)
+        started = date.fromisoformat(row.started)
+        age_at_start = started.year - born.year - ((started.month, started.day) < (born.month, born.day))
+        # and it started no earlier than the service's youngest age (the virtual school waits for school age)
+        assert fit.youngest == 0 or age_at_start >= fit.youngest, (row.service, row.child_id, age_at_start)
 
     episodes = read(authority / "ssda903" / "episodes.csv")
     open_episodes = episodes.loc[episodes["DEC"] == "", "CHILD"]
