@@ -37,15 +37,29 @@ class FileProblems(Exception):
 
 
 def read_csv(path: Path, required_columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (row number as a spreadsheet shows it, row) for each data row; the header is row 1."""
+    """Yield (row number as a spreadsheet shows it, row) for each data row; the header is row 1.
+    A file that is not UTF-8 CSV, or a row with more or fewer values than the header, is refused
+    whole (FileProblems, with the row): a row padded with blanks would load as if it were whole."""
+    where = str(path)
     if not path.exists():
-        raise FileProblems([Problem(str(path), None, None, "the file does not exist")])
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise FileProblems([Problem(str(path), 1, c, "this column is missing from the header") for c in missing])
-        yield from enumerate(reader, start=2)
+        raise FileProblems([Problem(where, None, None, "the file does not exist")])
+    number = 1
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            if missing := [c for c in required_columns if c not in header]:
+                raise FileProblems([Problem(where, 1, c, "this column is missing from the header") for c in missing])
+            for number, row in enumerate(reader, start=2):
+                values = len(header) + len(row.get(None) or []) - sum(value is None for value in row.values())
+                if values != len(header):
+                    problem = f"this row has {values} values where the header has {len(header)}"
+                    raise FileProblems([Problem(where, number, None, problem)])
+                yield number, row
+    except UnicodeDecodeError:
+        raise FileProblems([Problem(where, None, None, "the file is not UTF-8 text: save it as CSV UTF-8")]) from None
+    except csv.Error as error:
+        raise FileProblems([Problem(where, number + 1, None, f"the file is not well-formed CSV ({error})")]) from None
 
 
 def write_problems(path: Path, problems: list[Problem]) -> Path:
