@@ -178,6 +178,7 @@ def _manifest(
         "children": options.children,
         "as_of": options.as_of.isoformat(),
         "error_rates": dict(options.error_rates.rates),
+        **options.error_rates.in_manifest(),  # the second profile's name and date formats; nothing for the first
         "authority": {
             key: len(document[key])
             for key in ("localities", "agencies", "services", "teams", "schools", "practitioners")

@@ -11,10 +11,13 @@ Chloe, while a parent born earlier is a Claire or a Mark.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import jellyfish
 import numpy as np
 import pandas as pd
 from faker.providers.person.en_GB import Provider as PersonNames
@@ -24,6 +27,11 @@ BABY_NAMES = Path(__file__).with_name("data") / "ons_baby_names.csv.gz"
 HYPHENATED_SURNAME_SHARE = 0.03  # assumption: Smith-Jones style surnames among families
 DOUBLE_BARRELLED_SURNAME_SHARE = 0.004  # unhyphenated, e.g. "Bowes Lyon"
 MIDDLE_NAME_COUNTS = {0: 0.13, 1: 0.75, 2: 0.12}
+# Another spelling of a name that sounds the same: the same Metaphone code (doubled letters read as
+# one, so Aaliyah sounds like Aliyah) and still alike letter by
+# letter (Jaro-Winkler), which keeps Kathryn for Catherine (0.76) and Muhammad for Mohammed (0.85)
+# but drops names that merely share consonants, like Wade and White (0.63) or Dean and Dunn (0.67).
+PHONETIC_LIKENESS = 0.75
 
 # Cross-initial diminutives everyone knows; otherwise a nickname must share the name's initial, which
 # drops the package's looser pairs (Paul ~ Polly, Ian ~ John).
@@ -195,3 +203,33 @@ def nicknames_for(rng: np.random.Generator, names: np.ndarray) -> np.ndarray:
         [nicknames[n][int(p * len(nicknames[n]))] if n in nicknames else n for n, p in zip(names, picks, strict=True)],
         dtype=object,
     )
+
+
+def phonetic_variants_of(name: str, kind: str) -> tuple[str, ...]:
+    """The other spellings of a forename (kind M or F: the names given to that sex) or a surname
+    (kind "surname") among the names the generator knows, in alphabetical order."""
+    return _phonetic_variants().get((kind, name), ())
+
+
+@lru_cache(maxsize=1)
+def _phonetic_variants() -> dict[tuple[str, str], tuple[str, ...]]:
+    pools = name_pools()
+    lists = {
+        "M": {*pools.male, *(n for (_, sex), (names, _) in pools.given_in_year.items() if sex == "M" for n in names)},
+        "F": {*pools.female, *(n for (_, sex), (names, _) in pools.given_in_year.items() if sex == "F" for n in names)},
+        "surname": set(pools.surnames),
+    }
+    variants = {}
+    for kind, names in lists.items():
+        sounds = defaultdict(list)
+        for name in sorted(names):
+            if re.fullmatch(r"[A-Za-z]+", name):  # not the ONS list's Ellie- or Olivia-Rae
+                sounds[jellyfish.metaphone(re.sub(r"(.)\1", r"\1", name, flags=re.IGNORECASE))].append(name)
+        for alike in sounds.values():
+            for name in alike:
+                others = tuple(
+                    o for o in alike if o != name and jellyfish.jaro_winkler_similarity(name, o) >= PHONETIC_LIKENESS
+                )
+                if others:
+                    variants[(kind, name)] = others
+    return variants

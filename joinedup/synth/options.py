@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ErrorRateProblem, ErrorRates, parse_error_rate
+from .errors import PROFILES, ErrorRateProblem, ErrorRates, parse_error_rate
 
 DEFAULT_AS_OF = date(2025, 3, 31)
 FEWEST_CHILDREN = 100  # below this an authority has no services to speak of
@@ -29,6 +29,7 @@ OUTPUTS = (
     "social_care",
     "pupil_attendance",
     "history",
+    "injected_errors",
 )
 FEWEST_HISTORY_YEARS, MOST_HISTORY_YEARS = 1, 10
 SELECTIONS = {
@@ -95,6 +96,7 @@ def options_from_arguments(
     out,
     as_of: str | None = None,
     error_rates: Iterable[str] = (),
+    error_profile: str = "first",
     force: bool = False,
     history_years=3,
     effect: str | None = None,
@@ -106,7 +108,7 @@ def options_from_arguments(
         seed=_seed(seed),
         out=_out(out, force),
         as_of=_as_of(as_of),
-        error_rates=_error_rates(error_rates),
+        error_rates=_error_rates(error_rates, error_profile),
         force=force,
         history_years=_history_years(history_years),
         effect=_effect(effect),
@@ -223,9 +225,15 @@ def _as_of(value: str | date | None) -> date:
     return chosen
 
 
-def _error_rates(values: Iterable[str]) -> ErrorRates:
+def _error_rates(values: Iterable[str], profile) -> ErrorRates:
+    chosen = str(profile).strip().lower()
+    if chosen not in PROFILES:
+        raise OptionProblem(
+            f"--error-profile must be first (the errors joinedup has always made) or second (errors the first "
+            f"never makes, and other date formats), not {profile!r}"
+        )
     try:
-        return ErrorRates.with_overrides(dict(parse_error_rate(v) for v in values))
+        return ErrorRates.with_overrides(dict(parse_error_rate(v) for v in values), chosen)
     except ErrorRateProblem as problem:
         raise OptionProblem(f"--error-rate: {problem}") from None
 

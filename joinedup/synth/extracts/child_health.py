@@ -14,7 +14,7 @@ from joinedup.synth.output import format_dates, write_csv
 from joinedup.synth.population import unique_numbers
 from joinedup.synth.randomness import flags
 
-from . import Context, Written, addresses_as_held, agency_view
+from . import Context, Written, addresses_as_held, agency_view, as_local_system_holds, record_errors
 
 SOURCE = "child_health"
 COLUMNS = [
@@ -66,6 +66,7 @@ def write(rng: np.random.Generator, context: Context) -> Written:
         }
     )
     written.record(SOURCE, table["LOCAL_PATIENT_ID"].to_numpy(), everyone)
+    record_errors(written, context, SOURCE, table["LOCAL_PATIENT_ID"], table["errors"])
     return written
 
 
@@ -73,6 +74,7 @@ def _records(rng, context: Context, children: np.ndarray, practices: np.ndarray,
     truth = context.register.children.iloc[children]
     view = agency_view(rng, context, children)
     address = addresses_as_held(rng, context, children)
+    view, address = as_local_system_holds(rng, context, view, address)
     number = errors.blanked(rng, truth["nhs_number"].to_numpy(), context.rates["missing_identifier"])
     if duplicate:  # a temporary registration made without tracing the child's NHS number
         number = np.full(len(children), "", dtype=object)
@@ -91,7 +93,7 @@ def _records(rng, context: Context, children: np.ndarray, practices: np.ndarray,
             "GIVEN_NAME": view["first_name"],
             "OTHER_GIVEN_NAMES": view["middle_names"],
             "FAMILY_NAME": view["surname"],
-            "DATE_OF_BIRTH": format_dates(view["date_of_birth"], "yyyymmdd"),
+            "DATE_OF_BIRTH": format_dates(view["date_of_birth"], context.rates.date_format(SOURCE)),
             "STATED_GENDER_CODE": truth["sex"].map(GENDER_CODES).to_numpy(),
             "ETHNIC_CATEGORY": truth["ethnicity"].map(codes.NHS_ETHNIC_CATEGORY).to_numpy(),
             "ADDRESS_LINE_1": address["address_line_1"].to_numpy(),
@@ -99,8 +101,9 @@ def _records(rng, context: Context, children: np.ndarray, practices: np.ndarray,
             "ADDRESS_LINE_3": address["town"].to_numpy(),
             "POSTCODE": address["postcode"].to_numpy(),
             "GP_PRACTICE_CODE": practice,
-            "GP_REGISTRATION_DATE": format_dates(registered, "yyyymmdd"),
+            "GP_REGISTRATION_DATE": format_dates(registered, context.rates.date_format(SOURCE)),
             "SCHOOL_URN": _school_urns(context, children),
+            "errors": view["errors"].to_numpy(),
         }
     )
 

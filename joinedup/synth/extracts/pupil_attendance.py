@@ -11,7 +11,7 @@ import pandas as pd
 
 from joinedup.synth.output import format_dates, write_csv
 
-from . import Context, Written, agency_view
+from . import Context, Written, agency_view, record_errors
 
 SOURCE = "pupil_attendance"
 FOLDER = "pupil_attendance"
@@ -68,6 +68,7 @@ def write(rng: np.random.Generator, context: Context) -> Written:
         written.files[f"{FOLDER}/{name}"] = write_csv(frame, context.out / FOLDER / name)
     listed = np.unique(pupil)
     written.record(SOURCE, upn[listed], children[listed])
+    record_errors(written, context, SOURCE, upn[listed], view["errors"].to_numpy()[listed])
     return written
 
 

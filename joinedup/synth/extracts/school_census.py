@@ -12,7 +12,7 @@ from joinedup.synth import codes
 from joinedup.synth.output import format_dates, write_csv
 from joinedup.synth.randomness import draw, flags
 
-from . import Context, Written, agency_view, hex_ids
+from . import Context, Written, agency_view, hex_ids, record_errors
 
 SOURCE = "school_census"
 KEY_SEPARATOR = "|"  # between the parts of a record key of several columns, as the index joins them
@@ -107,13 +107,16 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     native = "SCH" + schools["establishment_number"].to_numpy()[school].astype(object)
     prefix = f"{schooling.census_date.year}_spring_"
     written = Written()
-    table = _pupil_table(rng, context, children, pupil_ids, source_ids, native, hex_ids(rng, len(schools))[school])
+    table, noted = _pupil_table(
+        rng, context, children, pupil_ids, source_ids, native, hex_ids(rng, len(schools))[school]
+    )
     written.files[f"school_census/{prefix}pupilonroll.csv"] = write_csv(
         table, context.out / "school_census" / (prefix + "pupilonroll.csv")
     )
     # The index keys a pupil by school and UPN (joinedup/index/sources/synthetic/school_census.toml):
     # pupilonrolltableid is a row id of one census, new in the next.
     written.record(SOURCE, table["NativeId"] + KEY_SEPARATOR + table["upn"], children)
+    record_errors(written, context, SOURCE, table["NativeId"] + KEY_SEPARATOR + table["upn"], noted)
     for name, frame in (
         ("termlysessiondetailsonroll", _sessions(rng, schooling, pupil_ids, source_ids, native)),
         ("senneeds", _sen_needs(rng, schooling, pupil_ids, source_ids, native)),
@@ -125,7 +128,10 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     return written
 
 
-def _pupil_table(rng, context: Context, children, pupil_ids, source_ids, native, census_ids) -> pd.DataFrame:
+def _pupil_table(
+    rng, context: Context, children, pupil_ids, source_ids, native, census_ids
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The pupils, and the second profile's errors of each (agency_view's `errors`)."""
     pupils = context.schooling.pupils
     truth = context.register.children.iloc[children]
     view = agency_view(rng, context, children)
@@ -182,7 +188,7 @@ def _pupil_table(rng, context: Context, children, pupil_ids, source_ids, native,
             "youngcarer": _young_carers(rng, context, children),
         }
     )
-    return table[PUPIL_COLUMNS]
+    return table[PUPIL_COLUMNS], view["errors"].to_numpy()
 
 
 def _languages(rng, ethnicity: np.ndarray) -> np.ndarray:

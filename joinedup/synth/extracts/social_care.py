@@ -18,7 +18,7 @@ from joinedup.synth.output import format_dates, write_csv
 from joinedup.synth.population import unique_numbers
 from joinedup.synth.randomness import flags
 
-from . import Context, Written, addresses_as_held, agency_view
+from . import Context, Written, addresses_as_held, agency_view, as_local_system_holds, record_errors
 
 SOURCE = "social_care"
 COLUMNS = [
@@ -69,6 +69,7 @@ def write(rng: np.random.Generator, context: Context) -> Written:
         files={"social_care/persons.csv": write_csv(table[COLUMNS], context.out / "social_care" / "persons.csv")}
     )
     written.record(SOURCE, table["PERSON_ID"].to_numpy(), everyone)
+    record_errors(written, context, SOURCE, table["PERSON_ID"], table["errors"])
     return written
 
 
@@ -78,6 +79,7 @@ def _records(rng, context: Context, known: pd.DataFrame, *, duplicate: bool) -> 
     truth = context.register.children.iloc[children]
     view = agency_view(rng, context, children)
     address = addresses_as_held(rng, context, children)
+    view, address = as_local_system_holds(rng, context, view, address)
     level = known["level"].to_numpy()
     first = truth["first_name"].to_numpy()
     known_as = np.where(has_nickname(first) & flags(rng, KNOWN_AS_RECORDED, size), nicknames_for(rng, first), "")
@@ -116,7 +118,7 @@ def _records(rng, context: Context, known: pd.DataFrame, *, duplicate: bool) -> 
             "KNOWN_AS": known_as,
             # Social care knows every earlier surname, unless it never heard of the change.
             "FORMER_SURNAMES": np.where(view["stale_surname"].to_numpy(), "", truth["former_surname"].to_numpy()),
-            "DOB": format_dates(view["date_of_birth"], "dd/mm/yyyy"),
+            "DOB": format_dates(view["date_of_birth"], context.rates.date_format(SOURCE)),
             "GENDER": truth["sex"].map(GENDERS).to_numpy(),
             "ETHNICITY": truth["ethnicity"].to_numpy(),
             "NHS_NUMBER": nhs_number,
@@ -125,8 +127,9 @@ def _records(rng, context: Context, known: pd.DataFrame, *, duplicate: bool) -> 
             "ADDRESS_LINE_2": address["address_line_2"].to_numpy(),
             "TOWN": address["town"].to_numpy(),
             "POSTCODE": address["postcode"].to_numpy(),
-            "FIRST_CONTACT_DATE": format_dates(first_contact, "dd/mm/yyyy"),
+            "FIRST_CONTACT_DATE": format_dates(first_contact, context.rates.date_format(SOURCE)),
             "INVOLVEMENT_LEVEL": [LEVELS[value] for value in level],
+            "errors": view["errors"].to_numpy(),
         }
     )
 

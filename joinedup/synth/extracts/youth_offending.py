@@ -14,7 +14,7 @@ from joinedup.synth import codes, errors
 from joinedup.synth.names import has_nickname, nicknames_for
 from joinedup.synth.output import format_dates, write_csv
 
-from . import Context, Written, addresses_as_held, agency_view
+from . import Context, Written, addresses_as_held, agency_view, as_local_system_holds, record_errors
 
 SOURCE = "youth_offending"
 COLUMNS = [
@@ -46,6 +46,8 @@ def write(rng: np.random.Generator, context: Context) -> Written:
     truth = context.register.children.iloc[children]
     view = agency_view(rng, context, children)
     address = addresses_as_held(rng, context, children)
+    view, address = as_local_system_holds(rng, context, view, address)
+    dates = context.rates.date_format(SOURCE)
     first = truth["first_name"].to_numpy()
     known_as = np.where(has_nickname(first), nicknames_for(rng, first), "")
     names = context.staffing.practitioners.set_index("username")
@@ -60,13 +62,14 @@ def write(rng: np.random.Generator, context: Context) -> Written:
             "FORENAME": view["first_name"],
             "MIDDLE_NAME": [m.split(" ")[0] for m in view["middle_names"]],
             "KNOWN_AS": known_as,
-            "DOB": format_dates(view["date_of_birth"], "dd-mon-yyyy"),
+            "DOB": format_dates(view["date_of_birth"], dates),
             "GENDER": truth["sex"].map(GENDERS).to_numpy(),
             "ETHNICITY": truth["ethnicity"].map(codes.YOUTH_JUSTICE_ETHNICITY).to_numpy(),
             "ADDRESS": _one_line(address),
             "POSTCODE": address["postcode"].to_numpy(),
             "UPN": errors.blanked(rng, truth["upn"].to_numpy(), context.rates["missing_identifier"]),
             "LOOKED_AFTER": np.where(context.care.looked_after_now[children], "Y", "N"),
+            "errors": view["errors"].to_numpy(),
         }
     )
     table = (
@@ -74,8 +77,8 @@ def write(rng: np.random.Generator, context: Context) -> Written:
         .reset_index(drop=True)
         .assign(
             OUTCOME=cases["outcome"].to_numpy(),
-            START_DATE=format_dates(cases["started"], "dd-mon-yyyy"),
-            END_DATE=format_dates(cases["ended"], "dd-mon-yyyy"),
+            START_DATE=format_dates(cases["started"], dates),
+            END_DATE=format_dates(cases["ended"], dates),
             CASE_MANAGER=(manager["given_name"] + " " + manager["family_name"]).to_numpy(),
         )
     )
@@ -87,7 +90,9 @@ def write(rng: np.random.Generator, context: Context) -> Written:
         }
     )
     # A case is keyed by the young person's reference and its start date, as the index reads it.
-    written.record(SOURCE, (table["YOT_REF"] + "|" + table["START_DATE"]).to_numpy(), children[person])
+    keys = (table["YOT_REF"] + "|" + table["START_DATE"]).to_numpy()
+    written.record(SOURCE, keys, children[person])
+    record_errors(written, context, SOURCE, keys, table["errors"])
     return written
 
 

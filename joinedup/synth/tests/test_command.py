@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -32,6 +33,8 @@ def synth(out, *arguments):
         (["--children", "500", "--error-rate", "typo=1.5"], "outside 0..1"),
         (["--children", "500", "--error-rate", "typo"], "NAME=RATE"),
         (["--children", "500", "--error-rate", "typo=lots"], "not a number"),
+        (["--children", "500", "--error-rate", "phonetic=0.1"], "only the second error profile makes"),
+        (["--children", "500", "--error-profile", "third"], "invalid choice"),
     ],
 )
 def test_nonsense_arguments_are_refused_with_a_reason(tmp_path, arguments, message):
@@ -70,3 +73,12 @@ def test_the_command_writes_the_authority_and_prints_its_counts(tmp_path):
     assert "key stage 3 absence over 20 percent" in output
     assert (tmp_path / "la" / "school_census" / "2024_spring_pupilonroll.csv").exists()
     assert (tmp_path / "la" / "cin_census" / "CIN_Census_2024.xml").exists()
+
+
+def test_the_second_error_profile_is_chosen_by_option_and_named_in_the_manifest(tmp_path):
+    output = synth(tmp_path / "la", "--children", "300", "--error-profile", "second", "--error-rate", "phonetic=0.5")
+    manifest = json.loads((tmp_path / "la" / "manifest.json").read_text())
+
+    assert "(second error profile)" in output and "injected_errors/child_health.csv" in output
+    assert manifest["error_profile"] == "second" and manifest["error_rates"]["phonetic"] == 0.5
+    assert manifest["date_formats"]["child_health"] == "iso"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import jellyfish
 import numpy as np
 import pandas as pd
 import pytest
 
+from joinedup.synth import errors
 from joinedup.synth.errors import DEFAULT_RATES, ErrorRateProblem, ErrorRates, parse_error_rate
 from joinedup.synth.names import name_pools
 from joinedup.synth.tests.conftest import NO_ERRORS, build_authority, read, record_ids
@@ -152,3 +154,25 @@ def test_error_rates_parse_and_reject_nonsense():
         ErrorRates.with_overrides({"spelling": 0.1})
     with pytest.raises(ErrorRateProblem, match="outside 0..1"):
         ErrorRates.with_overrides({"typo": 1.5})
+    with pytest.raises(ErrorRateProblem, match="only the second error profile makes"):
+        ErrorRates.with_overrides({"phonetic": 0.1})
+    with pytest.raises(ErrorRateProblem, match="unknown error profile"):
+        ErrorRates.with_overrides({}, "third")
+    second = ErrorRates.with_overrides({"phonetic": 0.1}, "second")
+    assert second["phonetic"] == 0.1 and second["typo"] == DEFAULT_RATES["typo"] and second.second
+
+
+def test_the_second_profiles_name_errors_at_rate_one():
+    rng = np.random.default_rng(1)
+    names = np.array(["Jennifer", "Oliver", "Amy", "Mohammed"], dtype=object)
+    slipped, hit = errors.two_edits(rng, names, 1)
+    assert list(hit) == [True, True, False, True]
+    assert all(jellyfish.damerau_levenshtein_distance(a, b) >= 2 for a, b in zip(names[hit], slipped[hit], strict=True))
+    first, middle, hit = errors.first_middle_swapped(
+        rng, np.array(["Amy", "Leo"], dtype=object), np.array(["Rose Ann", ""], dtype=object), 1
+    )
+    assert list(first) == ["Rose", "Leo"] and list(middle) == ["Amy Ann", ""] and list(hit) == [True, False]
+    halves, hit = errors.surname_half(rng, np.array(["Smith-Jones", "Bowes Lyon", "Smith"], dtype=object), 1)
+    assert halves[0] in {"Smith", "Jones"} and halves[1] in {"Bowes", "Lyon"} and list(hit) == [True, True, False]
+    spelt, hit = errors.phonetic(rng, np.array(["Stephen", "Zzyzx"], dtype=object), np.array(["M", "M"]), 1)
+    assert spelt[0] in {"Stefan", "Steffan", "Steven"} and list(hit) == [True, False]

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from joinedup.synth.errors import DEFAULT_RATES
+from joinedup.synth.errors import DEFAULT_RATES, PROFILES, SECOND_PROFILE_RATES
 from joinedup.synth.generate import generate
 from joinedup.synth.options import DEFAULT_AS_OF, OptionProblem, options_from_arguments
 
@@ -29,7 +29,17 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="NAME=RATE",
-            help=f"repeatable; NAME is one of {', '.join(DEFAULT_RATES)} and RATE is 0..1",
+            help=f"repeatable; NAME is one of {', '.join(DEFAULT_RATES)} (the second profile also "
+            f"{', '.join(sorted(set(SECOND_PROFILE_RATES) - set(DEFAULT_RATES)))}) and RATE is 0..1",
+        )
+        parser.add_argument(
+            "--error-profile",
+            dest="error_profile",
+            default="first",
+            choices=PROFILES,
+            help="first (default): the errors joinedup has always made; second: errors the first never makes "
+            "(two-edit and phonetic misspellings, swapped names, half surnames, a swapped date with a move, "
+            "blank fields) and other date formats in the local systems' files",
         )
         parser.add_argument(
             "--history-years",
@@ -60,6 +70,7 @@ class Command(BaseCommand):
                 out=options["out"],
                 as_of=options["as_of"],
                 error_rates=options["error_rates"],
+                error_profile=options["error_profile"],
                 force=options["force"],
                 history_years=options["history_years"],
                 effect=options["effect"],
@@ -68,7 +79,10 @@ class Command(BaseCommand):
         except OptionProblem as problem:
             raise CommandError(str(problem)) from None
         manifest = generate(chosen, show_progress=not options["no_progress"] and options["verbosity"] > 0)
-        self.stdout.write(f"Wrote a synthetic authority of {chosen.children:,} children to {chosen.out}:")
+        self.stdout.write(
+            f"Wrote a synthetic authority of {chosen.children:,} children to {chosen.out} "
+            f"({chosen.error_rates.profile} error profile):"
+        )
         for name, rows in manifest["files"].items():
             self.stdout.write(f"  {name:<58} {rows:>10,}")
         self.stdout.write(f"  {'extract records (all in ground_truth.csv)':<58} {manifest['extract_records']:>10,}")
