@@ -71,18 +71,36 @@ class LinkageConfig:
     backend: str = "duckdb"
     threads: int = 2
     memory_limit: str = "6GB"
+    spark_master: str = "local[2]"
+    # Where Spark writes linkage tables and Splink's checkpoints; "" is a temporary folder on the
+    # driver, which only a local master can use (executors elsewhere cannot read it).
+    spark_scratch: str = ""
+    spark_driver_memory: str = "4g"
 
 
 def linkage_config(environ: Mapping[str, str] = os.environ) -> LinkageConfig:
     """The backend and its limits from the environment: JOINEDUP_LINKAGE_BACKEND (duckdb or spark),
-    JOINEDUP_LINKAGE_THREADS and JOINEDUP_LINKAGE_MEMORY (DuckDB's memory_limit, e.g. 6GB)."""
+    JOINEDUP_LINKAGE_THREADS and JOINEDUP_LINKAGE_MEMORY (DuckDB's memory_limit, e.g. 6GB); for
+    Spark JOINEDUP_SPARK_MASTER (local[2], spark://host:7077, yarn), JOINEDUP_SPARK_SCRATCH (storage
+    every executor reads: file:///shared/path, s3a://bucket/prefix, hdfs://..., dbfs:/...) and
+    JOINEDUP_SPARK_DRIVER_MEMORY (4g)."""
     backend = environ.get("JOINEDUP_LINKAGE_BACKEND", "duckdb").strip().lower() or "duckdb"
     if backend not in BACKENDS:
         raise ValueError(f"JOINEDUP_LINKAGE_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    scratch = environ.get("JOINEDUP_SPARK_SCRATCH", "").strip()
+    # A relative path would resolve against each machine's own working folder.
+    if scratch and "://" not in scratch and not scratch.startswith(("/", "dbfs:/")):
+        raise ValueError(
+            f"JOINEDUP_SPARK_SCRATCH must be a URI (file:///..., s3a://...) or an absolute path, not {scratch!r}"
+        )
     return LinkageConfig(
         backend=backend,
         threads=int(environ.get("JOINEDUP_LINKAGE_THREADS", LinkageConfig.threads)),
         memory_limit=environ.get("JOINEDUP_LINKAGE_MEMORY", LinkageConfig.memory_limit),
+        spark_master=environ.get("JOINEDUP_SPARK_MASTER", "").strip() or LinkageConfig.spark_master,
+        spark_scratch=scratch.rstrip("/"),
+        spark_driver_memory=environ.get("JOINEDUP_SPARK_DRIVER_MEMORY", "").strip()
+        or LinkageConfig.spark_driver_memory,
     )
 
 
