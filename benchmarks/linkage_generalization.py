@@ -22,8 +22,9 @@ Methods, each in a child process of its own (spawned, so its peak RSS is its own
 
 Seconds are reading the input and linking it inside the child, imports apart; peak MB is the
 child's maximum resident set. A record joinedup rejects stays unlinked and counts against its
-recall. The last line is key=value figures: DATASET_METHOD_{precision,recall,f1,seconds,peak_mb}
-for every dataset and method, and the run's total seconds.
+recall. A method that raises is reported FAILED with its error, and the run goes on. The last
+line is key=value figures: DATASET_METHOD_{precision,recall,f1,seconds,peak_mb} for every dataset
+and method (and DATASET_METHOD_failed=ERROR for a failure), and the run's total seconds.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Measured:
     f1: float
     seconds: float
     peak_mb: float
+    failed: str = ""  # the child's exception, when the method could not link the dataset
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -428,7 +430,12 @@ def measure(task: Task, method: str, true_pairs: pd.DataFrame, records: pd.Index
     """One method on one dataset in a fresh spawned process (a forked one would start with this
     process's memory in its RSS), scored here against the true links."""
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        clusters, rejected, seconds, peak_mb = pool.submit(_in_child, method, task).result()
+        try:
+            clusters, rejected, seconds, peak_mb = pool.submit(_in_child, method, task).result()
+        except Exception as error:  # one method failing on one dataset is a finding, not the end of the run
+            nan = float("nan")
+            failure = f"{type(error).__name__}: {str(error).splitlines()[0][:160]}"
+            return Measured(task.dataset, method, len(records), 0, nan, nan, nan, nan, nan, failure)
     precision, recall, f1 = pairwise_scores(clusters, true_pairs, records)
     return Measured(task.dataset, method, len(records), rejected, precision, recall, f1, seconds, peak_mb)
 
@@ -447,6 +454,8 @@ HEADER = (
 
 def row(measured: Measured) -> str:
     m = measured
+    if m.failed:
+        return f"{m.dataset:<22} {m.method:<15} {m.records:>8} FAILED {m.failed}"
     return (
         f"{m.dataset:<22} {m.method:<15} {m.records:>8} {m.rejected:>8} {m.precision:>9.4f} {m.recall:>7.4f}"
         f" {m.f1:>7.4f} {m.seconds:>8.1f} {m.peak_mb:>8.0f}"
@@ -464,6 +473,8 @@ def key_values(results: list[Measured], total_seconds: float) -> str:
             f"{key}_seconds={m.seconds:.1f}",
             f"{key}_peak_mb={m.peak_mb:.0f}",
         ]
+        if m.failed:
+            parts.append(f"{key}_failed={m.failed.split(':')[0]}")
     return " ".join([*parts, f"seconds={total_seconds:.0f}"])
 
 
