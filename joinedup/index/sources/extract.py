@@ -268,10 +268,10 @@ def _csv_error(error: csv.Error) -> str:
 
 
 def xlsx_table(
-    path: Path, *, sheet: str | None, date_formats: dict[str, str], columns: Iterable[str] = ()
+    path: Path, *, sheet: str | None, date_formats: dict[str, normalise.DateFormats], columns: Iterable[str] = ()
 ) -> pd.DataFrame:
-    """A worksheet's rows as text. A date cell becomes text in the format its column declares, so
-    typed and text dates in one column go through the same parser."""
+    """A worksheet's rows as text. A date cell becomes text in the (first) format its column
+    declares, so typed and text dates in one column go through the same parser."""
     if not path.is_file():
         raise FileProblems([Problem(str(path), None, None, "the file does not exist")])
     try:
@@ -288,7 +288,7 @@ def xlsx_table(
         if not header:
             raise FileProblems([Problem(str(path), None, None, "the sheet is empty: expected a header row")])
         headings = spelled([str(c).strip() if c is not None else "" for c in header], columns)
-        formats = [date_formats.get(c, "iso") for c in headings]
+        formats = [normalise.DateFormats(date_formats.get(c, "iso"))[0] for c in headings]
         body, numbers = [], []
         for number, row in enumerate(rows, start=2):
             if row is None or all(v is None or v == "" for v in row):
@@ -340,8 +340,8 @@ def dated(
         if column not in frame.columns:
             frame[column] = ""
             continue
-        format_name = mapping.dates.get(column)
-        if format_name is None:
+        formats = mapping.dates.get(column)
+        if formats is None:
             raise FileProblems(
                 [
                     Problem(
@@ -350,14 +350,15 @@ def dated(
                 ]
             )
         held = frame[column]
-        frame[column], failed = normalise.dates(held, format_name)
+        frame[column], failed = normalise.dates(held, formats)
         for index in failed[failed].index:
             problems.append(
                 Problem(
                     frame.at[index, FILE],
                     int(frame.at[index, ROW]),
                     column,
-                    f"expected a date as {format_name}, got {held[index]!r}; this {table} row is left out",
+                    f"expected a date as {normalise.DateFormats(formats)}, got {held[index]!r}; "
+                    f"this {table} row is left out",
                 )
             )
         bad |= failed

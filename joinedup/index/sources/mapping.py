@@ -9,6 +9,7 @@ import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ import tomli_w
 from joinedup.common.dates import FORMATS as DATE_FORMATS
 from joinedup.common.tables import FileProblems, Problem
 from joinedup.index.canonical import CANONICAL_FIELDS
+
+from .normalise import DateFormats, disagreement
 
 # The formats joinedup reads, and the reader options each accepts under [options].
 FORMAT_OPTIONS: dict[str, set[str]] = {
@@ -77,7 +80,7 @@ class SourceMapping:
     names: str  # as_held, title or upper
     options: dict[str, Any] = field(default_factory=dict)
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical field -> columns
-    dates: dict[str, str] = field(default_factory=dict)  # column -> date format name
+    dates: dict[str, DateFormats] = field(default_factory=dict)  # column -> its date formats, tried in turn
     codes: dict[str, dict[str, str]] = field(default_factory=dict)  # canonical field -> held (upper) -> canonical
     not_known: dict[str, frozenset[str]] = field(default_factory=dict)  # column -> values meaning "not known"
     facts: dict[str, str] = field(default_factory=dict)  # fact name -> column
@@ -246,18 +249,48 @@ def _fields(table: Any, problem) -> dict[str, tuple[str, ...]]:
     return fields
 
 
-def _dates(table: Any, problem) -> dict[str, str]:
+def _dates(table: Any, problem) -> dict[str, DateFormats]:
     if not isinstance(table, dict):
         problem("dates", "must be a table of column = date format")
         return {}
     known = ", ".join(DATE_FORMATS)
     dates = {}
-    for column, format_name in table.items():
-        if format_name not in DATE_FORMATS:
-            problem(f"dates.{column}", f"{format_name!r} is not a date format joinedup knows; choose one of {known}")
-        else:
-            dates[column] = format_name
+    for column, value in table.items():
+        key = f"dates.{column}"
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            problem(
+                key, f'must name a date format, or a list tried in turn, like ["yyyymmdd", "iso"]; the formats: {known}'
+            )
+            continue
+        unknown = [n for n in names if n not in DATE_FORMATS]
+        for format_name in unknown:
+            problem(key, f"{format_name!r} is not a date format joinedup knows; choose one of {known}")
+        if unknown:
+            continue
+        if len(set(names)) < len(names):
+            problem(key, "names a date format twice")
+            continue
+        if clashes := _clashes(names):
+            for clash in clashes:
+                problem(key, clash)
+            continue
+        dates[column] = DateFormats(names)
     return dates
+
+
+def _clashes(names: list[str]) -> list[str]:
+    """Why formats listed for one column cannot be: a value two of them read as different dates
+    would load as whichever is listed first, silently wrong for the other."""
+    clashes = []
+    for first, second in combinations(names, 2):
+        if found := disagreement(first, second):
+            text, as_first, as_second = found
+            clashes.append(
+                f"{first} and {second} read the same text as different dates ({text!r} is {as_first:%d %b %Y} as "
+                f"{first}, {as_second:%d %b %Y} as {second}): list only formats that cannot be confused"
+            )
+    return clashes
 
 
 def _codes(table: Any, fields: dict, problem) -> dict[str, dict[str, str]]:

@@ -8,7 +8,8 @@ times faster than on Python objects, which a million-row extract needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -16,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from joinedup.common.dates import parse_date
+from joinedup.common.dates import FORMATS as DATE_FORMATS
+from joinedup.common.dates import format_date, parse_date
 from joinedup.common.identifiers import normalise_nhs_number, normalise_upn
 from joinedup.common.postcodes import normalise_postcode
 
@@ -104,23 +106,63 @@ def compact(values: pd.Series) -> pd.Series:
     return as_text(values).str.replace(r"\s+", "", regex=True)
 
 
+class DateFormats(tuple[str, ...]):
+    """The formats a date column is held in, tried in turn: a value is read by the first that reads
+    it (a system that changed its export keeps both). Written as a person reads it: "yyyymmdd or
+    iso"."""
+
+    def __new__(cls, names: str | Iterable[str]) -> DateFormats:
+        return super().__new__(cls, (names,) if isinstance(names, str) else names)
+
+    def __str__(self) -> str:
+        return " or ".join(self)
+
+
 @lru_cache(maxsize=65536)
-def iso_date(value: str, format_name: str) -> str | None:
-    """One date held in the named format as ISO text: '' when empty, None when it is not a date."""
+def iso_date(value: str, formats: str | tuple[str, ...]) -> str | None:
+    """One date held in the named format (or the first of the formats that reads it) as ISO text:
+    '' when empty, None when it is not a date."""
     if not value.strip():
         return ""
-    try:
-        return parse_date(value, format_name).isoformat()
-    except ValueError:
-        return None
+    for format_name in DateFormats(formats):
+        try:
+            return parse_date(value, format_name).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
-def dates(values: pd.Series, format_name: str) -> tuple[pd.Series, pd.Series]:
-    """ISO text for each date held in the named format ('' where empty), and which rows could not
-    be read as one."""
-    converted = per_value(values, lambda value: iso_date(value, format_name))
+def dates(values: pd.Series, formats: str | tuple[str, ...]) -> tuple[pd.Series, pd.Series]:
+    """ISO text for each date held in the named format, or the first of the formats that reads it
+    ('' where empty), and which rows could not be read as one."""
+    converted = per_value(values, lambda value: iso_date(value, formats))
     failed = mask(converted.isna())
     return converted.fillna(""), pd.Series(failed, index=values.index)
+
+
+def disagreement(first: str, second: str) -> tuple[str, date, date] | None:
+    """A text the two date formats both read, as different dates (16/01/2025 as dd/mm/yyyy and as
+    mm/dd/yyyy), or None when they cannot be confused: a column may then list both."""
+    return _disagreement(first, second, DATE_FORMATS[first], DATE_FORMATS[second])
+
+
+@lru_cache(maxsize=256)
+def _disagreement(first: str, second: str, *_patterns: str) -> tuple[str, date, date] | None:
+    """Every day of a common, a leap and a two-digit year written in each format and read in the
+    other: the day, the month and the year each take every value they can, so a pair that can
+    mistake one for another does so on one of them. (The patterns key the cache.)"""
+    years = (1987, 2001, 2012)
+    days = [date(year, 1, 1) + timedelta(days=n) for year in years for n in range(366 if year == 2012 else 365)]
+    for written_in, read_in in ((first, second), (second, first)):
+        for day in days:
+            text = format_date(day, written_in)
+            try:
+                read = parse_date(text, read_in)
+            except ValueError:
+                continue
+            if read != day:
+                return (text, day, read) if written_in == first else (text, read, day)
+    return None
 
 
 def numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:

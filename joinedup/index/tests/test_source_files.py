@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from joinedup.common.dates import FORMATS as DATE_FORMATS
 from joinedup.common.tables import FileProblems
 from joinedup.index.sources import load_mapping
 from joinedup.index.sources.mapping import FORMAT_OPTIONS
@@ -101,6 +102,40 @@ def test_a_required_field_must_be_mapped(tmp_path):
     assert "[fields] does not map it" in problems["required[0]"]
 
 
+def test_a_date_column_may_list_formats_tried_in_turn(tmp_path):
+    (tmp_path / "source.toml").write_text(MINIMAL + '[dates]\nDOB = ["yyyymmdd", "iso"]\nSEEN = "dd-mon-yyyy"\n')
+
+    mapping = load_mapping(tmp_path / "source.toml")
+
+    assert mapping.dates == {"DOB": ("yyyymmdd", "iso"), "SEEN": ("dd-mon-yyyy",)}
+    assert str(mapping.dates["DOB"]) == "yyyymmdd or iso"  # as problems name them
+
+
+def test_a_list_of_date_formats_that_could_read_one_text_as_two_dates_is_refused(tmp_path, monkeypatch):
+    """16/01/2025 can only be 16 January, but 02/03/2025 is 2 March as dd/mm/yyyy and 3 February as
+    mm/dd/yyyy: which a value was written in cannot be told, so the source file is refused."""
+    monkeypatch.setitem(DATE_FORMATS, "mm/dd/yyyy", "%m/%d/%Y")
+
+    problems = problems_of(tmp_path, MINIMAL + '[dates]\nDOB = ["dd/mm/yyyy", "iso", "mm/dd/yyyy"]\n')
+
+    assert problems["dates.DOB"] == (
+        "dd/mm/yyyy and mm/dd/yyyy read the same text as different dates ('02/01/1987' is 02 Jan 1987 as "
+        "dd/mm/yyyy, 01 Feb 1987 as mm/dd/yyyy): list only formats that cannot be confused"
+    )
+    assert set(problems) == {"dates.DOB"}
+
+
+def test_a_list_of_date_formats_names_only_formats_joinedup_knows_and_each_once(tmp_path):
+    problems = problems_of(
+        tmp_path, MINIMAL + '[dates]\nDOB = ["iso", "dd.mm.yy"]\nSEEN = ["iso", "iso"]\nLEFT = []\nGONE = 20250101\n'
+    )
+
+    assert "'dd.mm.yy' is not a date format" in problems["dates.DOB"]
+    assert problems["dates.SEEN"] == "names a date format twice"
+    assert 'a list tried in turn, like ["yyyymmdd", "iso"]' in problems["dates.LEFT"]
+    assert "must name a date format" in problems["dates.GONE"]
+
+
 def test_a_mapped_sex_needs_its_codes(tmp_path):
     problems = problems_of(tmp_path, MINIMAL + '[fields]\nsex = "SEX"\n')
 
@@ -136,7 +171,7 @@ def test_extends_starts_from_another_file_and_merges_tables(tmp_path):
 
     assert (mapping.name, mapping.agency, mapping.format) == ("local", "NHS-COMM", "csv")
     assert mapping.fields == {"surname": ("SURNAME",), "forenames": ("FIRST", "MIDDLE")}
-    assert mapping.dates == {"DOB": "iso"}
+    assert mapping.dates == {"DOB": ("iso",)}
     assert "extends" not in mapping.text and 'agency = "NHS-COMM"' in mapping.text
 
 
