@@ -1,16 +1,18 @@
 """Read an agency's extract into canonical records: one reader per format hands over its rows as
 text, then the source file's mapping makes them canonical (key, dates, codes, names, postcodes,
-identifiers, facts). A row that breaks a rule is rejected by file, row, column and reason; a file
-that is not the declared format (a column its records' identity needs missing, not CSV or XML
-text) raises FileProblems and yields nothing. Nothing else is raised for what a file holds.
-Knows no Django: `joinedup link-files` reads sources without the database.
+identifiers, facts). A value that cannot be read (a date, a code) is left not known and reported,
+the record kept: one bad field must not keep a child out of the index. A row is rejected whole
+only when it is no record: its key empty or repeated, a required value missing or unreadable, the
+row itself broken. A file that is not the declared format (a column its records' identity needs
+missing, not CSV or XML text) raises FileProblems and yields nothing. Nothing else is raised for
+what a file holds. Knows no Django: `joinedup link-files` reads sources without the database.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +40,20 @@ KEY_SEPARATOR = "|"
 @dataclass(frozen=True)
 class ReadResult:
     records: pd.DataFrame  # exactly CANONICAL_FIELDS as text columns (string[pyarrow]), one row per accepted record
-    rejects: list[Problem]  # every rejected row: file, row (line, in XML), column, reason
+    # Every problem, by file, row (line, in XML), column and reason: the rows rejected, and those in `kept`.
+    rejects: list[Problem]
     rejected_ids: frozenset[str]  # record ids of rejected rows: present in the extract, so not withdrawn
     files: tuple[Path, ...]  # the files read
     rows_read: int  # candidate records (accepted and rejected)
+    # Those of `rejects` that rejected no record: a value left not known, a row of a supporting
+    # table (an episode) left out.
+    kept: list[Problem] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> list[Problem]:
+        """The problems of the rows that did not load: `rejects` less `kept`."""
+        kept = set(self.kept)
+        return [problem for problem in self.rejects if problem not in kept]
 
 
 def _read_csv(mapping: SourceMapping, path: Path) -> Extract:
@@ -101,32 +113,34 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
     files = [str(f) for f in extract.files]
     frame = _with_optional_columns(mapping, frame, files[0] if files else str(mapping.path))
     frame = frame.assign(**{column: normalise.as_text(frame[column]) for column in mapping.columns_used()})
-    rejects = _Rejects(frame)
+    problems = _RowProblems(frame, _read_as(mapping))
     for index, column, reason in extract.broken:
-        rejects.add_at(index, column, reason)
-    record_id = _record_ids(mapping, frame, rejects)
+        problems.reject_at(index, column, reason)
+    record_id = _record_ids(mapping, frame, problems)
     held = {column: _blank_not_known(mapping, frame, column) for column in mapping.columns_used()}
     iso = {
-        column: held[column] if column in extract.iso else _iso_dates(mapping, held[column], column, rejects)
+        column: held[column] if column in extract.iso else _iso_dates(mapping, held[column], column, problems)
         for column in _date_columns(mapping)
     }
     columns = {"source": normalise.constant(mapping.name, frame.index), "record_id": record_id}
     for name in CANONICAL_FIELDS:
         if name in columns or name == "facts":
             continue
-        columns[name] = _field(mapping, name, held, iso, rejects)
+        columns[name] = _field(mapping, name, held, iso, problems)
     for name in mapping.required:
-        # A date that could not be read is already rejected; it is not also missing.
-        given = held[mapping.fields[name][0]].str.strip() if name in DATE_FIELDS else columns[name]
-        rejects.add(given == "", mapping.fields[name][0], lambda _, n=name: f"a value is required ({n})")
+        # A value that could not be read is already rejected; it is not also missing.
+        column = mapping.fields[name][0]
+        missing = normalise.mask(columns[name] == "") & ~problems.unreadable(column)
+        problems.reject(missing, column, lambda _, n=name: f"a value is required ({n})")
     columns["facts"] = _facts(mapping, extract.facts, held, iso, frame.index)
-    keep = ~rejects.mask
+    keep = ~problems.rejected
     accepted = pd.DataFrame(
         {name: _text(columns[name] if keep.all() else columns[name][keep]) for name in CANONICAL_FIELDS}
     )
-    rejected_ids = frozenset(record_id[rejects.mask & (record_id != "").to_numpy(dtype=bool)].tolist())
-    problems = sorted(extract.problems + rejects.problems, key=lambda p: (p.file, p.row or 0, p.column or ""))
-    return ReadResult(accepted, problems, rejected_ids, tuple(extract.files), len(frame))
+    rejected_ids = frozenset(record_id[problems.rejected & (record_id != "").to_numpy(dtype=bool)].tolist())
+    rejecting, not_known = problems.reported()
+    every = sorted(extract.problems + rejecting + not_known, key=lambda p: (p.file, p.row or 0, p.column or ""))
+    return ReadResult(accepted, every, rejected_ids, tuple(extract.files), len(frame), extract.problems + not_known)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -135,25 +149,74 @@ def _text(values: pd.Series) -> pd.Series:
     return normalise.as_text(values).reset_index(drop=True)
 
 
-class _Rejects:
-    """Collects row problems as a mask: every problem of a row is reported, the row counted once."""
+class _RowProblems:
+    """Row problems, collected column at a time. A row is rejected (the mask) for what makes it no
+    record; a value that cannot be read is left not known, the row kept, unless it is a value the
+    source file requires. Every problem of a row is reported, the row counted once."""
 
-    def __init__(self, frame: pd.DataFrame):
+    def __init__(self, frame: pd.DataFrame, read_as: dict[str, tuple[str, ...]]):
         self.frame = frame
-        self.mask = np.zeros(len(frame), dtype=bool)
-        self.problems: list[Problem] = []
+        self.read_as = read_as  # column -> the canonical fields and facts it gives, required ones first
+        self.rejected = np.zeros(len(frame), dtype=bool)
+        self._rejecting: list[Problem] = []
+        self._unreadable: dict[str, np.ndarray] = {}
+        self._not_known: list[tuple[int, str, str]] = []  # frame index, column, what was expected
 
-    def add(self, failed: pd.Series | np.ndarray, column: str, reason: Callable[[int], str]) -> None:
+    def reject(self, failed: pd.Series | np.ndarray, column: str, reason: Callable[[int], str]) -> None:
         failed = normalise.mask(failed)
-        for index in np.flatnonzero(failed):
-            self.problems.append(
-                Problem(self.frame.at[index, FILE], int(self.frame.at[index, ROW]), column, reason(index))
-            )
-        self.mask |= failed
+        self._rejecting += [self._problem(index, column, reason(index)) for index in np.flatnonzero(failed)]
+        self.rejected |= failed
 
-    def add_at(self, index: int, column: str, reason: str) -> None:
-        self.problems.append(Problem(self.frame.at[index, FILE], int(self.frame.at[index, ROW]), column, reason))
-        self.mask[index] = True
+    def reject_at(self, index: int, column: str | None, reason: str) -> None:
+        self._rejecting.append(self._problem(index, column, reason))
+        self.rejected[index] = True
+
+    def cannot_read(
+        self, failed: pd.Series | np.ndarray, column: str, expected: Callable[[int], str], *, required: str | None
+    ) -> None:
+        """Values of `column` that cannot be read: each row is rejected when `required` names the
+        field it gives, and otherwise kept with the value not known."""
+        failed = normalise.mask(failed)
+        self._unreadable[column] = self.unreadable(column) | failed
+        if required:
+            self.reject(failed, column, lambda index: f"{expected(index)}: a value is required ({required})")
+        else:
+            self._not_known += [(index, column, expected(index)) for index in np.flatnonzero(failed)]
+
+    def unreadable(self, column: str) -> np.ndarray:
+        return self._unreadable.get(column, np.zeros(len(self.frame), dtype=bool))
+
+    def reported(self) -> tuple[list[Problem], list[Problem]]:
+        """The problems of rejected rows, and those of rows kept with a value not known. A value
+        that cannot be read on a row rejected for another reason is reported plainly: its record
+        was not kept."""
+        rejecting, kept = list(self._rejecting), []
+        for index, column, expected in self._not_known:
+            if self.rejected[index]:
+                rejecting.append(self._problem(index, column, expected))
+            else:
+                what = " and ".join(name.replace("_", " ") for name in self.read_as[column])
+                kept.append(self._problem(index, column, f"{expected}: kept, {what} not known"))
+        return rejecting, kept
+
+    def _problem(self, index: int, column: str | None, message: str) -> Problem:
+        return Problem(self.frame.at[index, FILE], int(self.frame.at[index, ROW]), column, message)
+
+
+def _read_as(mapping: SourceMapping) -> dict[str, tuple[str, ...]]:
+    """For each column, the canonical fields and facts whose values it holds."""
+    read_as: dict[str, list[str]] = {}
+    for name, columns in mapping.fields.items():
+        for column in columns:
+            read_as.setdefault(column, []).append(name)
+    for name, column in mapping.facts.items():
+        read_as.setdefault(column, []).append(name)
+    return {column: tuple(names) for column, names in read_as.items()}
+
+
+def _required(mapping: SourceMapping, column: str) -> str | None:
+    """The required canonical field `column` gives, if any."""
+    return next((name for name in mapping.required if column in mapping.fields.get(name, ())), None)
 
 
 def _with_optional_columns(mapping: SourceMapping, frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -173,11 +236,11 @@ def _with_optional_columns(mapping: SourceMapping, frame: pd.DataFrame, file: st
     return frame.assign(**dict.fromkeys(absent, "")) if absent else frame
 
 
-def _record_ids(mapping: SourceMapping, frame: pd.DataFrame, rejects: _Rejects) -> pd.Series:
+def _record_ids(mapping: SourceMapping, frame: pd.DataFrame, problems: _RowProblems) -> pd.Series:
     parts = [normalise.text(frame[column]) for column in mapping.key]
     empty = np.zeros(len(frame), dtype=bool)
     for column, part in zip(mapping.key, parts, strict=True):
-        rejects.add(part == "", column, lambda _, c=column: f"the record's key ({c}) is empty")
+        problems.reject(part == "", column, lambda _, c=column: f"the record's key ({c}) is empty")
         empty |= normalise.mask(part == "")
     record_id = parts[0]
     for part in parts[1:]:
@@ -186,7 +249,7 @@ def _record_ids(mapping: SourceMapping, frame: pd.DataFrame, rejects: _Rejects) 
     repeated = record_id.duplicated(keep=False).to_numpy() & ~empty
     if repeated.any():
         rows = frame.loc[repeated, ROW].groupby(record_id[repeated]).agg(lambda r: ", ".join(map(str, r)))
-        rejects.add(
+        problems.reject(
             repeated,
             mapping.key[0],
             lambda i: f"the key {record_id[i]!r} is on rows {rows[record_id[i]]}: which is right cannot be told",
@@ -208,18 +271,23 @@ def _date_columns(mapping: SourceMapping) -> list[str]:
     return list(dict.fromkeys(date_columns + [c for c in mapping.facts.values() if c in mapping.dates]))
 
 
-def _iso_dates(mapping: SourceMapping, values: pd.Series, column: str, rejects: _Rejects) -> pd.Series:
-    format_name = mapping.dates[column]
-    iso, failed = normalise.dates(values, format_name)
-    rejects.add(failed, column, lambda i: f"expected a date as {format_name}, got {values[i]!r}")
+def _iso_dates(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowProblems) -> pd.Series:
+    formats = normalise.DateFormats(mapping.dates[column])
+    iso, failed = normalise.dates(values, formats)
+    problems.cannot_read(
+        failed,
+        column,
+        lambda i: f"expected a date as {formats}, got {values[i]!r}",
+        required=_required(mapping, column),
+    )
     return iso
 
 
 def _field(
-    mapping: SourceMapping, name: str, held: dict[str, pd.Series], iso: dict[str, pd.Series], rejects: _Rejects
+    mapping: SourceMapping, name: str, held: dict[str, pd.Series], iso: dict[str, pd.Series], problems: _RowProblems
 ) -> pd.Series:
     columns = mapping.fields.get(name)
-    index = rejects.frame.index
+    index = problems.frame.index
     if not columns:
         return normalise.constant(mapping.service if name == "service" else "", index)
     if name in DATE_FIELDS:
@@ -233,18 +301,22 @@ def _field(
     if name in IDENTIFIER_RULES:
         return IDENTIFIER_RULES[name](values)
     if name == "sex":
-        return _sex(mapping, values, columns[0], rejects)
+        return _sex(mapping, values, columns[0], problems)
     if name == "service":
         return values.where(normalise.mask(values != ""), normalise.constant(mapping.service, values.index))
     return values
 
 
-def _sex(mapping: SourceMapping, values: pd.Series, column: str, rejects: _Rejects) -> pd.Series:
+def _sex(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowProblems) -> pd.Series:
     codes = mapping.codes["sex"]
     coded = normalise.per_value(values, lambda held: codes.get(held.upper(), "" if not held else None))
-    unknown = normalise.mask(coded.isna())
     known = ", ".join(repr(k) for k in codes)
-    rejects.add(unknown, column, lambda i: f"{values[i]!r} is not a value codes.sex maps (it maps {known})")
+    problems.cannot_read(
+        coded.isna(),
+        column,
+        lambda i: f"{values[i]!r} is not a value codes.sex maps (it maps {known})",
+        required=_required(mapping, column),
+    )
     return coded.fillna("")
 
 

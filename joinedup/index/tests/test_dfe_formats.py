@@ -303,14 +303,18 @@ def test_a_cin_episode_with_a_bad_date_is_left_out_and_reported(formats, tmp_pat
     assert len(result.records) == 2 and facts(result, "child_fails_assessments")["episodes"] == []
 
 
-def test_a_cin_child_with_a_bad_birth_date_is_rejected(formats, tmp_path):
+def test_a_cin_child_with_a_bad_birth_date_is_kept_with_it_not_known(formats, tmp_path):
+    """The CIN census requires no date of birth (an unborn child has none): the child stays known by
+    LA child id, UPN and sex."""
     path = cin_file(tmp_path, formats, lambda t: t.replace("2023-09-25", "2023-09-31"))
 
     result = read("cin_census.toml", path)
 
-    assert [(p.row, p.column) for p in result.rejects] == [(73, "PersonBirthDate")]
-    assert result.records["record_id"].tolist() == ["DfEX0000001"]
-    assert result.rejected_ids == {"child_fails_assessments"}
+    [problem] = result.rejects
+    assert (problem.row, problem.column) == (73, "PersonBirthDate")
+    assert problem.message == "expected a date as iso, got '2023-09-31': kept, date of birth not known"
+    assert result.records["record_id"].tolist() == ["DfEX0000001", "child_fails_assessments"]
+    assert result.records.loc[1, "date_of_birth"] == "" and result.rejected_ids == frozenset()
 
 
 def test_xml_that_is_not_well_formed_is_refused_with_its_line(formats, tmp_path):

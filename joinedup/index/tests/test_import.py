@@ -170,6 +170,16 @@ def test_a_rejected_row_is_not_taken_for_a_record_that_left(extract):
     assert held()["H2"].withdrawn_at is None and held()["H2"].date_of_birth == date(2016, 5, 4)
 
 
+def test_a_value_that_cannot_be_read_in_a_later_extract_becomes_not_known(extract):
+    """The extract is what the agency holds now: a sex it no longer holds legibly is not known."""
+    extract.load(ROWS)
+
+    newer = extract.load([ROWS[0], ROWS[1].replace("Male", "Robot"), ROWS[2]])
+
+    assert (newer.rejected, newer.updated, newer.unchanged) == (0, 1, 2)
+    assert held()["H2"].sex == "" and held()["H2"].withdrawn_at is None
+
+
 def test_an_extract_of_changes_withdraws_nothing(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"
     changes = Extract(tmp_path, top='extract = "changes"\n')
@@ -181,23 +191,33 @@ def test_an_extract_of_changes_withdraws_nothing(tmp_path, settings):
     assert not IndexRecord.objects.filter(withdrawn_at__isnull=False).exists()
 
 
-def test_rejected_rows_load_nothing_and_are_listed_in_a_rejects_file(extract, tmp_path):
+def test_rejected_rows_load_nothing_and_every_problem_is_listed_in_a_rejects_file(extract, tmp_path):
+    """A date of birth the source file requires that cannot be read rejects its row; a sex code it
+    does not map leaves the sex not known, the record loaded. The rejects file lists both."""
     rows = [*ROWS, "H5,Ed,,Ng,31/02/2015,Male,,,,,", "H6,Fay,,Oh,01/02/2015,Robot,,,,,"]
 
     batch = extract.load(rows)
 
-    assert (batch.rows_read, batch.created, batch.rejected) == (5, 3, 2)
+    assert (batch.rows_read, batch.created, batch.rejected) == (5, 4, 1)
+    assert "H5" not in held() and held()["H6"].sex == ""
     path = Path(batch.rejects_path)
     assert path.parent == tmp_path / "var" / "rejects" and path.name.startswith("health-")
     with path.open() as handle:
         listed = list(csv.DictReader(handle))
-    assert [(r["row"], r["column"]) for r in listed] == [("5", "DOB"), ("6", "SEX")]
-    assert listed[0] == {
-        "file": str(extract.path),
-        "row": "5",
-        "column": "DOB",
-        "reason": "expected a date as dd/mm/yyyy, got '31/02/2015'",
-    }
+    assert listed == [
+        {
+            "file": str(extract.path),
+            "row": "5",
+            "column": "DOB",
+            "reason": "expected a date as dd/mm/yyyy, got '31/02/2015': a value is required (date_of_birth)",
+        },
+        {
+            "file": str(extract.path),
+            "row": "6",
+            "column": "SEX",
+            "reason": "'Robot' is not a value codes.sex maps (it maps 'MALE', 'FEMALE', ''): kept, sex not known",
+        },
+    ]
     assert AuditEvent.objects.get(verb="imported_extract").detail["rejects_file"] == str(path)
 
 

@@ -1,6 +1,7 @@
 """Malformed files, one of each kind benchmarks/import_fuzz.py makes by the thousand: nothing but
-FileProblems is raised, a refusal says where (row and column) and what was expected, and a row
-that cannot be read is a reject, never a record with values missing."""
+FileProblems is raised, a refusal says where (row and column) and what was expected, a row that
+cannot be read as a row is a reject, never a record with values missing or shifted, and a value
+that cannot be read is left not known on a record kept."""
 
 from __future__ import annotations
 
@@ -97,8 +98,7 @@ REJECTED = {
         3,
         "1 values",
     ),
-    "bad date": (GOOD.replace(b"04/05/2016", b"31/02/2016"), 3, "expected a date as dd/mm/yyyy"),
-    "bad code": (GOOD.replace(b"M,\n", b"X,\n"), 3, "'X' is not a value codes.sex maps"),
+    "bad required date": (GOOD.replace(b"04/05/2016", b"31/02/2016"), 3, "expected a date as dd/mm/yyyy"),
     "duplicated row": (GOOD + b"H3,Cy,Lee,06/07/2017,M,ASIA\n", 4, "which is right cannot be told"),
 }
 
@@ -113,6 +113,15 @@ def test_a_row_that_cannot_be_read_is_a_reject_and_the_others_load(tmp_path, kin
     assert any(message in p.message for p in result.rejects if p.row == row)
     assert result.rows_read == len(result.records) + len({p.row for p in result.rejects})
     assert all(value for value in result.records["date_of_birth"])
+
+
+def test_a_value_that_cannot_be_read_is_left_not_known_and_its_record_loads(tmp_path):
+    result = read(tmp_path, GOOD.replace(b"M,\n", b"X,\n"))
+
+    assert result.records["sex"].tolist() == ["F", "", "M"] and result.rows_read == 3
+    [problem] = result.rejects
+    assert problem.row == 3 and problem.message.startswith("'X' is not a value codes.sex maps")
+    assert problem.message.endswith(": kept, sex not known") and result.kept == [problem]
 
 
 LOADED = {

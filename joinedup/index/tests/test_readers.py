@@ -1,5 +1,7 @@
-"""Reading an extract: good rows become canonical records, each bad row is rejected by file, row,
-column and reason, and a file that is not the declared format yields nothing."""
+"""Reading an extract: good rows become canonical records; a value that cannot be read is left
+not known, the record kept; a row that is no record (its key empty or repeated, a required value
+missing or unreadable, the row broken) is rejected; every problem is reported by file, row, column
+and reason; and a file that is not the declared format yields nothing."""
 
 from __future__ import annotations
 
@@ -49,11 +51,13 @@ note = "NOTE"
 """
 HEADER = "ID,FIRST,MIDDLE,SURNAME,DOB,SEX,POSTCODE,NHS,UPN,SEEN,NOTE\n"
 GOOD = "H1,Ann,Marie,Smith,02/03/2015,Female,nx42ab,943 476 5919,a801200005001,01/02/2025,\n"
+# A system whose records may lack a date of birth (FEBRL's, or a referral for an unborn child).
+BIRTH_NOT_REQUIRED = HEALTH.replace('required = ["date_of_birth"]\n', "")
 
 
-def read(tmp_path: Path, body: str, *, header: str = HEADER, settings: str = ""):
+def read(tmp_path: Path, body: str, *, header: str = HEADER, settings: str = "", source: str = HEALTH):
     """`settings` are top-level lines, which TOML needs before the first table."""
-    (tmp_path / "health.toml").write_text(settings + HEALTH.format(format="csv"))
+    (tmp_path / "health.toml").write_text(settings + source.format(format="csv"))
     (tmp_path / "extract.csv").write_text(header + body, encoding="utf-8")
     return read_source(load_mapping(tmp_path / "health.toml"), tmp_path / "extract.csv")
 
@@ -110,36 +114,77 @@ def test_a_value_meaning_not_known_is_left_empty(tmp_path):
     assert result.records.loc[0, ["upn", "sex"]].tolist() == ["", "U"]
 
 
-def test_a_date_that_cannot_be_read_rejects_its_row_naming_column_and_format(tmp_path):
+def test_a_bad_date_of_birth_keeps_the_record_with_the_date_not_known_and_reports_it(tmp_path):
+    """One bad field must not keep a child out of the index: the record links on its other fields."""
+    result = read(tmp_path, GOOD + "H2,Bob,,Jones,31/02/2015,Male,nx42ab,,,,\n", source=BIRTH_NOT_REQUIRED)
+
+    assert result.records["record_id"].tolist() == ["H1", "H2"]
+    assert result.records.loc[1, ["date_of_birth", "surname", "postcode"]].tolist() == ["", "Jones", "NX4 2AB"]
+    assert reasons(result) == [
+        (3, "DOB", "expected a date as dd/mm/yyyy, got '31/02/2015': kept, date of birth not known")
+    ]
+    assert result.kept == result.rejects and result.rows_rejected == []
+    assert result.rejected_ids == frozenset() and result.rows_read == 2
+
+
+def test_a_required_date_that_cannot_be_read_rejects_its_row_naming_column_and_format(tmp_path):
     result = read(tmp_path, GOOD + "H2,Bob,,Jones,2015-03-02,Male,,,,,\nH3,Cy,,Lee,31/02/2015,Male,,,,,\n")
 
     assert result.records["record_id"].tolist() == ["H1"]
     assert reasons(result) == [
-        (3, "DOB", "expected a date as dd/mm/yyyy, got '2015-03-02'"),
-        (4, "DOB", "expected a date as dd/mm/yyyy, got '31/02/2015'"),
+        (3, "DOB", "expected a date as dd/mm/yyyy, got '2015-03-02': a value is required (date_of_birth)"),
+        (4, "DOB", "expected a date as dd/mm/yyyy, got '31/02/2015': a value is required (date_of_birth)"),
     ]
-    assert result.rejected_ids == {"H2", "H3"}
+    assert result.rejected_ids == {"H2", "H3"} and result.rows_rejected == result.rejects and result.kept == []
     assert all(p.file == str(tmp_path / "extract.csv") for p in result.rejects)
 
 
-def test_a_bad_date_in_a_fact_rejects_the_row_too(tmp_path):
+def test_a_bad_date_in_a_fact_leaves_the_fact_not_known(tmp_path):
     result = read(tmp_path, "H1,Ann,,Smith,02/03/2015,Female,,,,yesterday,\n")
 
-    assert reasons(result) == [(2, "SEEN", "expected a date as dd/mm/yyyy, got 'yesterday'")]
+    assert result.records["record_id"].tolist() == ["H1"]
+    assert json.loads(result.records.loc[0, "facts"])["seen"] == ""
+    assert reasons(result) == [(2, "SEEN", "expected a date as dd/mm/yyyy, got 'yesterday': kept, seen not known")]
 
 
-def test_a_code_the_source_file_does_not_map_rejects_the_row(tmp_path):
+def test_a_code_the_source_file_does_not_map_leaves_the_sex_not_known(tmp_path):
     result = read(tmp_path, GOOD + "H2,Bob,,Jones,02/03/2015,X,,,,,\nH3,Cy,,Lee,02/03/2015,male,,,,,\n")
 
-    assert result.records["record_id"].tolist() == ["H1", "H3"]  # codes match without case
+    assert result.records["record_id"].tolist() == ["H1", "H2", "H3"]
+    assert result.records["sex"].tolist() == ["F", "", "M"]  # codes match without case
     [(row, column, message)] = reasons(result)
     assert (row, column) == (3, "SEX") and "'X' is not a value codes.sex maps" in message and "'MALE'" in message
+    assert message.endswith(": kept, sex not known") and result.rejected_ids == frozenset()
+
+
+def test_a_code_that_cannot_be_read_rejects_the_row_when_the_source_file_requires_it(tmp_path):
+    result = read(
+        tmp_path, GOOD + "H2,Bob,,Jones,02/03/2015,X,,,,,\n", source=HEALTH.replace('"date_of_birth"]', '"sex"]')
+    )
+
+    assert result.records["record_id"].tolist() == ["H1"] and result.rejected_ids == {"H2"}
+    [(_, column, message)] = reasons(result)
+    assert column == "SEX" and message.endswith(": a value is required (sex)")
 
 
 def test_a_missing_required_value_rejects_the_row(tmp_path):
     result = read(tmp_path, "H1,Ann,,Smith,,Female,,,,,\n")
 
     assert reasons(result) == [(2, "DOB", "a value is required (date_of_birth)")]
+    assert result.rows_rejected == result.rejects and result.kept == []
+
+
+def test_a_date_column_may_list_formats_and_each_value_is_read_by_the_first_that_reads_it(tmp_path):
+    """A system that changed supplier: older rows as 02/03/2015, newer as 2015-03-02."""
+    source = BIRTH_NOT_REQUIRED.replace('DOB = "dd/mm/yyyy"', 'DOB = ["dd/mm/yyyy", "iso"]')
+    body = GOOD + "H2,Bob,,Jones,2015-03-02,Male,,,,,\nH3,Cy,,Lee,2015/03/02,Male,,,,,\n"
+
+    result = read(tmp_path, body, source=source)
+
+    assert result.records["date_of_birth"].tolist() == ["2015-03-02", "2015-03-02", ""]
+    assert reasons(result) == [
+        (4, "DOB", "expected a date as dd/mm/yyyy or iso, got '2015/03/02': kept, date of birth not known")
+    ]
 
 
 def test_a_row_without_its_key_is_rejected(tmp_path):
@@ -162,10 +207,15 @@ def test_rows_sharing_a_key_are_all_rejected(tmp_path):
 
 
 def test_every_problem_of_a_row_is_reported_and_the_row_counted_once(tmp_path):
+    """A value that cannot be read on a row rejected anyway is reported plainly: nothing was kept."""
     result = read(tmp_path, "H1,Ann,,Smith,2015,Robot,,,,,\n")
 
-    assert [(column) for _, column, _ in reasons(result)] == ["DOB", "SEX"]
-    assert result.rows_read == 1 and result.records.empty
+    assert reasons(result) == [
+        (2, "DOB", "expected a date as dd/mm/yyyy, got '2015': a value is required (date_of_birth)"),
+        (2, "SEX", "'Robot' is not a value codes.sex maps (it maps 'MALE', 'FEMALE', '')"),
+    ]
+    assert result.rows_read == 1 and result.records.empty and result.rejected_ids == {"H1"}
+    assert result.rows_rejected == result.rejects and result.kept == []
 
 
 def test_a_missing_identity_column_refuses_the_whole_file(tmp_path):
@@ -265,7 +315,9 @@ def test_a_spreadsheet_reads_like_a_csv_with_typed_cells(tmp_path):
 
     assert result.records.loc[0, ["date_of_birth", "nhs_number"]].tolist() == ["2015-03-02", "9434765919"]
     assert json.loads(result.records.loc[0, "facts"]) == {"seen": "2025-02-01", "note": ""}
-    assert reasons(result) == [(4, "DOB", "expected a date as dd/mm/yyyy, got '30/02/2015'")]
+    assert reasons(result) == [
+        (4, "DOB", "expected a date as dd/mm/yyyy, got '30/02/2015': a value is required (date_of_birth)")
+    ]
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused(tmp_path):
