@@ -1,6 +1,7 @@
 """The source files shipped for the synthetic authority read every extract it writes: with no
 errors injected nothing is rejected and the facts reproduce the key groups the generator counted;
-with the usual errors the extracts still read, anything rejected being reported."""
+with the usual errors the extracts still read, anything rejected being reported; and they read the
+second error profile's extracts, whose local systems write other date formats, as they are."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import pytest
 from joinedup.common.tables import Problem
 from joinedup.index.sources import load_mapping, read_source
 from joinedup.index.synthetic import synthetic_extracts
+from joinedup.synth.generate import generate
+from joinedup.synth.options import options_from_arguments
 from joinedup.synth.tests.conftest import NO_ERRORS, build_authority
 
 KEY_STAGE_3 = {"7", "8", "9"}
@@ -28,6 +31,13 @@ def exact(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def usual(tmp_path_factory) -> Path:
     return build_authority(tmp_path_factory, "usual", children=1500, seed=6)
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("second") / "authority"
+    generate(options_from_arguments(children=1500, seed=6, out=out, error_profile="second"), show_progress=False)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +129,20 @@ def test_with_the_usual_errors_every_extract_still_reads(usual):
 
         assert len(result.records) == result.rows_read - len(result.rejected_ids) > 0, mapping.stem
         assert all(isinstance(p, Problem) and p.file and p.message for p in result.rejects)
+
+
+def test_the_second_profiles_other_date_formats_read_without_being_told(second):
+    """Each local system's date columns list both suppliers' formats: no date is a problem, and
+    only a blank date of birth (which the source files require) rejects a record."""
+    formats = json.loads((second / "manifest.json").read_text())["date_formats"]
+    truth = pd.read_csv(second / "ground_truth.csv", dtype=str, keep_default_na=False)
+
+    for mapping, path in synthetic_extracts(second):
+        result = read_source(load_mapping(mapping), path)
+
+        assert {p.message for p in result.rejects} <= {"a value is required (date_of_birth)"}, mapping.stem
+        assert len(result.rejected_ids) <= 0.02 * result.rows_read, mapping.stem
+        if mapping.stem in formats:
+            held = set(truth.loc[truth["source"] == mapping.stem, "record_id"])
+            assert set(result.records["record_id"]) | result.rejected_ids == held, mapping.stem
+            assert (result.records["date_of_birth"] != "").all(), mapping.stem
