@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -200,7 +201,13 @@ class _RowProblems:
         return rejecting, kept
 
     def _problem(self, index: int, column: str | None, message: str) -> Problem:
-        return Problem(self.frame.at[index, FILE], int(self.frame.at[index, ROW]), column, message)
+        return Problem(self._where[0][index], int(self._where[1][index]), column, message)
+
+    @cached_property
+    def _where(self) -> tuple[list[str], list[int]]:
+        """Each row's file and row number, taken once: an extract from a system that changed its
+        date format has a problem on every other row, and a pandas lookup each costs seconds."""
+        return self.frame[FILE].tolist(), self.frame[ROW].tolist()
 
 
 def _read_as(mapping: SourceMapping) -> dict[str, tuple[str, ...]]:
@@ -274,10 +281,11 @@ def _date_columns(mapping: SourceMapping) -> list[str]:
 def _iso_dates(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowProblems) -> pd.Series:
     formats = normalise.DateFormats(mapping.dates[column])
     iso, failed = normalise.dates(values, formats)
+    held = values.tolist() if failed.any() else []
     problems.cannot_read(
         failed,
         column,
-        lambda i: f"expected a date as {formats}, got {values[i]!r}",
+        lambda i: f"expected a date as {formats}, got {held[i]!r}",
         required=_required(mapping, column),
     )
     return iso
@@ -311,10 +319,12 @@ def _sex(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowP
     codes = mapping.codes["sex"]
     coded = normalise.per_value(values, lambda held: codes.get(held.upper(), "" if not held else None))
     known = ", ".join(repr(k) for k in codes)
+    unknown = normalise.mask(coded.isna())
+    held = values.tolist() if unknown.any() else []
     problems.cannot_read(
-        coded.isna(),
+        unknown,
         column,
-        lambda i: f"{values[i]!r} is not a value codes.sex maps (it maps {known})",
+        lambda i: f"{held[i]!r} is not a value codes.sex maps (it maps {known})",
         required=_required(mapping, column),
     )
     return coded.fillna("")
