@@ -101,7 +101,7 @@ def read_records(spec: LinkSpec) -> tuple[pd.DataFrame, dict[str, int], list[Pro
         frames.append(read.records)
         name = read.records["source"].iloc[0] if len(read.records) else load_mapping(source.mapping).name
         counts[name] = counts.get(name, 0) + len(read.records)
-        rejects.extend(read.rejects)
+        rejects.extend(read.rows_rejected)
     return pd.concat(frames, ignore_index=True), counts, rejects
 
 

@@ -14,7 +14,7 @@ SYNTHETIC_SOURCES = Path(__file__).resolve().parents[2] / "sources" / "synthetic
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "spark: starts a local Spark session (about a minute or two)")
+    config.addinivalue_line("markers", "spark: starts a Spark cluster on loopback, once (SQLite's pass)")
 
 
 def canonical(*rows: dict) -> pd.DataFrame:
