@@ -114,7 +114,7 @@ def canonical_records(mapping: SourceMapping, extract: Extract) -> ReadResult:
     files = [str(f) for f in extract.files]
     frame = _with_optional_columns(mapping, frame, files[0] if files else str(mapping.path))
     frame = frame.assign(**{column: normalise.as_text(frame[column]) for column in mapping.columns_used()})
-    problems = _RowProblems(frame, _read_as(mapping))
+    problems = _RowProblems(frame, _read_as(mapping), _required(mapping))
     for index, column, reason in extract.broken:
         problems.reject_at(index, column, reason)
     record_id = _record_ids(mapping, frame, problems)
@@ -155,9 +155,10 @@ class _RowProblems:
     record; a value that cannot be read is left not known, the row kept, unless it is a value the
     source file requires. Every problem of a row is reported, the row counted once."""
 
-    def __init__(self, frame: pd.DataFrame, read_as: dict[str, tuple[str, ...]]):
+    def __init__(self, frame: pd.DataFrame, read_as: dict[str, tuple[str, ...]], required: dict[str, str]):
         self.frame = frame
-        self.read_as = read_as  # column -> the canonical fields and facts it gives, required ones first
+        self.read_as = read_as  # column -> the canonical fields and facts it gives
+        self.required = required  # column -> the required field it gives
         self.rejected = np.zeros(len(frame), dtype=bool)
         self._rejecting: list[Problem] = []
         self._unreadable: dict[str, np.ndarray] = {}
@@ -173,16 +174,19 @@ class _RowProblems:
         self.rejected[index] = True
 
     def cannot_read(
-        self, failed: pd.Series | np.ndarray, column: str, expected: Callable[[int], str], *, required: str | None
+        self, failed: pd.Series | np.ndarray, values: pd.Series, column: str, expected: Callable[[str], str]
     ) -> None:
-        """Values of `column` that cannot be read: each row is rejected when `required` names the
-        field it gives, and otherwise kept with the value not known."""
+        """`values` of `column` that cannot be read (`expected` says why, given the value held): each
+        row is rejected when the column gives a required field, and otherwise kept with the value
+        not known."""
         failed = normalise.mask(failed)
         self._unreadable[column] = self.unreadable(column) | failed
+        held = values.tolist() if failed.any() else []
+        required = self.required.get(column)
         if required:
-            self.reject(failed, column, lambda index: f"{expected(index)}: a value is required ({required})")
+            self.reject(failed, column, lambda index: f"{expected(held[index])}: a value is required ({required})")
         else:
-            self._not_known += [(index, column, expected(index)) for index in np.flatnonzero(failed)]
+            self._not_known += [(index, column, expected(held[index])) for index in np.flatnonzero(failed)]
 
     def unreadable(self, column: str) -> np.ndarray:
         return self._unreadable.get(column, np.zeros(len(self.frame), dtype=bool))
@@ -221,9 +225,13 @@ def _read_as(mapping: SourceMapping) -> dict[str, tuple[str, ...]]:
     return {column: tuple(names) for column, names in read_as.items()}
 
 
-def _required(mapping: SourceMapping, column: str) -> str | None:
-    """The required canonical field `column` gives, if any."""
-    return next((name for name in mapping.required if column in mapping.fields.get(name, ())), None)
+def _required(mapping: SourceMapping) -> dict[str, str]:
+    """Each column that gives a required canonical field, and that field (the first, if several)."""
+    required: dict[str, str] = {}
+    for name in mapping.required:
+        for column in mapping.fields.get(name, ()):
+            required.setdefault(column, name)
+    return required
 
 
 def _with_optional_columns(mapping: SourceMapping, frame: pd.DataFrame, file: str) -> pd.DataFrame:
@@ -281,13 +289,7 @@ def _date_columns(mapping: SourceMapping) -> list[str]:
 def _iso_dates(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowProblems) -> pd.Series:
     formats = normalise.DateFormats(mapping.dates[column])
     iso, failed = normalise.dates(values, formats)
-    held = values.tolist() if failed.any() else []
-    problems.cannot_read(
-        failed,
-        column,
-        lambda i: f"expected a date as {formats}, got {held[i]!r}",
-        required=_required(mapping, column),
-    )
+    problems.cannot_read(failed, values, column, lambda held: f"expected a date as {formats}, got {held!r}")
     return iso
 
 
@@ -319,13 +321,8 @@ def _sex(mapping: SourceMapping, values: pd.Series, column: str, problems: _RowP
     codes = mapping.codes["sex"]
     coded = normalise.per_value(values, lambda held: codes.get(held.upper(), "" if not held else None))
     known = ", ".join(repr(k) for k in codes)
-    unknown = normalise.mask(coded.isna())
-    held = values.tolist() if unknown.any() else []
     problems.cannot_read(
-        unknown,
-        column,
-        lambda i: f"{held[i]!r} is not a value codes.sex maps (it maps {known})",
-        required=_required(mapping, column),
+        coded.isna(), values, column, lambda held: f"{held!r} is not a value codes.sex maps (it maps {known})"
     )
     return coded.fillna("")
 
