@@ -357,8 +357,7 @@ def dated(
                     frame.at[index, FILE],
                     int(frame.at[index, ROW]),
                     column,
-                    f"expected a date as {normalise.DateFormats(formats)}, got {held[index]!r}; "
-                    f"this {table} row is left out",
+                    f"expected a date as {formats}, got {held[index]!r}; this {table} row is left out",
                 )
             )
         bad |= failed
