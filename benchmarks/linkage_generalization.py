@@ -25,6 +25,7 @@ child's maximum resident set. A record joinedup rejects stays unlinked and count
 recall. A method that raises is reported FAILED with its error, and the run goes on. The last
 line is key=value figures: DATASET_METHOD_{precision,recall,f1,seconds,peak_mb} for every dataset
 and method (and DATASET_METHOD_failed=ERROR for a failure), and the run's total seconds.
+`--only febrl4 --method joinedup` runs a part of it (the large authority only in a whole run).
 """
 
 from __future__ import annotations
@@ -478,6 +479,22 @@ def key_values(results: list[Measured], total_seconds: float) -> str:
     return " ".join([*parts, f"seconds={total_seconds:.0f}"])
 
 
+def second_profile(folder: Path, small: str, arguments, run) -> None:
+    """The synthetic authority with the generator's second error profile, when it has one."""
+    option = second_profile_option()
+    if option is None:
+        print(f"# {small}_second skipped: joinedup.synth.options has no error-profile option yet", flush=True)
+        return
+    from joinedup.synth.options import OptionProblem
+
+    try:
+        second = write_synthetic(folder, f"{small}_second", arguments.children, arguments.seed, "second")
+    except OptionProblem as problem:
+        print(f"# {small}_second skipped: --{option.replace('_', '-')} second: {problem}", flush=True)
+    else:
+        run(*second)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=20_000, help="the smaller synthetic authority")
@@ -487,36 +504,40 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--febrl-limit", type=int, default=None, help="the first N records of each FEBRL table")
+    parser.add_argument(
+        "--only", action="append", default=[], help="run only these datasets (febrl1 ... febrl4, synthetic, second)"
+    )
+    parser.add_argument("--method", action="append", default=[], choices=list(METHODS), help="run only these methods")
     arguments = parser.parse_args()
     started = time.perf_counter()
+    small = f"synthetic_{arguments.children // 1000}k"
     print(f"Splink clusters at {SPLINK_THRESHOLD}; joinedup at its default threshold.", flush=True)
     print(HEADER, flush=True)
     results: list[Measured] = []
 
+    def wanted(dataset: str) -> bool:
+        return not arguments.only or any(
+            dataset == name or (name == "synthetic" and dataset == small) or dataset == f"{small}_{name}"
+            for name in arguments.only
+        )
+
     def run(task: Task, true_pairs: pd.DataFrame, records: pd.Index) -> None:
         for method in methods_for(task):
+            if arguments.method and method not in arguments.method:
+                continue
             results.append(measure(task, method, true_pairs, records))
             print(row(results[-1]), flush=True)
 
     with tempfile.TemporaryDirectory(prefix="linkage-generalization-") as temporary:
         folder = Path(temporary)
         for number in (1, 2, 3, 4):
-            run(*write_febrl(folder / f"febrl{number}", number, arguments.febrl_limit))
-        small = f"synthetic_{arguments.children // 1000}k"
-        run(*write_synthetic(folder, small, arguments.children, arguments.seed))
-        option = second_profile_option()
-        if option is None:
-            print(f"# {small}_second skipped: joinedup.synth.options has no error-profile option yet", flush=True)
-        else:
-            from joinedup.synth.options import OptionProblem
-
-            try:
-                second = write_synthetic(folder, f"{small}_second", arguments.children, arguments.seed, "second")
-            except OptionProblem as problem:
-                print(f"# {small}_second skipped: --{option.replace('_', '-')} second: {problem}", flush=True)
-            else:
-                run(*second)
-        if arguments.large:
+            if wanted(f"febrl{number}"):
+                run(*write_febrl(folder / f"febrl{number}", number, arguments.febrl_limit))
+        if wanted(small):
+            run(*write_synthetic(folder, small, arguments.children, arguments.seed))
+        if wanted(f"{small}_second"):
+            second_profile(folder, small, arguments, run)
+        if arguments.large and not arguments.only:
             large = f"synthetic_{arguments.large_children // 1000}k"
             run(*write_synthetic(folder, large, arguments.large_children, arguments.seed))
     print(key_values(results, time.perf_counter() - started), flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -35,10 +36,17 @@ MIN_RECORDS_TO_TRAIN = 1_000
 DETERMINISTIC_RECALL = 0.8
 # Every pair of this many random records (about 2 million) for u: enough to see levels that are
 # rare among non-matches, such as a typo or a swapped date.
-U_SAMPLE_RECORDS = 2_000
+U_SAMPLE_RECORDS = 1_415
+# Scored a chunk at a time, to hold a quarter of the pairs in memory at once.
+U_CHUNKS = 4
 # About this many blocked pairs for each EM session, from a random share of the records.
 EM_PAIRS = 2e6
 TRAINING_SEED = 1
+
+# Splink checks a model's columns and SQL each time a linker is made, about a second for this
+# model (sqlglot parses every level). Training checks them once, on its first linker; the linkers
+# made after it, with the same comparisons over the same columns, skip it.
+VALIDATE_EVERY_LINKER = False
 
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
 
@@ -203,7 +211,12 @@ def trained_linker(db_api, table: pd.DataFrame, records, *, parameters: model.Pa
     if parameters is None and enough:
         parameters = train(db_api, table, records)
     parameters = parameters or model.default_parameters()
-    linker = Linker(records, model.settings(parameters, term_frequencies=enough), log_level=SPLINK_LOG_LEVEL)
+    linker = Linker(
+        records,
+        model.settings(parameters, term_frequencies=enough),
+        log_level=SPLINK_LOG_LEVEL,
+        validate_settings=VALIDATE_EVERY_LINKER,
+    )
     return linker, parameters
 
 
@@ -222,13 +235,15 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
     parameters = model.Parameters.from_splink(whole.misc.save_model_to_json())
     sample = table.sample(n=min(len(table), U_SAMPLE_RECORDS), random_state=TRAINING_SEED)
     every_pair = len(sample) * (len(sample) - 1) / 2 + 1
+    clock = _Clock()
     parameters = _learn(
         db_api,
         sample,
         parameters,
-        # Every pair of the sample, in one chunk: Splink draws no records of its own.
-        lambda training: training.estimate_u_using_random_sampling(max_pairs=every_pair, num_chunks=1),
+        # Every pair of the sample, in chunks: Splink draws no records of its own.
+        lambda training: training.estimate_u_using_random_sampling(max_pairs=every_pair, num_chunks=U_CHUNKS),
     )
+    clock.lap("u from %s random pairs", f"{every_pair:,.0f}")
     for columns in model.TRAINING_BLOCKS:
         share = min(1.0, (EM_PAIRS / max(_blocked_pairs(table, columns), 1)) ** 0.5)
         parameters = _learn(
@@ -239,6 +254,7 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
                 block_on(*columns), estimate_without_term_frequencies=True
             ),
         )
+        clock.lap("m by EM blocked on %s", " and ".join(columns))
     return parameters
 
 
@@ -247,7 +263,10 @@ def _learn(db_api, records: pd.DataFrame, parameters: model.Parameters, step) ->
     from splink import Linker
 
     linker = Linker(
-        register(db_api, records), model.settings(parameters, term_frequencies=False), log_level=SPLINK_LOG_LEVEL
+        register(db_api, records),
+        model.settings(parameters, term_frequencies=False),
+        log_level=SPLINK_LOG_LEVEL,
+        validate_settings=VALIDATE_EVERY_LINKER,
     )
     step(linker.training)
     learnt = model.Parameters.from_splink(linker.misc.save_model_to_json())
@@ -271,7 +290,8 @@ class _Clock:
 
     def lap(self, message: str, *args) -> None:
         now = time.perf_counter()
-        logger.info(message + " in %.1f s", *args, now - self.last)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux gives kilobytes
+        logger.info(message + " in %.1f s (peak %.0f MB)", *args, now - self.last, peak_mb)
         self.last = now
 
 

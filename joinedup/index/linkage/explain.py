@@ -52,7 +52,7 @@ def explain_pairs(
 
         linker = Linker(register(db_api, table.reset_index(drop=True)), settings, log_level=SPLINK_LOG_LEVEL)
         if use_frequencies:
-            for column in ("first_name", "surname", "postcode"):
+            for column in model.TERM_FREQUENCY_COLUMNS:
                 linker.table_management.compute_tf_table(column)
         explanations = []
         for left, right in pairs:

@@ -31,7 +31,6 @@ from .prepare import linkage_table, unique_ids
 logger = logging.getLogger(__name__)
 
 ATTACHED, NEW, MERGE = "attached", "new", "merge"
-FREQUENCY_COLUMNS = ("first_name", "surname", "postcode")
 
 
 @dataclass(frozen=True)
@@ -107,7 +106,7 @@ def _score(
         )
         if frequencies:
             # Name frequencies over the index and the new records together.
-            for column in FREQUENCY_COLUMNS:
+            for column in model.TERM_FREQUENCY_COLUMNS:
                 linker.table_management.compute_tf_table(column)
         new_records = register(db_api, new_table)
         found = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import jellyfish
 import pandas as pd
 
 from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn, normalise_nhs_number, normalise_upn
@@ -27,23 +28,29 @@ LINKAGE_COLUMNS = [
     "first_middle_name",
     "middle_name_tokens",
     "forename_variants",  # nicknames of the first name and the names it is short for
+    "first_name_sound",  # Metaphone code: Catherine, Kathryn -> K0RN
     "surname",  # letters only, parts joined: "Khan-Cox" -> "khancox"
     "surnames_all",  # surname, its hyphenated parts, former surnames and their parts
+    "surname_sound",
     "dob",  # yyyy-mm-dd
     "dob_swapped",  # yyyy-dd-mm where the day could be a month
     "sex",
-    "postcode",
+    "postcode",  # a full UK postcode, "AB1 2CD"
+    "postcode_text",  # any postcode as held, letters and digits only ("AB12CD", "2615")
     "postcode_sector",
     "postcode_district",
     "postcodes_all",  # this postcode and any earlier ones
     "nhs_number",  # only when the check digit is valid
     "upn",  # only when the check letter is valid
     "la_child_id",
+    "other_id",
+    "address",  # the first line, lower case, letters and digits: "12 smith street"
 ]
 ARRAY_COLUMNS = ["middle_name_tokens", "forename_variants", "surnames_all", "postcodes_all"]
 
 _SPLIT = re.compile(r"[\s\-]+")
 _NOT_LETTERS = re.compile(r"[^a-z]")
+_NOT_WORD = re.compile(r"[^a-zA-Z0-9]")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}$")
 
@@ -82,14 +89,17 @@ def linkage_table(frame: pd.DataFrame) -> pd.DataFrame:
             "first_middle_name": forenames.map(lambda tokens: tokens[1] if len(tokens) > 1 else None),
             "middle_name_tokens": forenames.map(lambda tokens: tokens[1:] or None),
             "forename_variants": _values(first.fillna(""), lambda name: sorted(forename_variants(name)) or None),
+            "first_name_sound": _values(first.fillna(""), _sound),
             "surname": surname_parts.map(lambda parts: "".join(parts) or None),
             "surnames_all": [
                 _all_surnames(parts, formers) for parts, formers in zip(surname_parts, former, strict=True)
             ],
+            "surname_sound": _values(surname_parts.map("".join), _sound),
             "dob": dob,
             "dob_swapped": _values(dob.fillna(""), _swapped),
             "sex": text["sex"].str.strip().str.upper().where(lambda s: s.isin(["M", "F"]), None),
             "postcode": postcode,
+            "postcode_text": _values(text["postcode"], _postcode_text),
             "postcode_sector": postcode.map(lambda p: postcode_sector(p) if p else None),
             "postcode_district": postcode.map(lambda p: postcode_district(p) if p else None),
             "postcodes_all": [
@@ -98,7 +108,9 @@ def linkage_table(frame: pd.DataFrame) -> pd.DataFrame:
             ],
             "nhs_number": _values(text["nhs_number"], _nhs_number),
             "upn": _values(text["upn"], _upn),
-            "la_child_id": text["la_child_id"].str.strip().replace("", None),
+            "la_child_id": _identifier(text["la_child_id"]),
+            "other_id": _identifier(text["other_id"]),
+            "address": _values(text["address_line_1"], _address),
         }
     )
     return table.reset_index(drop=True)[LINKAGE_COLUMNS]
@@ -128,6 +140,22 @@ def _all_surnames(parts: list[str], formers: list[list[str]]) -> list[str] | Non
             names.add("".join(name))
             names.update(name)
     return sorted(names) or None
+
+
+def _sound(name: str) -> str | None:
+    return jellyfish.metaphone(name) or None if name else None
+
+
+def _identifier(column: pd.Series) -> pd.Series:
+    return column.str.strip().str.upper().replace("", None)
+
+
+def _address(value: str) -> str | None:
+    return " ".join(_NOT_WORD.sub(" ", value.lower()).split()) or None
+
+
+def _postcode_text(value: str) -> str | None:
+    return _NOT_WORD.sub("", value.upper()) or None
 
 
 def _iso_date(value: str) -> str | None:
