@@ -46,7 +46,8 @@ class LinkSpec:
 class FilesLinked:
     result: LinkResult
     records_by_source: dict[str, int]
-    rejects: list[Problem]
+    rejects: list[Problem]  # rows not linked
+    unknown: list[Problem]  # values that could not be read, left unknown in records that were linked
 
 
 def read_spec(path: Path) -> LinkSpec:
@@ -91,24 +92,26 @@ def read_spec(path: Path) -> LinkSpec:
     return LinkSpec(sources=tuple(sources), threshold=float(threshold), backend=backend)
 
 
-def read_records(spec: LinkSpec) -> tuple[pd.DataFrame, dict[str, int], list[Problem]]:
-    """Every source's accepted records as one canonical frame, with counts and rejected rows."""
+def read_records(spec: LinkSpec) -> tuple[pd.DataFrame, dict[str, int], list[Problem], list[Problem]]:
+    """Every source's accepted records as one canonical frame, with counts, rejected rows and
+    values left unknown."""
     from joinedup.index.sources import load_mapping, read_source
 
-    frames, counts, rejects = [], {}, []
+    frames, counts, rejects, unknown = [], {}, [], []
     for source in spec.sources:
         read = read_source(load_mapping(source.mapping), source.file)
         frames.append(read.records)
         name = read.records["source"].iloc[0] if len(read.records) else load_mapping(source.mapping).name
         counts[name] = counts.get(name, 0) + len(read.records)
         rejects.extend(read.rows_rejected)
-    return pd.concat(frames, ignore_index=True), counts, rejects
+        unknown.extend(read.kept)
+    return pd.concat(frames, ignore_index=True), counts, rejects, unknown
 
 
 def link_files(spec: LinkSpec, *, backend: str | None = None) -> FilesLinked:
-    frame, counts, rejects = read_records(spec)
+    frame, counts, rejects, unknown = read_records(spec)
     result = link(frame, backend=backend or spec.backend, threshold=spec.threshold)
-    return FilesLinked(result=result, records_by_source=counts, rejects=rejects)
+    return FilesLinked(result=result, records_by_source=counts, rejects=rejects, unknown=unknown)
 
 
 def write_clusters(result: LinkResult, out: Path) -> None:

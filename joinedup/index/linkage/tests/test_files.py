@@ -69,3 +69,52 @@ def test_the_command_reports_a_bad_spec_as_a_command_error(tmp_path):
 
     with pytest.raises(CommandError, match="list the files to link"):
         call_command("link_files", str(spec), out=str(tmp_path / "out.csv"))
+
+
+ANALYST_MAPPING = """name = "{name}"
+description = "An analyst's file"
+format = "csv"
+agency_kind = "voluntary"
+agency = ""
+service = ""
+key = ["id"]
+
+[fields]
+forenames = "first"
+surname = "last"
+date_of_birth = "born"
+postcode = "postcode"
+other_id = "case"
+
+[dates]
+born = "yyyymmdd"
+"""
+
+
+def test_a_value_that_cannot_be_read_is_left_unknown_and_reported_and_the_record_still_links(tmp_path, capsys):
+    """A record with one bad field links on its others: here a date of birth that is not a date,
+    beside the same child's name, postcode (not a UK one: compared as text) and case number."""
+    people = [("Ada", "Lovelace", "2015", "2615", "C100"), ("Alan", "Turing", "2012", "3000", "C200")]
+    for name, bad in (("left", False), ("right", True)):
+        (tmp_path / f"{name}.toml").write_text(ANALYST_MAPPING.format(name=name), encoding="utf-8")
+        rows = ["id,first,last,born,postcode,case"]
+        for number, (first, last, year, postcode, case) in enumerate(people):
+            born = "20150231" if bad and first == "Ada" else f"{year}0612"
+            rows.append(f"{number},{first},{last},{born},{postcode},{case}")
+        (tmp_path / f"{name}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        "".join(f'[[sources]]\nmapping = "{name}.toml"\nfile = "{name}.csv"\n' for name in ("left", "right")),
+        encoding="utf-8",
+    )
+    out = tmp_path / "clusters.csv"
+
+    call_command("link_files", str(spec), out=str(out))
+
+    clusters = pd.read_csv(out, dtype=str).set_index(["source", "record_id"])["cluster_id"]
+    assert len(clusters) == 4
+    assert clusters[("left", "0")] == clusters[("right", "0")]
+    assert clusters[("left", "1")] == clusters[("right", "1")] != clusters[("left", "0")]
+    printed = capsys.readouterr().out
+    assert "1 values could not be read, left unknown" in printed
+    assert "right.csv" in printed and "20150231" in printed

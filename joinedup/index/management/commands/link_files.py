@@ -35,6 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {len(linked.rejects):,} rows rejected, not linked; the first:")
             for problem in linked.rejects[:10]:
                 self.stdout.write(f"    {problem}")
+        if linked.unknown:
+            self.stdout.write(f"  {len(linked.unknown):,} values could not be read, left unknown; the first:")
+            for problem in linked.unknown[:10]:
+                self.stdout.write(f"    {problem}")
         self.stdout.write(
             f"Linked {len(clusters):,} records into {clusters['cluster_id'].nunique():,} children "
             f"(threshold {linked.result.threshold}); wrote {out}"
