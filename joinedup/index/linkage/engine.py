@@ -229,7 +229,7 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
     from splink import Linker, block_on
 
     quiet_unobserved_levels()
-    whole = Linker(records, model.settings(), log_level=SPLINK_LOG_LEVEL)
+    whole = Linker(records, model.settings(), log_level=SPLINK_LOG_LEVEL, validate_settings=VALIDATE_EVERY_LINKER)
     whole.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=DETERMINISTIC_RECALL
     )
