@@ -45,8 +45,8 @@ EM_PAIRS = 2e6
 TRAINING_SEED = 1
 
 # Splink checks a model's columns and SQL each time a linker is made, about a second for this
-# model (sqlglot parses every level). Training checks them once, on its first linker; the linkers
-# made after it, with the same comparisons over the same columns, skip it.
+# model (sqlglot parses every level), several times a run. The comparisons are model.py's and the
+# columns prepare.py's, the same every run, and the tests make linkers from them: skipped.
 VALIDATE_EVERY_LINKER = False
 
 PAIR_COLUMNS = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
