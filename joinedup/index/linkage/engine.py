@@ -34,12 +34,10 @@ MIN_RECORDS_TO_TRAIN = 1_000
 # The prior comes from exact rules (identifier, or first name + surname + date of birth) that find
 # about this share of the true pairs on the synthetic authority.
 DETERMINISTIC_RECALL = 0.8
-# Every pair of this many random records (about 400,000) for u. F1 was the same to four places with
-# 2 million, 1 million and 400,000 pairs on FEBRL3, FEBRL4 and both synthetic profiles; the fewer
-# pairs take a third of the time, and u is most of training on a small file.
-U_SAMPLE_RECORDS = 900
-# Scored a chunk at a time, to hold a quarter of the pairs in memory at once.
-U_CHUNKS = 4
+# Every pair of this many random records (about 245,000) for u. F1 was the same to four places with
+# 2 million, 1 million, 400,000 and 245,000 pairs on FEBRL1, FEBRL3, FEBRL4 and both synthetic
+# profiles; on a small file u is most of training, and Splink's cost is per comparison and query.
+U_SAMPLE_RECORDS = 700
 # About this many blocked pairs for each EM session, from a random share of the records.
 EM_PAIRS = 2e6
 TRAINING_SEED = 1
@@ -241,8 +239,8 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
         db_api,
         sample,
         parameters,
-        # Every pair of the sample, in chunks: Splink draws no records of its own.
-        lambda training: training.estimate_u_using_random_sampling(max_pairs=every_pair, num_chunks=U_CHUNKS),
+        # Every pair of the sample, in one chunk: Splink draws no records of its own.
+        lambda training: training.estimate_u_using_random_sampling(max_pairs=every_pair, num_chunks=1),
     )
     clock.lap("u from %s random pairs", f"{every_pair:,.0f}")
     for columns in model.TRAINING_BLOCKS:
@@ -260,18 +258,19 @@ def train(db_api, table: pd.DataFrame, records) -> model.Parameters:
 
 
 def _learn(db_api, records: pd.DataFrame, parameters: model.Parameters, step) -> model.Parameters:
-    """Run one training step on some records, starting from `parameters`; the prior is kept."""
+    """Run one training step on some records, starting from `parameters`; the prior is kept, and
+    so are the parameters of comparisons none of the records can take part in."""
     from splink import Linker
 
     linker = Linker(
         register(db_api, records),
-        model.settings(parameters, term_frequencies=False),
+        model.settings(parameters, term_frequencies=False, leave_out=model.empty_comparisons(records)),
         log_level=SPLINK_LOG_LEVEL,
         validate_settings=VALIDATE_EVERY_LINKER,
     )
     step(linker.training)
     learnt = model.Parameters.from_splink(linker.misc.save_model_to_json())
-    return model.Parameters(parameters.probability_two_random_records_match, learnt.levels)
+    return model.Parameters(parameters.probability_two_random_records_match, {**parameters.levels, **learnt.levels})
 
 
 def _blocked_pairs(table: pd.DataFrame, columns: tuple[str, ...]) -> int:

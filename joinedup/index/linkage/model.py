@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 from splink import SettingsCreator, block_on
 from splink import comparison_level_library as cll
 from splink import comparison_library as cl
@@ -470,11 +471,39 @@ def _with_parameters(comparison: cl.CustomComparison, levels: list[tuple[float, 
     return comparison
 
 
+# The columns each comparison reads for its null level.
+COMPARISON_COLUMNS = {
+    "forename": ("first_name",),
+    "middle_names": ("first_middle_name",),
+    "surname": ("surname",),
+    "date_of_birth": ("dob",),
+    "sex": ("sex",),
+    "home": ("postcode_text", "address"),
+    **{name: (name,) for name in IDENTIFIERS},
+}
+
+
+def empty_comparisons(table: pd.DataFrame) -> frozenset[str]:
+    """Comparisons no record of a linkage table can take part in (FEBRL holds no sex, NHS number or
+    UPN): every pair is at their null level, so training leaves them out and they keep the
+    parameters they had. Each comparison costs Splink a pass over the sampled pairs for u."""
+    return frozenset(
+        name for name, columns in COMPARISON_COLUMNS.items() if not table[list(columns)].notna().any().any()
+    )
+
+
 def settings(
-    parameters: Parameters | None = None, *, term_frequencies: bool = True, explain: bool = False
+    parameters: Parameters | None = None,
+    *,
+    term_frequencies: bool = True,
+    explain: bool = False,
+    leave_out: frozenset[str] = frozenset(),
 ) -> SettingsCreator:
-    """Splink's settings: untrained (starting values) or with learnt parameters."""
-    chosen = comparisons(term_frequencies=term_frequencies)
+    """Splink's settings: untrained (starting values) or with learnt parameters, without the
+    comparisons named in `leave_out`."""
+    chosen = [
+        c for c in comparisons(term_frequencies=term_frequencies) if c.create_output_column_name() not in leave_out
+    ]
     prior = 1e-4
     if parameters is not None:
         chosen = [_with_parameters(c, parameters.levels[c.create_output_column_name()]) for c in chosen]

@@ -44,3 +44,25 @@ def test_dates_postcodes_and_sex_are_normalised():
     assert (row["postcode"], row["postcode_sector"], row["postcode_district"]) == ("NX4 2AB", "NX4 2", "NX4")
     assert row["sex"] is None
     assert list(row.index) == LINKAGE_COLUMNS
+
+
+def test_a_postcode_in_no_uk_format_is_still_compared_as_text_and_the_address_is_kept():
+    row = linkage_table(canonical(record("febrl", "1", postcode=" 2615 ", address_line_1="12  Stanley St."))).iloc[0]
+
+    assert row["postcode"] is None  # no sector or district to take from it
+    assert row["postcode_text"] == "2615"
+    assert row["address"] == "12 stanley st"
+
+
+def test_training_leaves_out_the_comparisons_no_record_holds():
+    from joinedup.index.linkage.model import COMPARISON_COLUMNS, comparisons, empty_comparisons
+
+    table = linkage_table(
+        canonical(
+            record("febrl", "1", forenames="Ada", surname="Lovelace", date_of_birth="2015-06-12", other_id="C1"),
+            record("febrl", "2", forenames="Alan", surname="Turing", postcode="2615"),
+        )
+    )
+
+    assert empty_comparisons(table) == {"middle_names", "sex", "nhs_number", "upn", "la_child_id"}
+    assert set(COMPARISON_COLUMNS) == {comparison.create_output_column_name() for comparison in comparisons()}
