@@ -48,10 +48,10 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 FORMATS = ("json", "text")
 
 
-def logging_config(*, log_format: str, level: str, joinedup_level: str) -> dict[str, Any]:
+def logging_config(*, log_format: str, level: str, joinedup_level: str, request_level: str = "INFO") -> dict[str, Any]:
     """A `logging.config.dictConfig` for the whole process: everything to standard error, which
-    the container runtime or systemd collects; joinedup's own loggers (requests among them) at
-    `joinedup_level`, everything else at `level`."""
+    the container runtime or systemd collects; joinedup's own loggers at `joinedup_level`, its
+    request lines at `request_level`, everything else at `level`."""
     if log_format not in FORMATS:
         raise ValueError(f"JOINEDUP_LOG_FORMAT must be json or text, not {log_format!r}")
     formatter = {"()": JsonFormatter} if log_format == "json" else {"format": TEXT_FORMAT}
@@ -71,6 +71,7 @@ def logging_config(*, log_format: str, level: str, joinedup_level: str) -> dict[
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "joinedup": {"level": joinedup_level},
+            "joinedup.request": {"level": request_level},
             # gunicorn gives its loggers handlers of their own and stops them propagating. Requests
             # are logged once, by joinedup.request, which knows the user: gunicorn's access lines
             # (INFO) are left out.
@@ -81,10 +82,14 @@ def logging_config(*, log_format: str, level: str, joinedup_level: str) -> dict[
 
 
 def logging_config_from_environment(mode: str) -> dict[str, Any]:
-    """JSON in production, text in the demo and tests, unless JOINEDUP_LOG_FORMAT says otherwise;
-    requests (INFO) are logged except in tests."""
+    """JSON in production, text in the demo and tests, unless JOINEDUP_LOG_FORMAT says otherwise.
+    Requests are logged except in tests, one line each as runserver did in the demo; joinedup's
+    progress lines (an import, linkage) only in production, where nobody watches a terminal.
+    JOINEDUP_LOG_LEVEL, when set, is the level of both."""
+    chosen = os.environ.get("JOINEDUP_LOG_LEVEL")
     return logging_config(
         log_format=os.environ.get("JOINEDUP_LOG_FORMAT", "json" if mode == "production" else "text"),
         level=os.environ.get("LOG_LEVEL", "WARNING"),
-        joinedup_level=os.environ.get("JOINEDUP_LOG_LEVEL", "WARNING" if mode == "test" else "INFO"),
+        joinedup_level=chosen or ("INFO" if mode == "production" else "WARNING"),
+        request_level=chosen or ("WARNING" if mode == "test" else "INFO"),
     )

@@ -6,7 +6,14 @@ import logging
 
 import pytest
 
-from joinedup.common.logs import JsonFormatter, RequestIdFilter, logging_config, request_id
+from joinedup.common.logs import (
+    TEXT_FORMAT,
+    JsonFormatter,
+    RequestIdFilter,
+    logging_config,
+    logging_config_from_environment,
+    request_id,
+)
 
 
 @pytest.fixture
@@ -71,3 +78,19 @@ def test_text_lines_show_the_request_id_for_a_person_reading():
 def test_an_unknown_log_format_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="json or text, not 'xml'"):
         logging_config(log_format="xml", level="WARNING", joinedup_level="INFO")
+
+
+def test_the_demo_logs_each_request_but_not_progress_which_production_logs_too(monkeypatch):
+    monkeypatch.delenv("JOINEDUP_LOG_LEVEL", raising=False)
+    monkeypatch.delenv("JOINEDUP_LOG_FORMAT", raising=False)
+    demo = logging_config_from_environment("demo")
+    assert (demo["loggers"]["joinedup"]["level"], demo["loggers"]["joinedup.request"]["level"]) == ("WARNING", "INFO")
+    assert demo["formatters"]["joinedup"] == {"format": TEXT_FORMAT}
+    production = logging_config_from_environment("production")
+    assert production["loggers"]["joinedup"]["level"] == production["loggers"]["joinedup.request"]["level"] == "INFO"
+    assert production["formatters"]["joinedup"] == {"()": JsonFormatter}
+    test = logging_config_from_environment("test")
+    assert test["loggers"]["joinedup.request"]["level"] == "WARNING"
+
+    monkeypatch.setenv("JOINEDUP_LOG_LEVEL", "DEBUG")  # probes' lines too, when debugging
+    assert logging_config_from_environment("production")["loggers"]["joinedup.request"]["level"] == "DEBUG"
