@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # joinedup's production image: the web application (gunicorn, static files by WhiteNoise), the
 # task worker and the one-off commands, all from one image. Everything Python comes from
-# requirements.lock, everything npm from package-lock.json. Built and run: README.md, "Running in production".
+# requirements.lock, everything npm from package-lock.json. Built and run: README.md, "Deployment".
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NODE_IMAGE=node:20-bookworm-slim
 # The lock's torch is the CPU build: PyPI's own torch wheel for Linux brings several GB of CUDA

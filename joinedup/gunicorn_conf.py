@@ -1,5 +1,5 @@
 """gunicorn's configuration, the same for production and the demo: `gunicorn -c
-python:joinedup.gunicorn_conf`. Everything comes from the environment (docs/operations.md).
+python:joinedup.gunicorn_conf`. Everything comes from the environment (README.md, "Deployment").
 
 Requests are logged once, by Django (joinedup.web.request_log), which knows the signed-in user
 and the request's id; gunicorn's own access log stays off and its error log (workers starting,

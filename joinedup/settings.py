@@ -55,8 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Operations (docs/operations.md): every request gets an id and a log line; probes are answered
-    # before anything that needs a session, a signed-in user or the site's host name.
+    # Operations (README.md, "Deployment"): every request gets an id and a log line; probes are
+    # answered before anything that needs a session, a signed-in user or the site's host name.
     "joinedup.web.request_log.request_id_and_log",
     "joinedup.web.health.health_checks",
     "django.middleware.security.SecurityMiddleware",
@@ -219,7 +219,7 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "joinedup@localhost")
 
-# Running in production (docs/operations.md): every remaining setting from the environment.
+# Running in production (README.md, "Deployment"): every remaining setting from the environment.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -6,7 +6,7 @@
 #   migrate  apply migrations and stop (compose's one-off service)
 #   backup FILE / restore FILE   scripts/backup.sh and scripts/restore.sh
 #   anything else runs as given, e.g. `joinedup import ...` or `bash`.
-# Configuration is the environment only: README.md, "Running in production", lists every variable.
+# Configuration is the environment only: README.md, "Deployment", lists every variable.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 python=${PYTHON:-python}

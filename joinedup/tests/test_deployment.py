@@ -194,3 +194,11 @@ def test_compose_holds_no_secret_and_refuses_to_start_without_one(compose):
     for service in ("migrate", "web", "worker", "webhooks"):
         assert "${POSTGRES_PASSWORD:?" in compose["services"][service]["environment"]["DATABASE_URL"]
         assert compose["services"][service]["env_file"] == [{"path": ".env", "required": True}]
+
+
+def test_every_variable_compose_requires_is_in_the_example_environment(compose):
+    """An operator starts from .env.example: what compose refuses to start without is there."""
+    required = set(re.findall(r"\$\{(\w+):\?", (ROOT / "compose.yaml").read_text()))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
+    assert required == {"POSTGRES_PASSWORD"}
+    assert required <= example

@@ -1,4 +1,4 @@
-"""Backup and restore as README.md ("Running in production") tells an operator to do it: scripts/backup.sh, the
+"""Backup and restore as README.md ("Deployment") tells an operator to do it: scripts/backup.sh, the
 database lost, scripts/restore.sh, and the site works on what came back, with the audit log
 exactly as it was (every row, every time, every detail) and still append-only."""
 
