@@ -13,18 +13,21 @@ from joinedup.web.request_log import HEADER
 
 @pytest.fixture
 def json_lines():
-    """The joinedup loggers writing JSON through the console handler's filter, at INFO."""
+    """The joinedup loggers writing JSON through the console handler's filter, requests among
+    them at INFO (tests' settings leave request lines out)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("joinedup")
-    level = logger.level
+    logger, requests = logging.getLogger("joinedup"), logging.getLogger("joinedup.request")
+    levels = logger.level, requests.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    requests.setLevel(logging.INFO)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     logger.removeHandler(handler)
-    logger.setLevel(level)
+    logger.setLevel(levels[0])
+    requests.setLevel(levels[1])
 
 
 @pytest.mark.django_db
