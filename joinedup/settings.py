@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Operations (README.md, "Deployment"): every request gets an id and a log line; probes are
+    # answered before anything that needs a session, a signed-in user or the site's host name.
+    "joinedup.web.request_log.request_id_and_log",
+    "joinedup.web.health.health_checks",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,7 +201,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 # Outside production whitenoise serves straight from the source folders, so no collectstatic.
-STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
+STATIC_ROOT = Path(os.environ.get("JOINEDUP_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "joinedup" / "web" / "assets"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,9 +219,15 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "joinedup@localhost")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Running in production (README.md, "Deployment"): every remaining setting from the environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _flag("EMAIL_USE_TLS", False)
+# Behind a proxy that ends TLS, the site's https origin (e.g. https://joinedup.example.gov.uk), comma-separated.
+CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin]
+# One JSON object a line with the request's id (joinedup.common.logs), or text for a person reading.
+from joinedup.common.logs import logging_config_from_environment  # noqa: E402
+
+LOGGING = logging_config_from_environment(MODE)

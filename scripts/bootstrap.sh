@@ -40,13 +40,8 @@ if [ "$(cat node_modules/.installed 2>/dev/null)" != "$npm_lock" ]; then
   npm ci --silent --no-audit --no-fund
   echo "$npm_lock" > node_modules/.installed
 fi
-# govuk-frontend's CSS points at /assets/ from the site root; served under /static/ those
-# URLs must be relative, so copy only what pages need and rewrite them.
-source_dir=node_modules/govuk-frontend/dist/govuk
 assets_dir=joinedup/web/assets/govuk
 if [ ! -f "$assets_dir/.installed" ] || [ "$(cat "$assets_dir/.installed")" != "$npm_lock" ]; then
-  rm -rf "$assets_dir" && mkdir -p "$assets_dir"
-  cp -r "$source_dir/assets" "$source_dir"/govuk-frontend.min.js* "$source_dir/govuk-frontend.min.css.map" "$assets_dir/"
-  sed 's#url(/assets/#url(assets/#g' "$source_dir/govuk-frontend.min.css" > "$assets_dir/govuk-frontend.min.css"
+  bash scripts/govuk-assets.sh
   echo "$npm_lock" > "$assets_dir/.installed"
 fi

@@ -2,6 +2,8 @@
 register, then every agency's extract imported and linked into the index), with one login per
 role, served on 127.0.0.1."""
 
+import os
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -93,7 +95,8 @@ class Command(BaseCommand):
         )
         if not no_serve:
             self.stdout.write(self.style.SUCCESS(f"\nServing on http://127.0.0.1:{port}/ (Ctrl+C to stop)"))
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+            self.stdout.flush()
+            serve(port)
 
     def _demo_logins(self) -> list[tuple[str, str]]:
         """One login per role: the practitioner with the busiest caseload, a manager who manages
@@ -116,3 +119,10 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
             logins.append((role, user.username))
         return logins
+
+
+def serve(port: int) -> None:
+    """Become gunicorn, with production's configuration (joinedup/gunicorn_conf.py), on loopback:
+    the demo is served the way a council's site is, so what it shows is what production does."""
+    os.environ["JOINEDUP_BIND"] = f"127.0.0.1:{port}"
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:joinedup.gunicorn_conf"])
