@@ -27,7 +27,7 @@ class ImportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which agency's extract it is"},
     )
-    files = ExtractFilesField(
+    extract = ExtractFilesField(
         label="The extract",
         help_text="A CSV, XLSX or XML file as the agency sent it; for a return in several tables, choose every table",
         error_messages={"required": "Choose the extract's file", "empty": "The file you chose is empty"},

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 
-from joinedup.access.policy import decide
+from joinedup.access.policy import Decision, decide
 from joinedup.agencies.models import Agency
 from joinedup.common.tables import FileProblems, read_csv
 from joinedup.index.sources import load_mapping
@@ -43,10 +43,12 @@ def jobs_for(user: Any) -> QuerySet[Job]:
     return Job.objects.filter(kind__in=kinds_for(user)).select_related("submitted_by")
 
 
-def job_for(user: Any, job_id: int) -> Job | None:
-    """The job, or None when it does not exist or is of a kind this person may not start (the
-    page then says not found either way)."""
-    return jobs_for(user).filter(pk=job_id).first()
+def job_for(user: Any, job_id: int) -> tuple[Job | None, Decision]:
+    """The job and whether this person may see it: those who may start its kind of job."""
+    job = Job.objects.select_related("submitted_by").filter(pk=job_id).first()
+    if job is None:
+        return None, Decision(False, "No such job")
+    return job, decide(user, KINDS[job.kind].action)
 
 
 def source_choices() -> list[SourceChoice]:

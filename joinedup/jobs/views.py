@@ -29,8 +29,13 @@ def _allowed(request: HttpRequest, action: Action) -> None:
 
 
 def _job_or_404(request: HttpRequest, job_id: int, verb: str) -> Job:
-    job = queries.job_for(request.user, job_id)
+    """The job, its read audited; absent and not allowed both look absent, as access.get_or_404
+    does for a child's records (a job names no child, so it is decided here by its kind)."""
+    job, decision = queries.job_for(request.user, job_id)
     if job is None:
+        raise Http404("No such job")
+    if not decision:
+        audit.record(actor=request.user, verb=f"refused_{verb}", target=job, legal_basis=decision.reason)
         raise Http404("No such job")
     audit.record(actor=request.user, verb=verb, target=job, legal_basis=KINDS[job.kind].legal_basis)
     return job
@@ -68,13 +73,16 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_import(request: HttpRequest) -> HttpResponse:
     _allowed(request, Action.IMPORT_EXTRACT)
-    form = ImportForm(request.POST or None, request.FILES or None, sources=queries.source_choices())
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportForm(
+        request.POST if posted else None, request.FILES if posted else None, sources=queries.source_choices()
+    )
+    if posted and form.is_valid():
         source = form.chosen_source()
         job, new = services.start_import(
             source_file=source.file_name,
             source=source.name,
-            files=form.cleaned_data["files"],
+            files=form.cleaned_data["extract"],
             submitted_by=request.user,
         )
         return _started(request, job, new)
@@ -108,11 +116,8 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
-    """How far the job has got, for the job page to follow without reloading. Status and counts
-    only, nothing about a child or a file's contents, so each look is not audited; the page is."""
-    job = queries.job_for(request.user, job_id)
-    if job is None:
-        raise Http404("No such job")
+    """How far the job has got, for the job page to follow without reloading (jobs/job.js)."""
+    job = _job_or_404(request, job_id, "followed_job")
     return JsonResponse(
         {
             "status": job.get_status_display(),

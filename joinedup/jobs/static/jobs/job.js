@@ -1,4 +1,4 @@
-// The job page follows its job: every two seconds it asks how far the job has got, and when the
+// The job page follows its job: every three seconds it asks how far the job has got, and when the
 // job has finished it reloads to show the result and any rejects. Without JavaScript the page's
 // "Check again" link does the same.
 const region = document.getElementById("job-progress");
@@ -22,7 +22,7 @@ async function follow() {
   const bar = document.getElementById("job-bar");
   bar.max = job.total || 1;
   bar.value = job.total ? job.done : 0;
-  setTimeout(follow, 2000);
+  setTimeout(follow, 3000);
 }
 
-if (region && region.dataset.finished === "false") setTimeout(follow, 2000);
+if (region && region.dataset.finished === "false") setTimeout(follow, 3000);
