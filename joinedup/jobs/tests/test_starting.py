@@ -3,8 +3,10 @@ job already asked for, and only those whose role allows it may ask."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django_tasks_db.models import DBTaskResult
 
 from joinedup.access.policy import Action, decide
@@ -138,3 +140,33 @@ def test_who_may_start_each_kind_of_job(role, action, allowed):
 
 def test_the_table_of_who_may_start_jobs_covers_every_role():
     assert {role for role, _, _ in who_may()} == set(Role.values)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_the_same_moment_make_one_job(people):
+    """A double click sends two requests that the server handles at once, each in its own thread
+    and database connection: both are answered with the one job. SQLite lets one connection
+    write at a time, so there the second simply waits; PostgreSQL is where the race is real."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL")
+    both_ready = threading.Barrier(2)
+    answers = []
+
+    def ask():
+        try:
+            both_ready.wait()
+            answers.append(start_linkage(submitted_by=people["adi"]))
+        finally:
+            connection.close()
+
+    clicks = [threading.Thread(target=ask) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+
+    [(first, first_is_new), (second, second_is_new)] = answers
+    assert first == second
+    assert sorted([first_is_new, second_is_new]) == [False, True]
+    assert Job.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
