@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -130,9 +130,13 @@ def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
 
 
 @login_required
-def job_rejects(request: HttpRequest, job_id: int) -> FileResponse:
+def job_rejects(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id, "downloaded_rejects")
     path = queries.rejects_file(job)
     if path is None:
         raise Http404("This job has no rejects")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"job-{job.pk}-rejects.csv")
+    # Read whole (a rejects file is the size of the rows rejected): a streamed file is left open
+    # by whoever does not read it to the end.
+    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="job-{job.pk}-rejects.csv"'
+    return response

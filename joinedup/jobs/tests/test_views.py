@@ -73,7 +73,7 @@ def test_once_imported_the_job_page_lists_each_reject_with_its_file_row_column_a
     assert "DOB" in page and "31/02/2016" in page and "SEX" in page and "Robot" in page
     download = client.get(f"{job_page}/rejects.csv")
     assert download["Content-Disposition"].startswith("attachment")
-    lines = b"".join(download.streaming_content).decode().splitlines()
+    lines = download.content.decode().splitlines()
     assert lines[0] == "file,row,column,reason" and len(lines) == 3
 
 
