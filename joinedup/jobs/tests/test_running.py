@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django_tasks_db.models import DBTaskResult
 
 from joinedup.audit.models import AuditEvent
@@ -177,3 +178,33 @@ def test_once_a_job_has_finished_the_same_work_can_be_asked_for_again(sources, p
     assert is_new and again != first
     assert again.result["already_imported"] is True
     assert again.result["batch"] == Job.objects.get(pk=first.pk).result["batch"]
+
+
+def test_an_imports_progress_can_be_watched_while_its_records_are_written(sources, people, monkeypatch):
+    """The records are written in one transaction, which nobody else sees until it commits; the
+    job page, on its own connection, still sees how far the import has got."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets one connection write at a time: there progress shows when the import commits")
+    real_withdraw = index_services._withdraw
+    seen_by_the_page = {}
+
+    def look_from_the_job_page(*args, **kwargs):
+        page = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with page.cursor() as cursor:
+                cursor.execute("SELECT progress_message, progress_total FROM jobs_job WHERE id = %s", [job.pk])
+                seen_by_the_page["progress"] = cursor.fetchone()
+                cursor.execute("SELECT count(*) FROM index_indexrecord")
+                seen_by_the_page["records"] = cursor.fetchone()[0]
+        finally:
+            page.close()
+        return real_withdraw(*args, **kwargs)
+
+    monkeypatch.setattr(index_services, "_withdraw", look_from_the_job_page)
+    job = upload(people["adi"])
+
+    work_through_the_queue()
+
+    assert seen_by_the_page == {"progress": ("Loading health", 3), "records": 0}
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
