@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -218,6 +218,10 @@ def _after_failure(job: Job, error: BaseException) -> None:
 
     message = _in_words(error)
     now = timezone.now()
+    if not connection.in_atomic_block:
+        # The failure may be the database's (a restart): write it on a new connection, or the job
+        # would stay "Running" and block the same work being asked for again.
+        connection.close_if_unusable_or_obsolete()
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         job.error = message

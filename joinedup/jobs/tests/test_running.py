@@ -208,3 +208,33 @@ def test_an_imports_progress_can_be_watched_while_its_records_are_written(source
     assert seen_by_the_page == {"progress": ("Loading health", 3), "records": 0}
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
+
+
+def test_a_job_whose_database_connection_is_lost_mid_run_is_tried_again(sources, people, monkeypatch):
+    """PostgreSQL restarts while the linkage runs: its connection is gone, so the worker records
+    the failure on a new one, and the job waits to be tried again rather than staying "Running"."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite is a file in the process: there is no server to lose")
+
+    def linkage_while_the_database_restarts(**options):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (worker_connection,) = cursor.fetchone()
+        server = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with server.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [worker_connection])
+        finally:
+            server.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    monkeypatch.setattr(kinds, "link_index", linkage_while_the_database_restarts)
+    job = start_linkage(submitted_by=people["adi"])[0]
+
+    work_through_the_queue()
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.WAITING_TO_RETRY, 1)
+    assert job.error.startswith("OperationalError")
+    assert job.attempt_history.get().succeeded is False
