@@ -4,10 +4,12 @@ that is not the source's format fails at once, with its problems listed."""
 
 from __future__ import annotations
 
+import signal
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django_tasks_db.models import DBTaskResult
 
@@ -238,3 +240,17 @@ def test_a_job_whose_database_connection_is_lost_mid_run_is_tried_again(sources,
     assert (job.status, job.attempts) == (JobStatus.WAITING_TO_RETRY, 1)
     assert job.error.startswith("OperationalError")
     assert job.attempt_history.get().succeeded is False
+
+
+def test_the_worker_command_runs_what_is_due_and_stops(sources, people):
+    """`joinedup db_worker --batch`, the command the container runs without --batch."""
+    job = upload(people["adi"])
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+    job.refresh_from_db()
+    assert (job.status, job.result["created"]) == (JobStatus.SUCCEEDED, 3)
