@@ -143,9 +143,11 @@ def store_upload(files: Iterable[UploadedFile]) -> tuple[Path, str]:
                     digest.update(chunk)
                     handle.write(chunk)
         folder = root / digest.hexdigest()
-        if folder.exists():
-            return folder, digest.hexdigest()
-        staging.rename(folder)
+        try:
+            staging.rename(folder)
+        except OSError:
+            if not folder.is_dir():  # not the same upload arriving from another tab: a real failure
+                raise
         return folder, digest.hexdigest()
     finally:
         if staging.exists():
