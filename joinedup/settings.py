@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "joinedup.audit",
     "joinedup.agencies",
     "joinedup.people",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "joinedup.selfeval",
     "joinedup.evidence",
     "joinedup.synth",
+    "joinedup.jobs",
     "joinedup.web",
 ]
 
@@ -160,6 +163,19 @@ JOINEDUP_ADDRESS_FAILURE_WINDOW = timedelta(minutes=int(os.environ.get("JOINEDUP
 _EVIDENCE_FILE = "evidence-test.duckdb" if MODE == "test" else "evidence.duckdb"
 JOINEDUP_EVIDENCE_PATH = Path(os.environ.get("JOINEDUP_EVIDENCE_PATH", VAR_DIR / _EVIDENCE_FILE))
 JOINEDUP_KS3_ABSENCE_THRESHOLD = float(os.environ.get("JOINEDUP_KS3_ABSENCE_THRESHOLD", "0.20"))
+
+# Background jobs (joinedup.jobs): imports, linkage and builds started in the browser run in
+# `joinedup db_worker`, queued in the database itself (django-tasks' database backend), so the
+# queue needs nothing beyond SQLite or PostgreSQL. A job that fails is tried again after
+# JOINEDUP_JOB_RETRY_SECONDS, then twice that, up to JOINEDUP_JOB_MAX_ATTEMPTS attempts in all.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOINEDUP_JOB_MAX_ATTEMPTS = int(os.environ.get("JOINEDUP_JOB_MAX_ATTEMPTS", "3"))
+JOINEDUP_JOB_RETRY_SECONDS = int(os.environ.get("JOINEDUP_JOB_RETRY_SECONDS", "60"))
+# The source files (TOML) staff may choose from when they upload an extract in the browser: the
+# synthetic authority's unless the authority keeps its own elsewhere.
+JOINEDUP_SOURCE_FILES_DIR = Path(
+    os.environ.get("JOINEDUP_SOURCE_FILES_DIR", BASE_DIR / "joinedup" / "index" / "sources" / "synthetic")
+)
 
 # Sessions end after 30 idle minutes (each request renews them) and when the browser closes:
 # a laptop left open in a shared office must not leave children's records on screen.

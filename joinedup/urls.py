@@ -7,6 +7,7 @@ urlpatterns = [
     path("self-evaluation/", include("joinedup.selfeval.urls")),
     path("casework/", include("joinedup.casework.urls")),
     path("evidence/", include("joinedup.evidence.urls")),
+    path("jobs/", include("joinedup.jobs.urls")),
 ]
 
 handler403 = "joinedup.web.views.error_403"

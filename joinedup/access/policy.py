@@ -61,6 +61,11 @@ class Action(StrEnum):
     MANAGE_COHORTS = "manage_cohorts"
     MAKE_RESEARCH_EXTRACT = "make_research_extract"
     MAKE_RETURNS = "make_returns"
+    # Background jobs (joinedup.jobs)
+    RUN_JOBS = "run_jobs"
+    IMPORT_EXTRACT = "import_extract"
+    LINK_INDEX = "link_index"
+    BUILD_MEASURES = "build_measures"
 
 
 ROLE_SENTENCES = {
@@ -195,6 +200,13 @@ ROLE_ACTIONS: dict[Action, frozenset[str]] = {
     Action.MAKE_RESEARCH_EXTRACT: frozenset({Role.PERFORMANCE_ANALYST}),
     # Returns name children (Ofsted's Annex A, the Standard Safeguarding Dataset): analysts make them.
     Action.MAKE_RETURNS: frozenset({Role.PERFORMANCE_ANALYST}),
+    # Background jobs: the index administrator imports agencies' extracts in the browser (and sees
+    # their rejects, which quote what the agency sent) and links the index; analysts and the
+    # administrator rebuild the evidence measures. Whoever may start a job sees the jobs pages.
+    Action.IMPORT_EXTRACT: frozenset({Role.ADMINISTRATOR}),
+    Action.LINK_INDEX: frozenset({Role.ADMINISTRATOR}),
+    Action.BUILD_MEASURES: frozenset({Role.ADMINISTRATOR, Role.PERFORMANCE_ANALYST}),
+    Action.RUN_JOBS: frozenset({Role.ADMINISTRATOR, Role.PERFORMANCE_ANALYST}),
 }
 AGGREGATE_ONLY_ROLES = frozenset({Role.PERFORMANCE_ANALYST, Role.DIRECTOR, Role.RESEARCHER})
 # Information governance: administrators answer audit and subject access requests.

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -28,6 +31,8 @@ from joinedup.index.key_groups import PERSISTENT_ABSENCE, SEVERE_ABSENCE, absenc
 from joinedup.people import queries as people
 
 from .definitions import NOT_OFFENCE_OUTCOMES
+
+Progress = Callable[..., AbstractContextManager[Callable[..., None]]]
 
 
 class MeasuresNotBuilt(RuntimeError):
@@ -55,8 +60,10 @@ def connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
-def build_measures(*, on: date | None = None, show_progress: bool = False) -> Built:
-    """Read the index and casework, compute every measure, and swap the new file in."""
+def build_measures(*, on: date | None = None, show_progress: bool = False, report: Progress | None = None) -> Built:
+    """Read the index and casework, compute every measure, and swap the new file in. Progress goes
+    to the command line's bar (when `show_progress`) or to `report`, which takes the bar's
+    arguments (a background job's progress)."""
     on = on or timezone.localdate()
     path = measures_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +81,9 @@ def build_measures(*, on: date | None = None, show_progress: bool = False) -> Bu
     try:
         with (
             duckdb.connect(building) as con,
-            progress(total=len(steps), description="Building measures", enabled=show_progress) as advance,
+            (report or partial(progress, enabled=show_progress))(
+                total=len(steps), description="Building measures"
+            ) as advance,
         ):
             con.execute(
                 "CREATE TABLE build AS SELECT ?::DATE AS built_on, ?::DOUBLE AS ks3_threshold",

@@ -16,6 +16,7 @@ SECTIONS = [
     ("index_review:queue", "Index review", Action.REVIEW_INDEX_LINKS),
     ("evidence:impact", "Evidence", Action.VIEW_IMPACT_MODEL),
     ("selfeval:home", "Self-evaluation", Action.VIEW_SELFEVAL_REPORTS),
+    ("jobs:list", "Imports and jobs", Action.RUN_JOBS),
 ]
 
 

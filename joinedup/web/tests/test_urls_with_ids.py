@@ -26,6 +26,7 @@ from joinedup.evidence.models import Cohort
 from joinedup.index.review.models import ChildMerge, ChildSplit, ReviewPair
 from joinedup.index.review.services import merge_children, split_records
 from joinedup.index.review.tests.factories import IndexRecordFactory
+from joinedup.jobs.models import Job, JobKind, JobStatus
 from joinedup.people.models import Address, Child, Role
 from joinedup.people.queries import reference_for
 from joinedup.people.services import refresh_name_keys
@@ -110,6 +111,10 @@ OPEN_FOR_ANY_ROW: dict[str, tuple[set[str], str]] = {
     "index_review:pair": ({"administrator"}, "the index administrator reviews every uncertain pair"),
     "index_review:undo_merge": ({"administrator"}, "the index administrator undoes any merge"),
     "index_review:undo_split": ({"administrator"}, "the index administrator undoes any separation"),
+    **{
+        f"jobs:{name}": ({"administrator"}, "the index administrator follows every import, whoever started it")
+        for name in ("job", "progress", "rejects")
+    },
     # Rounds are the consortium's, listed on the self-evaluation home page to everyone who sees
     # reports; other authorities appear in them anonymised.
     "selfeval:round": (SELFEVAL_VIEWERS, "rounds are consortium-wide and listed to every report viewer"),
@@ -152,7 +157,7 @@ MISSING_ANSWERED_WITH = {"web:password_reset_confirm": {200}}
 
 
 @pytest.fixture
-def world():
+def world(tmp_path):
     """Rows of every kind a URL names, all in Northshire's North locality, and one asker per role
     in the South locality who is involved with none of them."""
     north = LocalityFactory(name="North", code="NORTH")
@@ -219,6 +224,18 @@ def world():
     index_admin = PractitionerFactory(role=Role.ADMINISTRATOR).user
     merge = merge_children(kept=kept, merged=merged, merged_by=index_admin)
     split = split_records(child=split_from, records=[IndexRecordFactory(child=split_from)], split_by=index_admin)
+    rejects = tmp_path / "rejects.csv"
+    rejects.write_text("file,row,column,reason\nextract.csv,2,DOB,expected a date\n")
+    job = Job.objects.create(
+        kind=JobKind.IMPORT_EXTRACT,
+        dedupe_key="an import",
+        max_attempts=3,
+        submitted_by=index_admin,
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        result={"batch": 1, "status": "imported", "rows_read": 1, "created": 0, "updated": 0, "unchanged": 0}
+        | {"withdrawn": 0, "rejected": 1, "rejects_path": str(rejects)},
+    )
 
     selfeval.load_content()
     participant = ParticipantFactory()  # another authority's
@@ -285,6 +302,7 @@ def world():
             )
         },
         **{f"index_review:{name}": index_admin for name in ("pair", "undo_merge", "undo_split")},
+        **{f"jobs:{name}": index_admin for name in ("job", "progress", "rejects")},
         **{f"selfeval:{name}": interviewer for name in ("interview_start", "interview_section", "interview_saved")},
         "selfeval:interview_check": interviewer,
         **{f"selfeval:{name}": None for name in ("link_start", "link_section", "link_saved", "link_check")},
@@ -349,6 +367,7 @@ def world():
         "pair_id": lambda user: pair.pk,
         "merge_id": lambda user: merge.pk,
         "split_id": lambda user: split.pk,
+        "job_id": lambda user: job.pk,
         "token": lambda user: link.token,
         "section": lambda user: selfeval.current_instrument("child").sections[0]["key"],
         "uidb64": lambda user: _uidb64(pat.user),

@@ -1,0 +1,242 @@
+"""Starting and running background jobs.
+
+Asking twice for the same work (a double click, the same upload from two tabs) finds the job
+already asked for: a unique constraint allows one unfinished job per dedupe key. The job row and
+its queued task are written in one transaction, so neither exists without the other. A run that
+fails is tried again after JOINEDUP_JOB_RETRY_SECONDS, then twice that, and so on, up to the
+job's max_attempts; every attempt's error is kept. Work that cannot succeed as asked (an extract
+that is not what its source file describes) fails at once, with its reasons."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from joinedup.access.policy import decide
+from joinedup.audit import services as audit
+
+from .kinds import KINDS, JobRefused
+from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
+from .progress import JobProgress
+
+UPLOADS = "uploads"
+
+
+class NotAllowed(Exception):
+    """The access policy refused; the message is the policy's reason."""
+
+
+def start_import(*, source_file: str, source: str, files: list[UploadedFile], submitted_by: Any) -> tuple[Job, bool]:
+    """Keep the uploaded extract under VAR_DIR and queue its import. Returns the job and whether
+    it is new (False: the same extract of the same source is already waiting or importing)."""
+    _may(submitted_by, JobKind.IMPORT_EXTRACT)
+    upload, digest = store_upload(files)
+    parameters = {
+        "source_file": source_file,
+        "source": source,
+        "upload": str(upload.relative_to(Path(settings.VAR_DIR))),
+        "files": sorted(path.name for path in upload.iterdir()),
+        "sha256": digest,
+    }
+    return submit_job(
+        kind=JobKind.IMPORT_EXTRACT,
+        parameters=parameters,
+        dedupe_key=_key(JobKind.IMPORT_EXTRACT, source_file, digest),
+        submitted_by=submitted_by,
+    )
+
+
+def start_linkage(*, submitted_by: Any) -> tuple[Job, bool]:
+    # One linkage at a time, whatever was asked: two would give the same records two children.
+    return submit_job(
+        kind=JobKind.LINK_INDEX, parameters={}, dedupe_key=_key(JobKind.LINK_INDEX), submitted_by=submitted_by
+    )
+
+
+def start_measures_build(*, submitted_by: Any) -> tuple[Job, bool]:
+    return submit_job(
+        kind=JobKind.BUILD_MEASURES,
+        parameters={},
+        dedupe_key=_key(JobKind.BUILD_MEASURES),
+        submitted_by=submitted_by,
+    )
+
+
+def submit_job(*, kind: str, parameters: dict, dedupe_key: str, submitted_by: Any) -> tuple[Job, bool]:
+    """Queue a job unless the same one is unfinished; audited either way."""
+    from .tasks import run_job
+
+    _may(submitted_by, kind)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                parameters=parameters,
+                dedupe_key=dedupe_key,
+                max_attempts=settings.JOINEDUP_JOB_MAX_ATTEMPTS,
+                submitted_by=submitted_by,
+            )
+            job.task_result_id = run_job.enqueue(job_id=job.pk).id
+            job.save(update_fields=["task_result_id"])
+            _audit_start(job, submitted_by, already_asked=False)
+        return job, True
+    except IntegrityError:
+        # The same work is unfinished: the unique constraint refused this one.
+        pass
+    job = Job.objects.filter(dedupe_key=dedupe_key, status__in=UNFINISHED).first()
+    if job is None:  # it finished in the moment between: ask again
+        return submit_job(kind=kind, parameters=parameters, dedupe_key=dedupe_key, submitted_by=submitted_by)
+    _audit_start(job, submitted_by, already_asked=True)
+    return job, False
+
+
+def run_job(*, job_id: int) -> dict[str, Any]:
+    """One attempt at a job, in the worker (the task joinedup.jobs.tasks.run_job calls this)."""
+    job = _begin_attempt(job_id)
+    if job is None:  # a task for a job that is no longer waiting for it
+        return {"job": job_id, "ran": False}
+    progress = JobProgress(job)
+    try:
+        result = KINDS[job.kind].run(job, progress)
+    except JobRefused as refusal:
+        _end_attempt(job, status=JobStatus.FAILED, error=str(refusal), result=refusal.result)
+        return {"job": job.pk, "status": JobStatus.FAILED}
+    except BaseException as error:  # also the worker stopped mid-run (SystemExit): it is tried again
+        _after_failure(job, error)
+        raise
+    finally:
+        progress.close()
+    _end_attempt(job, status=JobStatus.SUCCEEDED, result=result)
+    return {"job": job.pk, "status": JobStatus.SUCCEEDED}
+
+
+def retry_delay(attempts_made: int) -> timedelta:
+    """How long to wait after the n-th failed attempt: the base delay, then doubling."""
+    return timedelta(seconds=settings.JOINEDUP_JOB_RETRY_SECONDS * 2 ** (attempts_made - 1))
+
+
+def store_upload(files: Iterable[UploadedFile]) -> tuple[Path, str]:
+    """Write uploaded files to a folder under VAR_DIR named by their content, and return it with
+    its hash. The same files again find the folder already there, so a job never reads a file
+    while another upload rewrites it."""
+    root = Path(settings.VAR_DIR) / UPLOADS
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".arriving-"))
+    try:
+        digest = hashlib.sha256()
+        for upload in sorted(files, key=lambda f: f.name):
+            name = get_valid_filename(Path(upload.name).name)
+            digest.update(name.encode() + b"\0")
+            with (staging / name).open("wb") as handle:
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                    handle.write(chunk)
+        folder = root / digest.hexdigest()
+        try:
+            staging.rename(folder)
+        except OSError:
+            if not folder.is_dir():  # not the same upload arriving from another tab: a real failure
+                raise
+        return folder, digest.hexdigest()
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+
+
+def _may(user: Any, kind: str) -> None:
+    decision = decide(user, KINDS[kind].action)
+    if not decision:
+        raise NotAllowed(decision.reason)
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _audit_start(job: Job, user: Any, *, already_asked: bool) -> None:
+    audit.record(
+        actor=user,
+        verb="started_job",
+        target=job,
+        legal_basis=KINDS[job.kind].legal_basis,
+        detail={"kind": job.kind, "already_asked": already_asked, **_described(job.parameters)},
+    )
+
+
+def _described(parameters: dict) -> dict:
+    return {key: parameters[key] for key in ("source", "files", "sha256") if key in parameters}
+
+
+def _begin_attempt(job_id: int) -> Job | None:
+    with transaction.atomic():
+        job = Job.objects.select_for_update(of=("self",)).select_related("submitted_by").filter(pk=job_id).first()
+        if job is None or job.status not in (JobStatus.QUEUED, JobStatus.WAITING_TO_RETRY):
+            return None
+        now = timezone.now()
+        job.status, job.attempts, job.next_attempt_at = JobStatus.RUNNING, job.attempts + 1, None
+        job.started_at = job.started_at or now
+        job.progress_done = job.progress_total = 0
+        job.progress_message = ""
+        job.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "started_at",
+                "progress_done",
+                "progress_total",
+                "progress_message",
+            ]
+        )
+        JobAttempt.objects.create(job=job, number=job.attempts, started_at=now)
+    return job
+
+
+def _end_attempt(job: Job, *, status: str, result: dict | None = None, error: str = "") -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        job.status, job.finished_at, job.error = status, now, error
+        job.result = result or {}
+        job.save(update_fields=["status", "finished_at", "error", "result"])
+        job.attempt_history.filter(number=job.attempts).update(
+            finished_at=now, succeeded=status == JobStatus.SUCCEEDED, error=error
+        )
+
+
+def _after_failure(job: Job, error: BaseException) -> None:
+    from .tasks import run_job
+
+    message = _in_words(error)
+    now = timezone.now()
+    if not connection.in_atomic_block:
+        # The failure may be the database's (a restart): write it on a new connection, or the job
+        # would stay "Running" and block the same work being asked for again.
+        connection.close_if_unusable_or_obsolete()
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        job.error = message
+        job.attempt_history.filter(number=job.attempts).update(finished_at=now, succeeded=False, error=message)
+        if job.attempts < job.max_attempts:
+            job.status, job.next_attempt_at = JobStatus.WAITING_TO_RETRY, now + retry_delay(job.attempts)
+            job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
+        else:
+            job.status, job.finished_at = JobStatus.FAILED, now
+        job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+
+
+def _in_words(error: BaseException) -> str:
+    if isinstance(error, SystemExit | KeyboardInterrupt):
+        return "The worker was stopped while the job ran"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__

@@ -1,0 +1,55 @@
+"""The index administrator uploads an agency's extract in a real browser, watches its job, and
+reads the rows rejected once the worker has run it; axe on every page."""
+
+import pytest
+
+from joinedup.common.browser_testing import Journey
+from joinedup.index.tests.test_readers import HEADER
+
+from .conftest import BAD_ROWS, PASSWORD, work_through_the_queue
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_administrator_uploads_an_extract_and_reads_its_rejects(sources, people, live_server, page, tmp_path):
+    extract = tmp_path / "health-extract.csv"
+    extract.write_text(HEADER + "".join(row + "\n" for row in BAD_ROWS))
+    journey = Journey(page, "jobs-upload-extract")
+
+    # Given the index administrator has signed in
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill("adi")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # When they open the jobs and choose to upload an extract
+    page.get_by_role("link", name="Imports and jobs").click()
+    journey.check("the jobs list")
+    page.get_by_role("button", name="Upload an agency's extract").click()
+    journey.check("the upload form")
+
+    # And upload nothing at first, then the child health extract
+    page.get_by_role("button", name="Upload and import").click()
+    assert page.get_by_role("link", name="Choose which agency's extract it is").is_visible()
+    journey.check("what is missing")
+    page.get_by_label("Child health records (Northshire NHS community services)").check()
+    page.get_by_label("The extract").set_input_files(extract)
+    page.get_by_role("button", name="Upload and import").click()
+
+    # Then the job waits for the worker
+    assert page.get_by_role("heading", name="Import an agency's extract: health").is_visible()
+    assert page.get_by_text("Waiting to start").first.is_visible()
+    journey.check("the job waiting")
+
+    # When the worker runs it, the page follows it to the end by itself
+    work_through_the_queue()
+    rejects = page.get_by_role("heading", name="Rows rejected and problems found")
+    rejects.wait_for(timeout=15_000)
+
+    # Then it lists what was rejected: the file, the row, the column and what was expected
+    table = page.get_by_role("region", name="Rows rejected and problems found").get_by_role("table")
+    first_reject = table.get_by_role("row").nth(1)
+    cells = [cell.inner_text() for cell in first_reject.get_by_role("cell").all()]
+    assert cells[:3] == ["health-extract.csv", "3", "DOB"] and "31/02/2016" in cells[3]
+    assert page.get_by_role("cell", name="Robot", exact=False).is_visible()
+    journey.check("the finished job and its rejects")
