@@ -7,6 +7,8 @@ urlpatterns = [
     path("self-evaluation/", include("joinedup.selfeval.urls")),
     path("casework/", include("joinedup.casework.urls")),
     path("evidence/", include("joinedup.evidence.urls")),
+    # The partner API, versioned in its path (joinedup/api/README.md).
+    path("api/v1/", include("joinedup.api.urls")),
 ]
 
 handler403 = "joinedup.web.views.error_403"
