@@ -56,7 +56,7 @@ class ChildIdentifier(Strict):
 
 class ConsentIn(Strict):
     given_by: ConsentGiver
-    given_by_name: str = Field(max_length=160)
+    given_by_name: str
     scope: Literal["all_partners", "assess_only"] = Field(
         description="all_partners: to an assessment and to sharing with the partner agencies on the panel "
         "and in the plan; assess_only: to an assessment only"
@@ -64,7 +64,10 @@ class ConsentIn(Strict):
 
 
 class ReferralIn(Strict):
-    """The front door's referral form, as JSON: consent given today, or the lawful reason to refer without it."""
+    """The front door's referral form, as JSON: consent given today, or the lawful reason to refer
+    without it. The schema checks the shape; the front door's form then checks its rules (a concern
+    that says something, the lawful reason when there is no consent, the limits on length) in its
+    own words."""
 
     child: ChildIdentifier
     locality: str | None = Field(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from markupsafe import Markup
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import HttpError, ValidationError
@@ -99,12 +100,13 @@ def this_token(request: HttpRequest):
 
 
 @api.post("/referrals", response={201: ReferralFeedback, **ERRORS}, tags=["Referrals"], **needs(Scope.REFERRALS_WRITE))
-def make_referral(request: HttpRequest, payload: ReferralIn):
+def make_referral(request: HttpRequest, payload: ReferralIn, response: HttpResponse):
     """Refer a child through the front door, found by NHS number or UPN: the front door's form and
     rules, with the family's consent given today or the lawful reason to refer without it. The answer
     is the feedback, as `GET /referrals/{id}` gives it."""
     token = request.auth
     referral = referrals.refer(user=token.acts_as, system=token.name, referral=payload)
+    response["Location"] = reverse("api-v1:referral_feedback", args=[referral.pk])
     return Status(201, referrals.as_feedback(token.acts_as, referral))
 
 
