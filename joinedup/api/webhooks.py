@@ -174,6 +174,11 @@ def deliver_due_webhooks(*, now: datetime | None = None, limit: int = 200) -> Ro
     return result
 
 
+def wait_after(attempts: int) -> timedelta:
+    """How long to wait after this many failed attempts: 30 s, doubling, at most LONGEST_WAIT."""
+    return min(FIRST_RETRY * 2 ** min(attempts - 1, 20), LONGEST_WAIT)
+
+
 def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
     """Hold the delivery for this worker: one UPDATE that only one worker can win."""
     held_until = now + SENDING_LEASE
@@ -228,7 +233,7 @@ def _attempt(delivery: WebhookDelivery, now: datetime) -> str:
         return _delivered(delivery, now)
     if delivery.attempts >= MOST_ATTEMPTS:
         return _give_up(delivery, now, delivery.last_error)
-    delivery.next_attempt_at = now + min(FIRST_RETRY * 2 ** (delivery.attempts - 1), LONGEST_WAIT)
+    delivery.next_attempt_at = now + wait_after(delivery.attempts)
     delivery.save()
     return "failed"
 
