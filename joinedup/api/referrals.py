@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.access.queries import audit_listing, shield_for
 from joinedup.agencies.models import Locality
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.forms import ReferralForm
+from joinedup.casework.forms import ReferralForm, consent_given_today
 from joinedup.casework.models import Referral
 from joinedup.common.identifiers import nhs_number_problem, upn_problem
 from joinedup.people.models import Child
@@ -54,16 +52,7 @@ def refer(*, user: Any, system: str, referral: ReferralIn) -> Referral:
             ]
         )
     data = form.cleaned_data
-    consent = (
-        services.ConsentGiven(
-            given_by=data["consent_given_by"],
-            given_by_name=data["consent_given_by_name"],
-            given_on=timezone.localdate(),
-            share_with_all_partners=data["consent_scope"] == "all_partners",
-        )
-        if data["consent"] == "yes"
-        else None
-    )
+    consent = consent_given_today(data)
     try:
         return services.refer(
             referrer=user,
