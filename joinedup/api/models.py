@@ -108,3 +108,17 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Event {self.event_id} to webhook {self.subscription_id}: {self.status}"
+
+
+class RefusedTokenAddress(models.Model):
+    """Bad tokens sent from one address, counted as django-axes counts failed sign-ins: enough
+    within the window and the address is locked out of the API until the cool-off has passed."""
+
+    ip_address = models.GenericIPAddressField(unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.ip_address}: {self.failures} bad tokens"

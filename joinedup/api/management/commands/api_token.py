@@ -1,9 +1,10 @@
-"""joinedup api-token issue|revoke|list: the partner API's tokens, one per agency system.
+"""joinedup api-token issue|list|revoke|unlock: the partner API's tokens, one per agency system.
 
   joinedup api-token issue --agency NHT --name "EMIS Web" --scopes referrals:write,referrals:read
   joinedup api-token issue --agency LA --name "Case system" --scopes involvement:read --user pat
   joinedup api-token list [--agency NHT]
   joinedup api-token revoke jdu_0123456789ab
+  joinedup api-token unlock 192.0.2.10   (an address locked out for sending bad tokens)
 
 The token is printed once, when issued: only a hash of it is kept."""
 
@@ -14,12 +15,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from joinedup.agencies.models import Agency, Team
+from joinedup.api.lockout import unlock
 from joinedup.api.models import ApiToken, Scope
 from joinedup.api.tokens import TOKEN_START, TokenProblem, issue_token, revoke_token, usable
 
 
 class Command(BaseCommand):
-    help = "Issue, list and revoke the partner API's tokens."
+    help = "Issue, list and revoke the partner API's tokens; unlock an address locked out for guessing them."
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         listing.add_argument("--agency", help="Only this agency's")
         revoke = actions.add_parser("revoke", help="Revoke a token from its next call")
         revoke.add_argument("prefix", help="The token's start as `list` shows it, e.g. jdu_0123456789ab")
+        unlock = actions.add_parser("unlock", help="Let an address locked out for sending bad tokens call again")
+        unlock.add_argument("address", help="The IP address, as the audit event locked_out_api_address names it")
 
     def handle(self, *args, action: str, **options):
         getattr(self, f"_{action}")(**options)
@@ -95,6 +99,11 @@ class Command(BaseCommand):
             raise CommandError(f"No token starts {prefix}: `joinedup api-token list` shows them")
         revoke_token(token=token)
         self.stdout.write(f"Revoked {token.name} ({token.agency.name}): it is refused from its next call")
+
+    def _unlock(self, *, address, **options):
+        if not unlock(address):
+            raise CommandError(f"{address} has sent no bad tokens lately: nothing to unlock")
+        self.stdout.write(f"Unlocked {address}: it may call the API again")
 
     def _agency(self, code: str) -> Agency:
         agency = Agency.objects.filter(code=code).first()
