@@ -10,10 +10,13 @@ import pytest
 from django.test import Client
 
 from joinedup.api.models import Scope
+from joinedup.api.tokens import issue_token
 from joinedup.audit.models import AuditEvent
 from joinedup.index.review.services import merge_children
 from joinedup.index.review.tests.factories import IndexRecordFactory, SourceFactory
 from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
+
+from .conftest import PartnerSystem
 
 pytestmark = pytest.mark.django_db
 SHIELDED = "A sensitive service is involved: contact the index administrator"
@@ -103,6 +106,20 @@ def test_a_child_the_account_has_no_reason_to_see_is_not_found_as_on_the_page(no
     assert answer.status_code == 404
     assert answer.json() == system.post("/who-is-involved", {"nhs_number": ChildFactory.build().nhs_number}).json()
     assert AuditEvent.objects.filter(verb="refused_view_child", child_id=northshire["alfred"].pk).count() == 2
+
+
+def test_another_agencys_system_with_no_reason_to_see_the_child_gets_not_found(northshire, records):
+    """The health trust's school nursing system holds Alfred's record, but its own account is no one's
+    worker: the same 404 as for an NHS number the index does not hold, never an empty list."""
+    system = PartnerSystem(
+        issue_token(agency=northshire["health"], name="School nursing system", scopes=[Scope.INVOLVEMENT_READ]).bearer
+    )
+
+    answer = system.post("/who-is-involved", {"nhs_number": "9434765919"})
+
+    assert (answer.status_code, answer["Content-Type"]) == (404, "application/problem+json")
+    assert answer.json() == system.post("/who-is-involved", {"nhs_number": "401 023 2137"}).json()
+    assert "Alfred" not in answer.content.decode()
 
 
 def test_the_lookup_is_audited_as_a_read_of_the_child(northshire, system_for):
