@@ -7,7 +7,7 @@ urlpatterns = [
     path("self-evaluation/", include("joinedup.selfeval.urls")),
     path("casework/", include("joinedup.casework.urls")),
     path("evidence/", include("joinedup.evidence.urls")),
-    # The partner API, versioned in its path (joinedup/api/README.md).
+    # The partner API, versioned in its path (docs/api.md).
     path("api/v1/", include("joinedup.api.urls")),
 ]
 

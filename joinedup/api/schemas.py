@@ -184,7 +184,7 @@ class WebhookOut(Schema):
 
 
 class WebhookCreated(WebhookOut):
-    secret: str = Field(description="Signs each delivery (see the README). Shown once: keep it now.")
+    secret: str = Field(description="Signs each delivery (docs/api.md says how to check it). Shown once: keep it now.")
 
 
 class DeliveryOut(Schema):

@@ -1,5 +1,5 @@
 """The partner API, version 1: thin operations that parse, call the room's functions and answer.
-The OpenAPI document is built from these and the schemas; see README.md beside this file."""
+The OpenAPI document is built from these and the schemas; see docs/api.md."""
 
 from __future__ import annotations
 
