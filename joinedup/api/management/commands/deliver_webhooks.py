@@ -6,7 +6,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from joinedup.api.webhooks import deliver_due_webhooks
 
@@ -35,7 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Delivering webhooks every {interval:g} seconds; stop with Ctrl-C or SIGTERM")
         try:
             while not stopping.is_set():
-                close_old_connections()  # a connection the database dropped between rounds is opened again
+                if not connection.in_atomic_block:  # (a test's transaction holds it open)
+                    close_old_connections()  # a connection the database dropped between rounds is opened again
                 self._round()
                 done += 1
                 if rounds and done >= rounds:
