@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if interval <= 0:
             raise CommandError("--interval must be more than 0 seconds")
         if not watch:
-            self._round()
+            self._round(quiet=False)
             return
         # SIGTERM (docker stop) ends the wait between rounds, never a delivery half-sent.
         stopping = threading.Event()
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             while not stopping.is_set():
                 if not connection.in_atomic_block:  # (a test's transaction holds it open)
                     close_old_connections()  # a connection the database dropped between rounds is opened again
-                self._round()
+                self._round(quiet=True)
                 done += 1
                 if rounds and done >= rounds:
                     break
@@ -46,8 +46,11 @@ class Command(BaseCommand):
             pass
         self.stdout.write("Stopped")
 
-    def _round(self) -> None:
+    def _round(self, *, quiet: bool) -> None:
+        """Say what a round did; a watching loop says nothing of a round that did nothing."""
         done = deliver_due_webhooks()
+        if quiet and not (done.queued or done.delivered or done.failed or done.gave_up):
+            return
         self.stdout.write(
             f"Queued {done.queued:,} events; delivered {done.delivered:,}, failed {done.failed:,} "
             f"(to be tried again), gave up on {done.gave_up:,}"
