@@ -32,5 +32,10 @@ def test_a_partner_developer_reads_the_reference(live_server, page):
     expect(operations).to_have_count(count)
     expect(page.get_by_text("joinedup partner API", exact=False).first).to_be_visible()
     journey.check("reference")
+
+    # When they open the who-is-involved operation, Then its parameters and answers can be read too
+    page.locator(".opblock-summary", has_text="/who-is-involved").first.click()
+    expect(page.get_by_text("Request body").first).to_be_visible()
+    journey.check("an operation opened")
     assert refused == []
     assert requests_elsewhere == []
