@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "joinedup.synth",
     "joinedup.jobs",
     "joinedup.web",
+    # The partner API (joinedup/api); ninja for the Swagger UI files it serves itself.
+    "ninja",
+    "joinedup.api",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +148,11 @@ JOINEDUP_LAWFUL_SHARING_DAYS = int(os.environ.get("JOINEDUP_LAWFUL_SHARING_DAYS"
 # current records (or that holds none) is held until an index administrator confirms it, so a
 # truncated or failed transfer never empties the index.
 JOINEDUP_WITHDRAWAL_LIMIT = float(os.environ.get("JOINEDUP_WITHDRAWAL_LIMIT", "0.05"))
+
+# The partner API (joinedup/api): calls one token may make a minute, and whether a webhook may
+# send to a plain http address (by default only outside production: events travel encrypted).
+JOINEDUP_API_CALLS_PER_MINUTE = int(os.environ.get("JOINEDUP_API_CALLS_PER_MINUTE", "120"))
+JOINEDUP_API_WEBHOOKS_ALLOW_HTTP = _flag("JOINEDUP_API_WEBHOOKS_ALLOW_HTTP", not PRODUCTION)
 
 # Login throttling: five failures lock the username from that address for an hour; twenty failures
 # from one address across any usernames within fifteen minutes lock the address (web/lockout.py).

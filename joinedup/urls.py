@@ -8,6 +8,8 @@ urlpatterns = [
     path("casework/", include("joinedup.casework.urls")),
     path("evidence/", include("joinedup.evidence.urls")),
     path("jobs/", include("joinedup.jobs.urls")),
+    # The partner API, versioned in its path (docs/api.md).
+    path("api/v1/", include("joinedup.api.urls")),
 ]
 
 handler403 = "joinedup.web.views.error_403"

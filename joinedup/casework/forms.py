@@ -162,6 +162,19 @@ class ReferralForm(forms.Form):
         return cleaned
 
 
+def consent_given_today(data: dict) -> ConsentGiven | None:
+    """The family's consent as a form with consent, consent_given_by, _name and _scope heard it
+    today; None unless they said yes."""
+    if data.get("consent") != "yes":
+        return None
+    return ConsentGiven(
+        given_by=data["consent_given_by"],
+        given_by_name=data["consent_given_by_name"],
+        given_on=timezone.localdate(),
+        share_with_all_partners=data["consent_scope"] == "all_partners",
+    )
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="What has the panel decided?",

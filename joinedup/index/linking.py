@@ -24,9 +24,10 @@ from joinedup.common.identifiers import is_valid_nhs_number, is_valid_upn
 from joinedup.people.models import Child, Practitioner
 from joinedup.people.services import refresh_name_keys
 
+from . import changes
 from .canonical import CANONICAL_FIELDS
 from .linkage import engine, incremental, model
-from .models import IndexRecord, LinkageRun
+from .models import ChangeKind, IndexRecord, LinkageRun
 
 # Involvements the index writes are labelled with the record they come from, so a merge, split or
 # newer extract moves or replaces exactly those.
@@ -82,6 +83,7 @@ def link_index(*, actor: Any = None, backend: str | None = None, full: bool = Fa
     summary = LinkSummary()
     records = current_records()
     by_pk = {record.pk: record for record in records}
+    children_before = {pk: record.child_id for pk, record in by_pk.items()}
     summary.records = len(by_pk)
     anchors = _register_anchors(by_pk.values())
     for pk, child_id in anchors.items():
@@ -102,6 +104,11 @@ def link_index(*, actor: Any = None, backend: str | None = None, full: bool = Fa
         parameters, pairs, uid_to_pk = None, None, {}
     if pairs is not None:
         summary.review_pairs_raised = _raise_review_pairs(pairs, uid_to_pk, by_pk)
+    linked: dict[int, list[int]] = defaultdict(list)
+    for pk, record in by_pk.items():
+        if record.child_id is not None and record.child_id != children_before[pk]:
+            linked[record.child_id].append(pk)
+    changes.record_links(linked)
     summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
     details = {key: value for key, value in summary.__dict__.items() if key != "notes"}
     if parameters is not None:
@@ -263,6 +270,7 @@ def child_from_records(records: list[IndexRecord]) -> Child:
     )
     former = sorted({s for r in records for s in (r.former_surname or "").split("|") if s and s != child.surname})
     refresh_name_keys(child, former)
+    changes.record_change(kind=ChangeKind.ENTRY_CREATED, child_id=child.pk)
     audit.record(
         actor=None,
         verb="created_child",

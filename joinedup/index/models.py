@@ -183,3 +183,34 @@ class LinkageRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} linkage at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChangeKind(models.TextChoices):
+    """What happened to the index's entries (its children), for partner systems that hold them."""
+
+    ENTRY_CREATED = "entry_created", "A new child entered the index"
+    RECORDS_LINKED = "records_linked", "Agency records were linked to a child"
+    ENTRIES_MERGED = "entries_merged", "Two children were found to be one"
+    MERGE_UNDONE = "merge_undone", "A merge was undone"
+    RECORDS_SEPARATED = "records_separated", "Records were separated into a child of their own"
+    SEPARATION_UNDONE = "separation_undone", "A separation was undone"
+
+
+class IndexChange(models.Model):
+    """One change to the index's entries, in the order made, written only by index.changes. Like
+    the audit log it holds ids, not foreign keys: the history outlives what it names."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    child_id = models.BigIntegerField(help_text="The entry changed (for a merge, the one kept)")
+    other_child_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The entry merged into it, or separated from it"
+    )
+    record_ids = models.JSONField(default=list, blank=True, help_text="The index records the change moved")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["child_id"]), models.Index(fields=["other_child_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.kind} child {self.child_id}"

@@ -1,11 +1,14 @@
-"""Shared reads of the children's index: its sources, their imports and their current records."""
+"""Shared reads of the children's index: its sources, their imports, their current records and the
+changes to its entries."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, TextField
+from collections.abc import Iterable
+
+from django.db.models import Max, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from .models import ImportBatch, IndexRecord, Source
+from .models import ImportBatch, IndexChange, IndexRecord, Source
 
 
 def current_records(source: Source | None = None) -> QuerySet[IndexRecord]:
@@ -31,3 +34,28 @@ def linked_facts(holding: str) -> QuerySet:
         )
         .values_list("current_child_id", "facts_text")
     )
+
+
+def changes_since(since: int, *, until: int, about: QuerySet, limit: int) -> list[IndexChange]:
+    """Changes to entries after the change numbered `since` up to `until`, oldest first, that
+    concern a child in `about` (a queryset of children: the one kept, merged, separated or linked to)."""
+    children = about.values("pk")
+    return list(
+        IndexChange.objects.filter(id__gt=since, id__lte=until)
+        .filter(Q(child_id__in=children) | Q(other_child_id__in=children))
+        .order_by("id")[:limit]
+    )
+
+
+def latest_change_id() -> int:
+    return IndexChange.objects.aggregate(latest=Max("id"))["latest"] or 0
+
+
+def records_held_by(agency_id: int, record_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Of these index records, those from the agency's own sources: id to (source, the agency's key)."""
+    return {
+        pk: (source, key)
+        for pk, source, key in IndexRecord.objects.filter(
+            pk__in=list(record_ids), source__agency_id=agency_id
+        ).values_list("pk", "source__name", "record_id")
+    }

@@ -21,13 +21,14 @@ from joinedup.casework.forms import (
     AssessmentDomainForm,
     AssessmentFinishForm,
     SendToPanelForm,
+    consent_given_today,
 )
 from joinedup.casework.models import Assessment, Case
 from joinedup.casework.services.assessment import assessment_changed_since
 from joinedup.casework.services.plans import ChangedMeanwhile
 from joinedup.common import instruments
 
-from ._common import consent_given_today, practitioner_of
+from ._common import practitioner_of
 from .front_door import child_to_refer
 
 

@@ -13,13 +13,20 @@ from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.access.queries import audit_listing, shield_for
 from joinedup.casework import queries, services
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.forms import ConsentForm, DecisionForm, FindChildForm, LawfulReasonForm, ReferralForm
+from joinedup.casework.forms import (
+    ConsentForm,
+    DecisionForm,
+    FindChildForm,
+    LawfulReasonForm,
+    ReferralForm,
+    consent_given_today,
+)
 from joinedup.casework.models import Referral, ReferralStatus
 from joinedup.common.forms import chosen
 from joinedup.people import queries as people_queries
 from joinedup.people.models import Child
 
-from ._common import choices_as_seen, consent_given_today, practitioner_of
+from ._common import choices_as_seen, practitioner_of
 
 
 @login_required

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from joinedup.access.models import Involvement
 from joinedup.audit import services as audit
+from joinedup.index.changes import record_change
 from joinedup.index.linking import INDEX_RECORD_PREFIX, child_from_records
-from joinedup.index.models import IndexRecord
+from joinedup.index.models import ChangeKind, IndexRecord
 from joinedup.people.models import Child
 
 from .models import ChildMerge, ChildSplit, PairStatus, ReviewPair
@@ -89,6 +90,7 @@ def merge_children(*, kept: Child, merged: Child, merged_by: Any, because_of: Re
         because_of=because_of,
         merged_by=merged_by,
     )
+    record_change(kind=ChangeKind.ENTRIES_MERGED, child_id=kept.pk, other_child_id=merged.pk, record_ids=records)
     for child in (kept, merged):
         audit.record(
             actor=merged_by,
@@ -111,6 +113,12 @@ def undo_merge(*, merge: ChildMerge, undone_by: Any) -> ChildMerge:
     Child.objects.filter(pk=merge.merged_id).update(merged_into=None)
     merge.undone_by, merge.undone_at = undone_by, timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
+    record_change(
+        kind=ChangeKind.MERGE_UNDONE,
+        child_id=merge.kept_id,
+        other_child_id=merge.merged_id,
+        record_ids=merge.records_moved,
+    )
     for child_id in (merge.kept_id, merge.merged_id):
         audit.record(
             actor=undone_by,
@@ -141,6 +149,9 @@ def split_records(
         because_of=because_of,
         split_by=split_by,
     )
+    record_change(
+        kind=ChangeKind.RECORDS_SEPARATED, child_id=child.pk, other_child_id=separated.pk, record_ids=record_ids
+    )
     for child_id in (child.pk, separated.pk):
         audit.record(
             actor=split_by,
@@ -163,6 +174,12 @@ def undo_split(*, split: ChildSplit, undone_by: Any) -> ChildSplit:
     Child.objects.filter(pk=split.separated_id).update(merged_into=split.original)
     split.undone_by, split.undone_at = undone_by, timezone.now()
     split.save(update_fields=["undone_by", "undone_at"])
+    record_change(
+        kind=ChangeKind.SEPARATION_UNDONE,
+        child_id=split.original_id,
+        other_child_id=split.separated_id,
+        record_ids=split.records_moved,
+    )
     for child_id in (split.original_id, split.separated_id):
         audit.record(
             actor=undone_by,
