@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -106,6 +107,10 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            # django-otp only marks the session verified: a new key (and CSRF token) after the
+            # second factor means a key seen before it, in a log or on a shared machine, is worth nothing.
+            request.session.cycle_key()
+            rotate_token(request)
             return redirect(_safe_next(request))
         else:
             form.add_error("code", "The code is not right: check the time on your phone and enter the newest code")
