@@ -1,14 +1,17 @@
 """A session key is never carried across a change of trust: a key planted before sign-in, or seen
 between the password and the authenticator code, is dead once the person is in. A wrong code slows
-the next attempt, whichever session makes it."""
+the next attempt, whichever session makes it, and every failure is kept."""
 
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from joinedup.audit.models import AuditEvent
 
 from .conftest import PASSWORD
 
@@ -87,9 +90,10 @@ def test_signing_out_ends_the_session_on_the_server(client, scene):
     client.post("/sign-in", {"username": "pat", "password": PASSWORD})
     signed_in_key = client.session.session_key
 
-    client.post("/sign-out")
+    response = client.post("/sign-out")
 
     assert not SessionStore().exists(signed_in_key)
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
 
 
 @override_settings(JOINEDUP_REQUIRE_TWO_FACTOR=True, OTP_TOTP_THROTTLE_FACTOR=60)
@@ -126,3 +130,51 @@ def test_a_code_is_accepted_once_only(client, scene):
     replayed = client.post("/two-factor", {"code": code})
 
     assert replayed.status_code == 200 and "The code is not right" in replayed.text
+
+
+@override_settings(JOINEDUP_REQUIRE_TWO_FACTOR=True)
+def test_a_wrong_code_is_kept_in_the_audit_trail_with_the_address(client, scene):
+    enrolled_device(scene["pat"])
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD}, REMOTE_ADDR="198.51.100.20")
+
+    client.post("/two-factor", {"code": "000000"}, REMOTE_ADDR="198.51.100.20")
+
+    event = AuditEvent.objects.get(verb="wrong_two_factor_code")
+    assert event.actor_username == "pat" and event.detail == {"address": "198.51.100.20"}
+
+
+def test_each_wrong_password_is_kept_after_the_right_one_clears_the_count(client, scene):
+    """The lockout count starts again at a successful sign-in; the record of the failures does not."""
+    for _ in range(2):
+        client.post("/sign-in", {"username": "pat", "password": "wrong-password"}, REMOTE_ADDR="203.0.113.7")
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+
+    assert not AccessAttempt.objects.filter(username="pat").exists()
+    assert AccessFailureLog.objects.filter(username="pat", ip_address="203.0.113.7").count() == 2
+    assert AccessLog.objects.filter(username="pat", ip_address="203.0.113.7").count() == 1
+
+
+@override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
+def test_a_session_in_use_all_day_still_ends_ten_hours_after_sign_in(client, scene):
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["signed_in_at"] -= 10 * 3600 + 1
+    session.save()
+    key = session.session_key
+
+    response = client.get(f"/children/{scene['alfred'].pk}")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert not SessionStore().exists(key)
+
+
+@override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
+def test_a_session_nine_hours_old_carries_on(client, scene):
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    client.get("/")
+    session = client.session
+    session["signed_in_at"] -= 9 * 3600
+    session.save()
+
+    assert client.get(f"/children/{scene['alfred'].pk}").status_code == 200
