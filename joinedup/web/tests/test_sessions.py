@@ -178,3 +178,17 @@ def test_a_session_nine_hours_old_carries_on(client, scene):
     session.save()
 
     assert client.get(f"/children/{scene['alfred'].pk}").status_code == 200
+
+
+def test_switching_an_account_off_ends_the_sessions_it_has_open(client, scene):
+    """A leaver's laptop, still signed in, reaches nothing once the administrator switches them off."""
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    assert client.get(f"/children/{scene['alfred'].pk}").status_code == 200
+    administrator = Client()
+    administrator.force_login(scene["adi"].user)
+    pat = scene["pat"]
+    administrator.post(f"/accounts/{pat.pk}", {"team": pat.team_id, "job_role": pat.job_role, "role": pat.role})
+
+    response = client.get(f"/children/{scene['alfred'].pk}")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
