@@ -72,7 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "joinedup.web.middleware.session_lifetime",
     "joinedup.web.middleware.two_factor_for_staff",
+    "joinedup.web.middleware.no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,6 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "joinedup.people.passwords.ContextWordsValidator"},
 ]
 if MODE == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
@@ -213,7 +216,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "object-src": [NONE],
     }
 }
@@ -255,3 +258,17 @@ CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGIN
 from joinedup.common.logs import logging_config_from_environment  # noqa: E402
 
 LOGGING = logging_config_from_environment(MODE)
+
+# Security (ASVS level 2, docs/asvs-l2.md). Behind a reverse proxy, sign-in lockouts count the
+# address the proxy saw (web/lockout.py): set how many proxies stand in front of joinedup.
+JOINEDUP_TRUSTED_PROXIES = int(os.environ.get("JOINEDUP_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "joinedup.web.lockout.client_address"
+# Every failed sign-in kept on its own row (with address and browser), not only the running count
+# that a successful sign-in resets; successful sign-ins are kept by axes' access log.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# However busy, a session ends this long after sign-in (the idle timeout is SESSION_COOKIE_AGE).
+JOINEDUP_SESSION_MAX_HOURS = float(os.environ.get("JOINEDUP_SESSION_MAX_HOURS", "10"))
+# Over HTTPS the cookies are bound to this exact host: no subdomain can set or read them.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -12,6 +12,9 @@ echo "== lint"
 .venv/bin/ruff format --check joinedup benchmarks
 .venv/bin/lint-imports --no-cache
 
+echo "== known vulnerabilities in the pinned dependencies (skipped, saying so, when offline)"
+bash scripts/audit-dependencies.sh
+
 echo "== tests on SQLite"
 .venv/bin/python -m pytest "$@"
 

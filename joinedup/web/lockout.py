@@ -24,6 +24,19 @@ class AddressLockoutHandler(AxesDatabaseHandler):
             request.axes_credentials = credentials
 
 
+def client_address(request) -> str:
+    """The address a sign-in comes from, which both lockouts count by. Behind a reverse proxy every
+    request's REMOTE_ADDR is the proxy's own, so one address's lockout would shut everyone out and
+    one username's would follow whoever typed it. Each of JOINEDUP_TRUSTED_PROXIES proxies appends
+    the address it was reached from to X-Forwarded-For, so the one that many places from the right
+    is the person's; anything further left was sent by the client and is never believed."""
+    proxies = settings.JOINEDUP_TRUSTED_PROXIES
+    forwarded = [address.strip() for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def address_is_locked(request) -> bool:
     """Axes keeps one row per username, address and browser, with its failures and the time of the
     last one; the address's rows touched within the window are summed. Rows go when the cool-off

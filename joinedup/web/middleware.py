@@ -1,8 +1,14 @@
-"""Two-factor sign-in: staff who must use an authenticator app reach nothing else until they have."""
+"""Two-factor sign-in: staff who must use an authenticator app reach nothing else until they have.
+A session ends a working day after sign-in however busy it is. No page is kept by the browser or a
+proxy: a record must not come back from the cache after sign-out."""
+
+import time
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 OPEN_PATHS = ("/sign-in", "/sign-out", "/two-factor", "/static/")
@@ -20,6 +26,32 @@ def two_factor_for_staff(get_response):
             and (settings.JOINEDUP_REQUIRE_TWO_FACTOR or TOTPDevice.objects.filter(user=user, confirmed=True).exists())
         ):
             return redirect(f"{reverse('web:two_factor')}?next={request.path}")
+        return get_response(request)
+
+    return middleware
+
+
+def no_store(get_response):
+    """Static files are answered by whitenoise before this runs, and keep their long cache."""
+
+    def middleware(request):
+        response = get_response(request)
+        add_never_cache_headers(response)
+        return response
+
+    return middleware
+
+
+def session_lifetime(get_response):
+    """The idle timeout (SESSION_COOKIE_AGE) never ends a session that is used all day; this does,
+    JOINEDUP_SESSION_MAX_HOURS after its first signed-in request, so a stolen cookie dies too."""
+
+    def middleware(request):
+        if request.user.is_authenticated:
+            started = request.session.setdefault("signed_in_at", time.time())
+            if time.time() - started > settings.JOINEDUP_SESSION_MAX_HOURS * 3600:
+                logout(request)
+                return redirect(f"{reverse('web:sign_in')}?next={request.path}")
         return get_response(request)
 
     return middleware

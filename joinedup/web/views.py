@@ -12,6 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,6 +40,7 @@ from .forms import (
     SignInForm,
     TwoFactorForm,
 )
+from .lockout import client_address
 
 
 class SignInView(auth_views.LoginView):
@@ -83,7 +85,11 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.success(request, "You have signed out")
-    return redirect("web:sign_in")
+    response = redirect("web:sign_in")
+    # Pages are never cached (middleware.no_store); this also empties what a browser kept anyway.
+    # Not "cookies": the signed-out message travels in one.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @login_required
@@ -101,14 +107,20 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if not allowed:
             # django-otp doubles the wait after each wrong code, against guessing.
             form.add_error("code", "Too many wrong codes: wait a minute, then enter the newest code")
+            _record_refused_code(request, "while waiting after wrong codes")
         elif device.verify_token(form.cleaned_data["code"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            # django-otp only marks the session verified: a new key (and CSRF token) after the
+            # second factor means a key seen before it, in a log or on a shared machine, is worth nothing.
+            request.session.cycle_key()
+            rotate_token(request)
             return redirect(_safe_next(request))
         else:
             form.add_error("code", "The code is not right: check the time on your phone and enter the newest code")
+            _record_refused_code(request, "a wrong code")
     context = {"form": form, "enrolling": enrolling}
     if enrolling:
         secret = b32encode(device.bin_key).decode()
@@ -119,6 +131,17 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             ),
         }
     return render(request, "web/two_factor.html", context)
+
+
+def _record_refused_code(request: HttpRequest, why: str) -> None:
+    """Someone who has the password but not the phone shows up here, in the audit trail beside the
+    wrong passwords django-axes keeps."""
+    audit.record(
+        actor=request.user,
+        verb="wrong_two_factor_code",
+        legal_basis=f"Sign-in refused at the authenticator code: {why}",
+        detail={"address": client_address(request)},
+    )
 
 
 def _safe_next(request: HttpRequest) -> str:

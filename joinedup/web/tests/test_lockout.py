@@ -59,3 +59,51 @@ def test_failures_older_than_the_window_no_longer_count(client, scene):
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16))
 
     assert sign_in(client, "pat", PASSWORD, SPRAYER).status_code == 302
+
+
+PROXY = "10.0.0.2"
+
+
+def sign_in_through_proxy(client, username, password, forwarded_for):
+    """The proxy connects from its own address and appends the address it was reached from."""
+    return client.post(
+        "/sign-in",
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=4, JOINEDUP_TRUSTED_PROXIES=1)
+def test_behind_a_proxy_the_sprayer_is_locked_out_and_the_office_is_not(client, scene):
+    for number in range(4):
+        sign_in_through_proxy(client, f"someone{number}", "Summer2026!", SPRAYER)
+
+    assert sign_in_through_proxy(client, "pat", PASSWORD, SPRAYER).status_code == 429
+    assert sign_in_through_proxy(client, "pat", PASSWORD, OFFICE).status_code == 302
+
+
+@override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=4, JOINEDUP_TRUSTED_PROXIES=1)
+def test_an_address_the_sprayer_writes_in_the_header_is_not_believed(client, scene):
+    """Only the right-most entry was written by the proxy; the ones before it came from the sprayer."""
+    for number in range(4):
+        sign_in_through_proxy(client, f"someone{number}", "Summer2026!", f"192.0.2.{number}, {SPRAYER}")
+
+    response = sign_in_through_proxy(client, "pat", PASSWORD, f"192.0.2.99, {SPRAYER}")
+
+    assert response.status_code == 429
+
+
+@override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=4, JOINEDUP_TRUSTED_PROXIES=0)
+def test_with_no_proxy_a_forwarded_address_is_ignored(client, scene):
+    for number in range(4):
+        client.post(
+            "/sign-in",
+            {"username": f"someone{number}", "password": "Summer2026!"},
+            REMOTE_ADDR=SPRAYER,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+        )
+
+    response = sign_in(client, "pat", PASSWORD, SPRAYER)
+
+    assert response.status_code == 429

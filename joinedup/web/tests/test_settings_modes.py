@@ -10,11 +10,11 @@ SHOW = (
 )
 
 
-def _settings(**env):
+def _settings(show=SHOW, **env):
     environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "JOINEDUP_MODE"}}
     environment |= {"DJANGO_SETTINGS_MODULE": "joinedup.settings", **env}
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {SHOW}"],
+        [sys.executable, "-c", f"import django; django.setup(); {show}"],
         capture_output=True,
         text=True,
         env=environment,
@@ -35,3 +35,18 @@ def test_production_makes_cookies_secure_and_two_factor_mandatory():
 def test_demo_turns_two_factor_off_so_printed_logins_work():
     result = _settings(JOINEDUP_MODE="demo")
     assert result.stdout.split() == ["False", "False", "0"]
+
+
+COOKIES = "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)"
+
+
+def test_production_binds_its_cookies_to_the_host():
+    """The __Host- prefix makes the browser refuse the cookie unless it is Secure, for the path /
+    and for no other domain, so a neighbouring subdomain can neither read nor plant it."""
+    result = _settings(COOKIES, SECRET_KEY="x" * 50, JOINEDUP_MODE="production")
+    assert result.stdout.split() == ["__Host-session", "__Host-csrftoken"]
+
+
+def test_the_demo_over_plain_http_keeps_the_ordinary_cookie_names():
+    result = _settings(COOKIES, JOINEDUP_MODE="demo")
+    assert result.stdout.split() == ["sessionid", "csrftoken"]
