@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -118,10 +119,15 @@ def _score(child: Child, forename: str, surname: str, born: date | None) -> Matc
     return Match(child, round(score, 3), "; ".join(reasons))
 
 
-def current_postcode_district(child: Child) -> str:
-    """Enough of the address to tell two children apart in search results, no more."""
-    address = child.addresses.filter(moved_out__isnull=True).first()
-    return address.postcode.split(" ")[0] if address else ""
+def current_postcode_districts(child_ids: Iterable[int]) -> dict[int, str]:
+    """Enough of each child's address to tell two children apart in search results, no more: the
+    district of their current home ("" when none is known), for a page of results in one query."""
+    child_ids = list(child_ids)
+    homes = Address.objects.filter(child_id__in=child_ids, moved_out__isnull=True).order_by("-moved_in", "pk")
+    found: dict[int, str] = {}
+    for child_id, postcode in homes.values_list("child_id", "postcode"):
+        found.setdefault(child_id, postcode.split(" ")[0])  # the home they moved into last
+    return {child_id: found.get(child_id, "") for child_id in child_ids}
 
 
 def age_on(born: date | None, on: date) -> int | None:
@@ -171,15 +177,13 @@ def search_children_for(
     """search_children on a person's behalf: a result shows a child's name and date of birth to
     someone who may not work with them, so each child listed goes in that child's audit trail."""
     matches = search_children(name=name, date_of_birth=date_of_birth, identifier=identifier)
-    for match in matches:
-        audit.record(
-            actor=user,
-            verb="listed_in_search",
-            child_id=match.child.pk,
-            target=match.child,
-            legal_basis=legal_basis,
-            detail={"why": match.why},
-        )
+    audit.record_each(
+        actor=user,
+        verb="listed_in_search",
+        child_ids=[match.child.pk for match in matches],
+        legal_basis=legal_basis,
+        details={match.child.pk: {"why": match.why} for match in matches},
+    )
     return matches
 
 
