@@ -137,6 +137,15 @@ def age_on(born: date | None, on: date) -> int | None:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
+def _years_before(on: date, years: int) -> date:
+    """The same day `years` years before (28 February for a 29th in a year without one): a child
+    born on or before it is `years` old or more on `on`, as age_on counts."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
 AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15), ("16 and over", 16, 200)]
 AGE_NOT_KNOWN = "Date of birth not known"
 
@@ -151,21 +160,23 @@ def authority_figures(on: date | None = None) -> dict:
         .values_list("locality__name")
         .annotate(n=Count("child_id", distinct=True))
     )
-    births = Child.objects.current().values_list("date_of_birth", flat=True)
-    bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
-    not_known = 0
-    for born in births:
-        age = age_on(born, on)
-        if age is None:
-            not_known += 1
-            continue
-        for label, low, high in AGE_BANDS:
-            if low <= age <= high:
-                bands[label] += 1
-                break
-    by_age = list(bands.items()) + ([(AGE_NOT_KNOWN, not_known)] if not_known else [])
+    # Counted by the database in one query, not child by child: a child is `low` or older when born
+    # on or before the day `low` years ago, and younger than `high + 1` when born after that day.
+    counts = Child.objects.current().aggregate(
+        children=Count("pk"),
+        not_known=Count("pk", filter=Q(date_of_birth__isnull=True)),
+        **{
+            f"band_{band}": Count(
+                "pk",
+                filter=Q(date_of_birth__lte=_years_before(on, low), date_of_birth__gt=_years_before(on, high + 1)),
+            )
+            for band, (_, low, high) in enumerate(AGE_BANDS)
+        },
+    )
+    by_age = [(label, counts[f"band_{band}"]) for band, (label, _, _) in enumerate(AGE_BANDS)]
+    by_age += [(AGE_NOT_KNOWN, counts["not_known"])] if counts["not_known"] else []
     return {
-        "children": Child.objects.current().count(),
+        "children": counts["children"],
         "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
         "by_age": by_age,
     }
