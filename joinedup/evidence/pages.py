@@ -87,6 +87,16 @@ def home_impact(user) -> dict | None:
 def child_attendance(child_id: int) -> Section | None:
     """One child's attendance term by term, for their page (seen only by those who may see the child)."""
     try:
+        return _child_attendance(child_id, _build_stamp())
+    except MeasuresNotBuilt:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _child_attendance(child_id: int, build: tuple[str, int, int, int]) -> Section | None:
+    """Drawn once per child and build of the measures in each server process: the people who work
+    with a child open their page again and again, and its chart takes longer than the rest of it."""
+    try:
         with connect() as con:
             rows = con.execute(
                 "SELECT term, possible, missed, attendance_rate, persistent_absence, severe_absence FROM pupil_terms "
