@@ -29,9 +29,19 @@ def record(
     )
 
 
-def record_each(*, actor: Any, verb: str, legal_basis: str, child_ids: list[int], object_type: str = "Child") -> None:
-    """One event per child, written together: a page that lists children reads each of them."""
+def record_each(
+    *,
+    actor: Any,
+    verb: str,
+    legal_basis: str,
+    child_ids: list[int],
+    object_type: str = "Child",
+    details: dict[int, dict] | None = None,
+) -> None:
+    """One event per child, written together in one statement: a page that lists children reads
+    each of them. `details` holds the detail of each child's event, by child id."""
     who = _actor(actor)
+    details = details or {}
     AuditEvent.objects.bulk_create(
         AuditEvent(
             **who,
@@ -40,6 +50,7 @@ def record_each(*, actor: Any, verb: str, legal_basis: str, child_ids: list[int]
             object_type=object_type,
             object_id=str(child_id),
             legal_basis=legal_basis,
+            detail=details.get(child_id) or {},
         )
         for child_id in child_ids
     )

@@ -5,7 +5,9 @@ Every chart sits beside a table holding the same figures."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from functools import lru_cache
 
 import altair as alt
 import vl_convert
@@ -21,10 +23,18 @@ def svg(chart: alt.Chart | alt.LayerChart, description: str) -> Markup:
     """The chart as one accessible image: its parts are hidden from screen readers, which read the
     description (and the table beside it) instead."""
     spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
-    drawn = vl_convert.vegalite_to_svg(spec)
-    drawn = re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", drawn)
+    drawn = _draw(json.dumps(spec, sort_keys=True))
     title_id = f"chart-title-{next(_ids)}"
     escaped = str(Markup.escape(description))
     drawn = drawn.replace("<svg ", f'<svg role="img" aria-labelledby="{title_id}" focusable="false" ', 1)
     drawn = re.sub(r"(<svg[^>]*>)", rf'\1<title id="{title_id}">{escaped}</title>', drawn, count=1)
     return Markup(drawn)
+
+
+@lru_cache(maxsize=256)
+def _draw(spec: str) -> str:
+    """Drawing takes vl-convert a tenth of a second or more, and the same chart comes back often
+    (a child's attendance on each visit to their page, an area's trend on the evidence pages): a chart
+    is drawn once per specification in each server process."""
+    drawn = vl_convert.vegalite_to_svg(json.loads(spec))
+    return re.sub(r'\s(role|aria-[a-z]+)="[^"]*"', "", drawn)

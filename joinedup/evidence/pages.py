@@ -4,6 +4,7 @@ thin (decide, call, render) and the board report draws the same sections."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 from django.db.models import Q
@@ -19,7 +20,7 @@ from .cohorts import Definition
 from .definitions import KEY_GROUPS, SUPPORTING_FAMILIES, measure
 from .disclosure.rates import withhold_small_groups
 from .figures import Figure, share
-from .measures import MeasuresNotBuilt, connect
+from .measures import MeasuresNotBuilt, connect, measures_path
 from .methods.before_after import naive_before_after
 from .methods.matched import compare_with_similar_children
 from .methods.panel import to_wide
@@ -28,6 +29,7 @@ from .queries import (
     COMPARISON_COVARIATES,
     GROUPINGS,
     PARTITIONS,
+    ImpactModel,
     comparison_panel,
     family_outcomes,
     impact_model,
@@ -74,14 +76,26 @@ def home_impact(user) -> dict | None:
     if not areas:
         return None
     try:
-        built, sections = impact_model_sections(locality_id=areas[0][0], disclosure=disclosure_for(user))
+        built, sections = impact_model_sections(
+            locality_id=areas[0][0], disclosure=disclosure_for(user), home_page_only=True
+        )
     except MeasuresNotBuilt:
         return None
-    return {"area": areas[0][1], "built": built, "sections": [s for s in sections if s.on_home_page]}
+    return {"area": areas[0][1], "built": built, "sections": sections}
 
 
 def child_attendance(child_id: int) -> Section | None:
     """One child's attendance term by term, for their page (seen only by those who may see the child)."""
+    try:
+        return _child_attendance(child_id, _build_stamp())
+    except MeasuresNotBuilt:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _child_attendance(child_id: int, build: tuple[str, int, int, int]) -> Section | None:
+    """Drawn once per child and build of the measures in each server process: the people who work
+    with a child open their page again and again, and its chart takes longer than the rest of it."""
     try:
         with connect() as con:
             rows = con.execute(
@@ -160,14 +174,13 @@ def locality_names() -> dict[int, str]:
     return dict(Locality.objects.values_list("id", "name"))
 
 
-def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) -> tuple[str, list[Section]]:
+def impact_model_sections(
+    *, locality_id: int | None, disclosure: Disclosure, home_page_only: bool = False
+) -> tuple[str, list[Section]]:
     """The four levels of the NFER/LARC impact model for the authority or one locality, and the
-    attendance trend by key group."""
-    with connect() as con:
-        model = impact_model(con, locality_id=locality_id)
-        attendance = trend(
-            con, "attendance_rate", cohort=Definition(localities=[locality_id] if locality_id else []), by="key_group"
-        )
+    attendance trend by key group; with `home_page_only`, just the sections a home page shows
+    (levels 1, 3 and 4), without the self-evaluation's level 2 and the trend chart."""
+    model = _impact_model(locality_id, _build_stamp())
     sections = [
         Section(
             "Level 1: processes and structures",
@@ -175,8 +188,9 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
             [_lines_table("level_1", f"Processes, {model.period}", model.level_1, disclosure)],
             on_home_page=True,
         ),
-        _level_2(locality_id, disclosure),
     ]
+    if not home_page_only:
+        sections.append(_level_2(locality_id, disclosure))
     level_3 = Section(
         "Level 3: outcomes for children and families, by key group",
         ["Outcomes in the latest term with attendance figures, for all children and each LARC key group."],
@@ -193,8 +207,31 @@ def impact_model_sections(*, locality_id: int | None, disclosure: Disclosure) ->
             on_home_page=True,
         )
     )
-    sections.append(trend_section(attendance, "attendance_rate", disclosure, "Attendance by key group, term by term"))
+    if not home_page_only:
+        with connect() as con:
+            cohort = Definition(localities=[locality_id] if locality_id else [])
+            attendance = trend(con, "attendance_rate", cohort=cohort, by="key_group")
+        heading = "Attendance by key group, term by term"
+        sections.append(trend_section(attendance, "attendance_rate", disclosure, heading))
     return f"Measures built on {model.built_on:%-d %B %Y}", sections
+
+
+def _build_stamp() -> tuple[str, int, int, int]:
+    """Which build of the measures is in place: build-measures swaps a new file in whole."""
+    path = measures_path()
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise MeasuresNotBuilt("The measures have not been built yet: run `joinedup build-measures`") from None
+    return str(path), status.st_ino, status.st_mtime_ns, status.st_size
+
+
+@lru_cache(maxsize=64)
+def _impact_model(locality_id: int | None, build: tuple[str, int, int, int]) -> ImpactModel:
+    """The impact model changes only when the measures are rebuilt, and every manager's and
+    director's home page shows it: read it once per build and area, not on every page."""
+    with connect() as con:
+        return impact_model(con, locality_id=locality_id)
 
 
 def trend_section(

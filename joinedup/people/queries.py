@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -118,10 +119,15 @@ def _score(child: Child, forename: str, surname: str, born: date | None) -> Matc
     return Match(child, round(score, 3), "; ".join(reasons))
 
 
-def current_postcode_district(child: Child) -> str:
-    """Enough of the address to tell two children apart in search results, no more."""
-    address = child.addresses.filter(moved_out__isnull=True).first()
-    return address.postcode.split(" ")[0] if address else ""
+def current_postcode_districts(child_ids: Iterable[int]) -> dict[int, str]:
+    """Enough of each child's address to tell two children apart in search results, no more: the
+    district of their current home ("" when none is known), for a page of results in one query."""
+    child_ids = list(child_ids)
+    homes = Address.objects.filter(child_id__in=child_ids, moved_out__isnull=True).order_by("-moved_in", "pk")
+    found: dict[int, str] = {}
+    for child_id, postcode in homes.values_list("child_id", "postcode"):
+        found.setdefault(child_id, postcode.split(" ")[0])  # the home they moved into last
+    return {child_id: found.get(child_id, "") for child_id in child_ids}
 
 
 def age_on(born: date | None, on: date) -> int | None:
@@ -129,6 +135,15 @@ def age_on(born: date | None, on: date) -> int | None:
     if born is None:
         return None
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _years_before(on: date, years: int) -> date:
+    """The same day `years` years before (28 February for a 29th in a year without one): a child
+    born on or before it is `years` old or more on `on`, as age_on counts."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
 
 
 AGE_BANDS = [("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15), ("16 and over", 16, 200)]
@@ -145,21 +160,23 @@ def authority_figures(on: date | None = None) -> dict:
         .values_list("locality__name")
         .annotate(n=Count("child_id", distinct=True))
     )
-    births = Child.objects.current().values_list("date_of_birth", flat=True)
-    bands = dict.fromkeys([label for label, _, _ in AGE_BANDS], 0)
-    not_known = 0
-    for born in births:
-        age = age_on(born, on)
-        if age is None:
-            not_known += 1
-            continue
-        for label, low, high in AGE_BANDS:
-            if low <= age <= high:
-                bands[label] += 1
-                break
-    by_age = list(bands.items()) + ([(AGE_NOT_KNOWN, not_known)] if not_known else [])
+    # Counted by the database in one query, not child by child: a child is `low` or older when born
+    # on or before the day `low` years ago, and younger than `high + 1` when born after that day.
+    counts = Child.objects.current().aggregate(
+        children=Count("pk"),
+        not_known=Count("pk", filter=Q(date_of_birth__isnull=True)),
+        **{
+            f"band_{band}": Count(
+                "pk",
+                filter=Q(date_of_birth__lte=_years_before(on, low), date_of_birth__gt=_years_before(on, high + 1)),
+            )
+            for band, (_, low, high) in enumerate(AGE_BANDS)
+        },
+    )
+    by_age = [(label, counts[f"band_{band}"]) for band, (label, _, _) in enumerate(AGE_BANDS)]
+    by_age += [(AGE_NOT_KNOWN, counts["not_known"])] if counts["not_known"] else []
     return {
-        "children": Child.objects.current().count(),
+        "children": counts["children"],
         "by_locality": sorted(((name or "Outside the authority", n) for name, n in by_locality.items())),
         "by_age": by_age,
     }
@@ -171,15 +188,13 @@ def search_children_for(
     """search_children on a person's behalf: a result shows a child's name and date of birth to
     someone who may not work with them, so each child listed goes in that child's audit trail."""
     matches = search_children(name=name, date_of_birth=date_of_birth, identifier=identifier)
-    for match in matches:
-        audit.record(
-            actor=user,
-            verb="listed_in_search",
-            child_id=match.child.pk,
-            target=match.child,
-            legal_basis=legal_basis,
-            detail={"why": match.why},
-        )
+    audit.record_each(
+        actor=user,
+        verb="listed_in_search",
+        child_ids=[match.child.pk for match in matches],
+        legal_basis=legal_basis,
+        details={match.child.pk: {"why": match.why} for match in matches},
+    )
     return matches
 
 

@@ -203,12 +203,9 @@ def child_search(request: HttpRequest) -> HttpResponse:
             .filter(pk__in=[match.child.pk for match in matches])
             .values_list("pk", flat=True)
         )
+        districts = people_queries.current_postcode_districts(match.child.pk for match in matches)
         results = [
-            {
-                "match": match,
-                "can_view": match.child.pk in may_view,
-                "district": people_queries.current_postcode_district(match.child),
-            }
+            {"match": match, "can_view": match.child.pk in may_view, "district": districts[match.child.pk]}
             for match in matches
         ]
     return render(request, "web/child_search.html", {"form": form, "results": results})
@@ -218,14 +215,12 @@ def child_search(request: HttpRequest) -> HttpResponse:
 def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.VIEW_CHILD, Child, pk=child_id)
     siblings = list(Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk)) if child.family_id else []
-    for sibling in siblings:
-        audit.record(
-            actor=request.user,
-            verb="listed_as_sibling",
-            child_id=sibling.pk,
-            target=sibling,
-            legal_basis=f"Shown as a sibling on the record of child {child.pk}, which the user may see",
-        )
+    audit.record_each(
+        actor=request.user,
+        verb="listed_as_sibling",
+        child_ids=[sibling.pk for sibling in siblings],
+        legal_basis=f"Shown as a sibling on the record of child {child.pk}, which the user may see",
+    )
     return render(
         request,
         "web/child_summary.html",
