@@ -846,9 +846,11 @@ def known_to_social_care(rng: np.random.Generator, population: Population, care:
     statutory[care.care_history["child"].to_numpy()] = True
     age = (reference - dob).astype(np.int64) / 365.25
     known_share = ever_referred_share(age) * (1 + prevalence.KNOWN_WITHOUT_REFERRAL.value)
-    wanted = np.bincount(years, weights=known_share, minlength=18) - np.bincount(years[statutory], minlength=18)
+    # One bin a year of age: a child who turned 18 on the day (about one in 6,500) adds a bin.
+    bins = max(18, int(years.max()) + 1)
+    wanted = np.bincount(years, weights=known_share, minlength=bins) - np.bincount(years[statutory], minlength=bins)
     wanted = np.maximum(wanted, 0)
-    others = np.bincount(years[~statutory], minlength=18)
+    others = np.bincount(years[~statutory], minlength=bins)
     per_child = np.divide(wanted, others, out=np.zeros(len(wanted)), where=others > 0)
     risk = population.families["risk"].to_numpy()[family]
     contact_only = clustered_sample(
