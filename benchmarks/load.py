@@ -1,7 +1,7 @@
 """How the site holds up under a working day's load: `python benchmarks/load.py` (issue 12's figures).
 
-Loads a synthetic authority into a database, starts the site on loopback (gunicorn when it is
-installed, otherwise Django's threaded runserver: the output says which), and runs locust headless
+Loads a synthetic authority into a database, starts the site on loopback under gunicorn with
+production's configuration (`--server runserver` for Django's threaded server), and runs locust headless
 in this process against it: `--users` people signed in with the demo password, each going through
 a practitioner's day for their role for `--minutes`, and `--api-clients` partner systems.
 
@@ -19,8 +19,7 @@ with, a plan they are on), lead professionals (the same, and a plan update: a ne
 added, a POST with its CSRF token), panel chairs (their panel's agenda) and service managers
 (children and plans of the workers they manage). Which children, plans and meetings each may open
 is read from the access policy before the run, so a refusal (404) is an error like any other.
-Partner systems ask the API who is involved with a child by NHS number; a checkout without the
-API (joinedup.api and its who-is-involved operation) runs without them and says so.
+Partner systems ask the API who is involved with a child by NHS number (`--api-clients`, 0 for none).
 
 Prints a table per page (requests, failures, requests per second, p50/p95/p99 in ms, as locust
 buckets them: two significant figures), the lines the server logged with "database is locked",
@@ -33,7 +32,6 @@ the child page at most 200 ms, search at most 300 ms, no errors; on SQLite with 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import random
@@ -88,7 +86,7 @@ def main() -> None:
     parser.add_argument("--think", default="1-3", help="seconds between one person's pages, as LOW-HIGH")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
-    parser.add_argument("--server", choices=["gunicorn", "runserver"], help="default: gunicorn if installed")
+    parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
     parser.add_argument("--api-clients", type=int, default=1, help="partner systems calling the API (if present)")
     parser.add_argument("--seed", type=int, default=2025)
     arguments = parser.parse_args()
@@ -99,7 +97,7 @@ def main() -> None:
     think = (float(low), float(high or low))
     users = arguments.users or (10 if sqlite else 50)
     children = arguments.children or (5_000 if sqlite else 250_000)
-    server = arguments.server or ("gunicorn" if importlib.util.find_spec("gunicorn") else "runserver")
+    server = arguments.server
     var_dir = arguments.var_dir or ROOT / "var" / f"load-{arguments.database}"
     var_dir.mkdir(parents=True, exist_ok=True)
 
@@ -157,7 +155,7 @@ def main() -> None:
 def describe_server(server: str, arguments) -> str:
     if server == "gunicorn":
         return f"gunicorn ({arguments.workers} workers, {arguments.threads} threads each)"
-    return "Django's runserver (threaded; gunicorn is not installed)" if not arguments.server else "Django's runserver"
+    return "Django's runserver (threaded)"
 
 
 # The database
@@ -288,23 +286,15 @@ def choose_accounts(wanted: int, chance: random.Random) -> dict:
 
 def partner_systems(wanted: int, chance: random.Random) -> dict:
     """Tokens for partner systems asking the API who is involved with a child, each acting as one of
-    the busiest practitioners, with NHS numbers of children that practitioner works with. The API
-    is built on its own branch: without it (no joinedup.api, or no who-is-involved) there is no
-    token and the run says so."""
-    if importlib.util.find_spec("joinedup.api") is None:
-        return {"tokens": [], "note": "No partner API (joinedup.api) in this checkout: its client is left out"}
+    the busiest practitioners, with NHS numbers of children that practitioner works with."""
     from django.db.models import Count, Q
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from joinedup.access.policy import Action, children_for, current_involvements
+    from joinedup.api.tokens import issue_token
     from joinedup.people.models import Practitioner, Role
 
-    issue_token = importlib.import_module("joinedup.api.tokens").issue_token  # on the api branch
-
-    try:
-        path = reverse("api-v1:who_is_involved")
-    except NoReverseMatch:
-        return {"tokens": [], "note": "The partner API has no who-is-involved operation: its client is left out"}
+    path = reverse("api-v1:who_is_involved")
     busiest = (
         Practitioner.objects.filter(role=Role.PRACTITIONER, user__is_active=True)
         .annotate(n=Count("involvements", filter=Q(involvements__in=current_involvements())))

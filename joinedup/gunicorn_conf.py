@@ -38,3 +38,25 @@ def post_worker_init(worker) -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - resolving imports the URLconf and every view
+
+
+# The demo runs on one machine with no compose file: gunicorn starts the task worker beside the web
+# workers (imports, linkage and builds started in the browser would otherwise wait for ever) and
+# stops it when it stops. Production runs the worker as its own service instead.
+_task_worker = None
+
+
+def when_ready(server) -> None:
+    global _task_worker
+    if os.environ.get("JOINEDUP_SERVE_TASKS") == "1":
+        import subprocess
+        import sys
+
+        _task_worker = subprocess.Popen([sys.executable, "-m", "joinedup.cli", "db_worker", "--no-reload"])
+        server.log.info("Task worker started (pid %s)", _task_worker.pid)
+
+
+def on_exit(server) -> None:
+    if _task_worker is not None and _task_worker.poll() is None:
+        _task_worker.terminate()
+        _task_worker.wait(timeout=60)

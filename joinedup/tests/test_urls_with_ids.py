@@ -22,6 +22,9 @@ from django.utils import timezone
 
 from joinedup.access.tests.factories import ConsentFactory, InvolvementFactory, SharingWithoutConsentFactory
 from joinedup.agencies.tests.factories import AgencyFactory, LocalityFactory, ServiceFactory, TeamFactory
+from joinedup.api.models import Scope
+from joinedup.api.tokens import issue_token
+from joinedup.api.webhooks import subscribe
 from joinedup.casework import services
 from joinedup.casework.models import Assessment, PanelMeeting
 from joinedup.casework.tests.factories import CaseFactory, PanelFactory
@@ -38,8 +41,7 @@ from joinedup.people.tests.factories import ChildFactory, PractitionerFactory, U
 from joinedup.selfeval import services as selfeval
 from joinedup.selfeval.models import Answer
 from joinedup.selfeval.tests.factories import ParticipantFactory, ResearcherFactory, sent_response
-
-from .response_headers import header_problems
+from joinedup.web.tests.response_headers import header_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -246,6 +248,12 @@ def world(tmp_path):
         | {"withdrawn": 0, "rejected": 1, "rejects_path": str(rejects)},
     )
 
+    # The school's system, acting as Tom: only it may read the feedback on Tom's referral, and the
+    # deliveries of its webhook, or end it.
+    every_scope = list(Scope.values)
+    school_system = issue_token(agency=school, name="School MIS", scopes=every_scope, acts_as=tom.user)
+    webhook = subscribe(token=school_system.token, url="https://mis.example/joinedup", event_types=[])
+
     selfeval.load_content()
     participant = ParticipantFactory()  # another authority's
     response = sent_response(
@@ -312,6 +320,7 @@ def world(tmp_path):
         },
         **{f"index_review:{name}": index_admin for name in ("pair", "undo_merge", "undo_split")},
         **{f"jobs:{name}": index_admin for name in ("job", "progress", "rejects")},
+        **{f"api-v1:{name}": bearer(school_system) for name in ("deliveries", "unsubscribe", "referral_feedback")},
         **{f"selfeval:{name}": interviewer for name in ("interview_start", "interview_section", "interview_saved")},
         "selfeval:interview_check": interviewer,
         **{f"selfeval:{name}": None for name in ("link_start", "link_section", "link_saved", "link_check")},
@@ -353,6 +362,8 @@ def world(tmp_path):
         "sensitive_worker": staff(team=clinic, job="Sexual health nurse").user,
         "family": family.user,
         "anonymous": None,
+        # Another agency's system, with every scope.
+        "another_partner_system": bearer(issue_token(agency=health, name="Child health system", scopes=every_scope)),
     }
 
     def reference(asker):
@@ -381,6 +392,7 @@ def world(tmp_path):
         "merge_id": lambda user: merge.pk,
         "split_id": lambda user: split.pk,
         "job_id": lambda user: job.pk,
+        "webhook_id": lambda user: webhook.pk,
         "token": lambda user: link.token,
         "section": lambda user: selfeval.current_instrument("child").sections[0]["key"],
         "uidb64": lambda user: _uidb64(pat.user),
@@ -403,6 +415,11 @@ def world(tmp_path):
         "insiders": insiders,
         "insider_values": insider_values,
     }
+
+
+def bearer(issued) -> dict[str, str]:
+    """What a partner system sends with every call."""
+    return {"Authorization": f"Bearer {issued.bearer}"}
 
 
 def _uidb64(user) -> str:

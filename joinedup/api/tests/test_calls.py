@@ -150,3 +150,11 @@ def test_an_address_under_the_api_that_is_no_operation_answers_in_json(db):
 
     assert (answer.status_code, answer["Content-Type"]) == (404, "application/problem+json")
     assert Client().get("/api/v1/").url == "/api/v1/docs"
+
+
+def test_a_method_an_operation_does_not_take_is_refused_in_json_naming_those_it_does(pats_system):
+    answer = pats_system.client.delete("/api/v1/who-is-involved", headers=pats_system._headers())
+
+    assert (answer.status_code, answer["Content-Type"]) == (405, "application/problem+json")
+    assert answer["Allow"] == "POST"
+    assert answer.json()["code"] == "method_not_allowed"

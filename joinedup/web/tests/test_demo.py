@@ -1,6 +1,7 @@
 """The demo end to end, small: generate, load through the council's path, one login per role."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -79,6 +80,10 @@ def test_the_demo_is_served_by_gunicorn_on_loopback_and_stops_on_ctrl_c(tmp_path
     assert stopped == 0, log[-3000:]
     assert f"Listening at: http://127.0.0.1:{port}" in log
     assert "INFO joinedup.request [" in log and "GET /sign-in 200" in log, "a text line a request, for a person"
+    # Jobs started in the browser need a worker: gunicorn starts one beside it and stops it with itself.
+    task_worker = int(re.search(r"Task worker started \(pid (\d+)\)", log).group(1))
+    with pytest.raises(ProcessLookupError):
+        os.kill(task_worker, 0)
 
 
 def free_port() -> int:

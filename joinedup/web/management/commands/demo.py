@@ -125,4 +125,5 @@ def serve(port: int) -> None:
     """Become gunicorn, with production's configuration (joinedup/gunicorn_conf.py), on loopback:
     the demo is served the way a council's site is, so what it shows is what production does."""
     os.environ["JOINEDUP_BIND"] = f"127.0.0.1:{port}"
+    os.environ["JOINEDUP_SERVE_TASKS"] = "1"  # jobs started in the browser run beside it
     os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:joinedup.gunicorn_conf"])
