@@ -9,9 +9,9 @@ from typing import Any
 from joinedup.access.policy import Action, decide, get_or_404
 from joinedup.access.queries import audit_listing, shield_for
 from joinedup.agencies.models import Locality
-from joinedup.casework import queries, services
+from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
-from joinedup.casework.forms import ReferralForm, consent_given_today
+from joinedup.casework.forms import ReferralForm
 from joinedup.casework.models import Referral
 from joinedup.common.identifiers import nhs_number_problem, upn_problem
 from joinedup.people.models import Child
@@ -51,19 +51,8 @@ def refer(*, user: Any, system: str, referral: ReferralIn) -> Referral:
                 for message in messages
             ]
         )
-    data = form.cleaned_data
-    consent = consent_given_today(data)
     try:
-        return services.refer(
-            referrer=user,
-            child=child,
-            locality=data["locality"],
-            route=data["route"],
-            concern=data["concern"],
-            level_of_need=data["level_of_need"],
-            consent=consent,
-            lawful_reason=data["lawful_reason"] if consent is None else "",
-        )
+        return form.send(referrer=user, child=child)
     except NotAllowed as refused:
         raise ApiProblem(403, "not_permitted", str(refused)) from refused
     except RuleBroken as broken:

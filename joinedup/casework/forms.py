@@ -17,6 +17,7 @@ from joinedup.common.forms import DateInputs, FreeText
 from joinedup.common.instruments import larc_items, wellbeing_questions
 from joinedup.people.models import Practitioner
 
+from . import services
 from .models import ClosureReason, PanelCycle, PanelDecision, Progress, Route, SdqInformant
 from .services import ConsentGiven, LawfulSharing
 
@@ -160,6 +161,23 @@ class ReferralForm(forms.Form):
                 "lawful_reason", "Enter the lawful reason for referring without consent, or ask the family first"
             )
         return cleaned
+
+    def send(self, *, referrer, child, assessment=None):
+        """The valid referral, sent with services.refer: the front door's page and the partner
+        API both send it this way."""
+        data = self.cleaned_data
+        consent = consent_given_today(data)
+        return services.refer(
+            referrer=referrer,
+            child=child,
+            locality=data["locality"],
+            route=data["route"],
+            concern=data["concern"],
+            level_of_need=data["level_of_need"],
+            consent=consent,
+            lawful_reason=data["lawful_reason"] if consent is None else "",
+            assessment=assessment,
+        )
 
 
 def consent_given_today(data: dict) -> ConsentGiven | None:

@@ -19,7 +19,6 @@ from joinedup.casework.forms import (
     FindChildForm,
     LawfulReasonForm,
     ReferralForm,
-    consent_given_today,
 )
 from joinedup.casework.models import Referral, ReferralStatus
 from joinedup.common.forms import chosen
@@ -82,21 +81,9 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
         assessment=own_assessment,
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        attached = own_assessment if data.get("attach_assessment") == "yes" else None
-        consent = consent_given_today(data)
+        attached = own_assessment if form.cleaned_data.get("attach_assessment") == "yes" else None
         try:
-            referral = services.refer(
-                referrer=request.user,
-                child=child,
-                locality=data["locality"],
-                route=data["route"],
-                concern=data["concern"],
-                level_of_need=data["level_of_need"],
-                consent=consent,
-                lawful_reason=data["lawful_reason"] if consent is None else "",
-                assessment=attached,
-            )
+            referral = form.send(referrer=request.user, child=child, assessment=attached)
         except RuleBroken as broken:
             form.add_error(None, str(broken))
         else:
