@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
-    parser.add_argument("--api-clients", type=int, default=1, help="partner systems calling the API (if present)")
+    parser.add_argument("--api-clients", type=int, default=1, help="partner systems calling the API")
     parser.add_argument("--seed", type=int, default=2025)
     arguments = parser.parse_args()
     sqlite = arguments.database == "sqlite"
