@@ -4,7 +4,7 @@
 # reached, as on an offline build machine, that check says SKIPPED and why rather than passing
 # silently; a vulnerability found, or a pin it could not check, fails. docs/dependency-audit.md.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 failed=0
 
 django=$(sed -n 's/^django==//Ip' requirements.lock)
