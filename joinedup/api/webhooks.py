@@ -180,8 +180,10 @@ def wait_after(attempts: int) -> timedelta:
 
 
 def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
-    """Hold the delivery for this worker: one UPDATE that only one worker can win."""
-    held_until = now + SENDING_LEASE
+    """Hold the delivery for this worker: one UPDATE that only one worker can win. The lease runs
+    from the moment of the claim, not the round's start: after a few slow partners a lease from
+    the start would already have ended, and a second worker would send the same delivery again."""
+    held_until = max(now, timezone.now()) + SENDING_LEASE
     won = WebhookDelivery.objects.filter(
         pk=delivery.pk, status=DeliveryStatus.PENDING, next_attempt_at=delivery.next_attempt_at
     ).update(next_attempt_at=held_until)

@@ -244,3 +244,19 @@ def test_the_watching_command_runs_rounds_until_told_to_stop(northshire, pats_sy
     assert "delivered 1," in out.getvalue()
     assert out.getvalue().rstrip().endswith("Stopped")
     assert len(endpoint.received) == 1
+
+
+def test_a_delivery_is_held_from_the_moment_it_is_claimed_not_from_the_rounds_start(northshire, pats_system, receiver):
+    """A round that began long ago (slow partners before this one) still holds its delivery for the
+    whole lease, so a second worker does not send it again."""
+    subscribe(pats_system, receiver(answers=[200]).url)
+    record_change(kind=ChangeKind.RECORDS_LINKED, child_id=northshire["alfred"].pk, record_ids=[1])
+    webhooks.queue_new_events()
+    delivery = WebhookDelivery.objects.get()
+    round_began = timezone.now() - timedelta(minutes=5)
+
+    claimed = webhooks._claim(delivery, round_began)
+
+    assert claimed
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= timezone.now() + webhooks.SENDING_LEASE - timedelta(seconds=5)
