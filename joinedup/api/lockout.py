@@ -18,11 +18,13 @@ from django.utils import timezone
 from joinedup.audit import services as audit
 
 from .models import RefusedTokenAddress
+from .tokens import ADMINISTRATION
 
 
 def address_of(request: HttpRequest) -> str:
-    """The caller's address, found as django-axes finds it at sign-in."""
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    """The caller's address, found as django-axes finds it at sign-in (AXES_CLIENT_IP_CALLABLE:
+    behind the trusted proxies, else REMOTE_ADDR)."""
+    return get_client_ip_address(request) or "0.0.0.0"
 
 
 def seconds_locked_out(address: str, now: datetime | None = None) -> int | None:
@@ -69,7 +71,7 @@ def unlock(address: str, *, unlocked_by=None) -> bool:
         audit.record(
             actor=unlocked_by,
             verb="unlocked_api_address",
-            legal_basis="Partner API administration",
+            legal_basis=ADMINISTRATION,
             detail={"ip_address": address},
         )
     return bool(removed)
