@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,9 +15,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from joinedup.agencies.models import Agency, Team
-from joinedup.agencies.queries import locality_for_postcode
+from joinedup.agencies.queries import localities_by_prefix, locality_for_postcode
 from joinedup.audit import services as audit
 from joinedup.common.dates import parse_date
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number, normalise_upn, upn_problem
@@ -282,6 +284,7 @@ def _read_carers(directory: Path, known: dict[str, dict]) -> tuple[dict[str, dic
 
 
 CHILD_FIELDS = ["forenames", "surname", "date_of_birth", "sex", "ethnicity", "nhs_number", "upn"]
+CARER_FIELDS = ["forenames", "surname", "date_of_birth", "sex", "phone", "email"]
 
 
 @dataclass(frozen=True)
@@ -306,30 +309,43 @@ def read_register(*, directory: Path) -> Register:
     return Register(children, _read_addresses(directory / "addresses.csv", children), carers, carer_links)
 
 
+# Rows written per statement when loading a register: well inside SQLite's and PostgreSQL's limits on
+# bound values, and few enough round trips that a quarter of a million children load in minutes.
+LOAD_BATCH = 1000
+
+
+@dataclass
+class _Decision:
+    """What loading the register does to one child: create it or change it, and why."""
+
+    register_id: str
+    child: Child
+    verb: str
+    changed: list[str]
+    former_surnames: list[str]
+    addresses: list[tuple]
+    carer_links: list[tuple]
+
+
 @transaction.atomic
 def load_register(*, directory: Path, register: Register | None = None, progress=None) -> dict[str, int]:
     """Load the authority's person register (children, addresses, carers) keyed by LA child id.
     The whole register loads or nothing does; loading it again changes nothing; a newer
     register updates only the children and carers whose details changed, each change audited.
-    `register` is `directory` already read, for a caller that needs the rows too."""
+    `register` is `directory` already read, for a caller that needs the rows too. Rows are
+    compared in memory and written a batch at a time, not a statement per row."""
     register = register or read_register(directory=directory)
     children, addresses = register.children, register.addresses
     carers, carer_links = register.carers, register.carer_links
+    advance = progress or (lambda steps=1: None)
 
-    families = {f.reference: f for f in Family.objects.all()}
-    for reference in {c["family"] for c in children.values() if c["family"]} | {c["family"] for c in carers.values()}:
-        if reference not in families:
-            families[reference] = Family.objects.create(reference=reference)
-    existing_carers = {c.reference: c for c in Carer.objects.all()}
-    carers_changed: dict[str, list[str]] = {}
-    for reference, item in carers.items():
-        fields = {**item, "family": families[item["family"]]}
-        carer = existing_carers.get(reference)
-        if carer is None:
-            existing_carers[reference] = Carer.objects.create(reference=reference, **fields)
-        elif changed := [k for k, v in fields.items() if getattr(carer, k) != v]:
-            Carer.objects.filter(pk=carer.pk).update(**fields)
-            carers_changed[reference] = changed
+    wanted_families = {c["family"] for c in children.values() if c["family"]} | {c["family"] for c in carers.values()}
+    known_families = set(Family.objects.values_list("reference", flat=True))
+    Family.objects.bulk_create(
+        [Family(reference=reference) for reference in sorted(wanted_families - known_families)], batch_size=LOAD_BATCH
+    )
+    families = dict(Family.objects.values_list("reference", "pk"))
+    existing_carers, carers_changed = _load_carers(carers, families)
 
     existing = {c.la_child_id: c for c in Child.objects.filter(la_child_id__isnull=False)}
     held = _dependants_held()
@@ -341,23 +357,25 @@ def load_register(*, directory: Path, register: Register | None = None, progress
             for item in children.values()
             if (child := existing.get(item["la_child_id"])) and getattr(child, key) != item[key]
         ]
-        Child.objects.filter(pk__in=moving).update(**{key: None})
+        for batch in _batches(moving):
+            Child.objects.filter(pk__in=batch).update(**{key: None})
     counts = {"children_created": 0, "children_updated": 0, "children_unchanged": 0}
     child_pks: dict[str, int] = {}
+    decisions: list[_Decision] = []
+    now = timezone.now()
     for register_id, item in children.items():
         child = existing.get(item["la_child_id"])
-        if child is not None:
-            child_pks[register_id] = child.pk
         wanted = {k: item[k] for k in CHILD_FIELDS}
-        family = families.get(item["family"]) if item["family"] else None
+        family_id = families[item["family"]] if item["family"] else None
         wanted_addresses = sorted(addresses.get(register_id, []), key=_address_order)
         wanted_links = sorted(carer_links.get(register_id, []))
         if child is None:
-            child = Child.objects.create(la_child_id=item["la_child_id"], family=family, **wanted)
+            child = Child(la_child_id=item["la_child_id"], family_id=family_id, **wanted)
             verb, changed = "created_child", ["all"]
         else:
+            child_pks[register_id] = child.pk
             changed = [k for k, v in wanted.items() if getattr(child, k) != v]
-            if child.family_id != (family.pk if family else None):
+            if child.family_id != family_id:
                 changed.append("family")
             if sorted(held["former_surnames"][child.pk]) != item["former_surnames"]:
                 changed.append("former_surnames")
@@ -367,28 +385,108 @@ def load_register(*, directory: Path, register: Register | None = None, progress
                 changed.append("carers")
             if not changed:
                 counts["children_unchanged"] += 1
-                if progress:
-                    progress(1)
+                advance(1)
                 continue
             for key, value in wanted.items():
                 setattr(child, key, value)
-            child.family = family
-            child.save()
+            child.family_id, child.updated_at = family_id, now
             verb = "changed_child"
-        _replace_dependants(child, item["former_surnames"], wanted_addresses, wanted_links, existing_carers)
-        audit.record(
-            actor=None,
-            verb=verb,
-            child_id=child.pk,
-            target=child,
-            legal_basis=REGISTER_BASIS,
-            detail={"file": str(directory / "children.csv"), "changed": changed},
+        decisions.append(
+            _Decision(register_id, child, verb, changed, item["former_surnames"], wanted_addresses, wanted_links)
         )
-        counts["children_created" if verb == "created_child" else "children_updated"] += 1
-        if progress:
-            progress(1)
+
+    listed_localities = localities_by_prefix()
+    carer_pks = {reference: carer.pk for reference, carer in existing_carers.items()}
+    for batch in _batches(decisions):
+        _write_children(batch, carer_pks, listed_localities, directory / "children.csv")
+        for decision in batch:
+            counts["children_created" if decision.verb == "created_child" else "children_updated"] += 1
+        advance(len(batch))
     _audit_carer_changes(carers_changed, existing_carers, carer_links, child_pks, directory / "carers.csv")
     return {**counts, "carers_updated": len(carers_changed)}
+
+
+def _batches(items: list) -> Iterator[list]:
+    for start in range(0, len(items), LOAD_BATCH):
+        yield items[start : start + LOAD_BATCH]
+
+
+def _load_carers(carers: dict[str, dict], families: dict[str, int]) -> tuple[dict[str, Carer], dict[str, list[str]]]:
+    """Create the register's new carers and update the changed ones; returns every carer by
+    reference and, for each changed one, the names of the fields that changed."""
+    existing = {c.reference: c for c in Carer.objects.all()}
+    new, changed_carers, changed = [], [], {}
+    for reference, item in carers.items():
+        fields = {k: item[k] for k in CARER_FIELDS}
+        carer = existing.get(reference)
+        if carer is None:
+            new.append(Carer(reference=reference, family_id=families[item["family"]], **fields))
+            continue
+        names = ["family"] if carer.family_id != families[item["family"]] else []
+        names += [k for k, v in fields.items() if getattr(carer, k) != v]
+        if names:
+            for key, value in fields.items():
+                setattr(carer, key, value)
+            carer.family_id = families[item["family"]]
+            changed_carers.append(carer)
+            changed[reference] = names
+    Carer.objects.bulk_create(new, batch_size=LOAD_BATCH)
+    if changed_carers:
+        Carer.objects.bulk_update(changed_carers, ["family_id", *CARER_FIELDS], batch_size=LOAD_BATCH)
+    existing |= {carer.reference: carer for carer in new}
+    return existing, changed
+
+
+def _write_children(batch: list[_Decision], carer_pks: dict[str, int], listed_localities: dict, path: Path) -> None:
+    """Write one batch of created and changed children with everything under them, and audit each."""
+    Child.objects.bulk_create([d.child for d in batch if d.verb == "created_child"])
+    changed = [d.child for d in batch if d.verb == "changed_child"]
+    if changed:
+        Child.objects.bulk_update(changed, [*CHILD_FIELDS, "family_id", "updated_at"])
+        pks = [child.pk for child in changed]
+        for model in (FormerName, Address, ChildCarer, NameKey):
+            model.objects.filter(child_id__in=pks).delete()
+    FormerName.objects.bulk_create(
+        [FormerName(child=d.child, surname=surname) for d in batch for surname in d.former_surnames]
+    )
+    Address.objects.bulk_create(
+        [
+            Address(
+                child=d.child,
+                address_line_1=a[0],
+                address_line_2=a[1],
+                town=a[2],
+                postcode=a[3],
+                locality=locality_for_postcode(a[3], listed=listed_localities),
+                moved_in=a[4],
+                moved_out=a[5],
+            )
+            for d in batch
+            for a in d.addresses
+        ]
+    )
+    ChildCarer.objects.bulk_create(
+        [
+            ChildCarer(child=d.child, carer_id=carer_pks[c], relationship=r, parental_responsibility=p, lives_with=w)
+            for d in batch
+            for c, r, p, w in d.carer_links
+        ]
+    )
+    NameKey.objects.bulk_create(
+        [
+            NameKey(child=d.child, key=key)
+            for d in batch
+            for key in sorted(child_name_keys(d.child.forenames, d.child.surname, d.former_surnames))
+        ]
+    )
+    for verb in ("created_child", "changed_child"):
+        audit.record_each(
+            actor=None,
+            verb=verb,
+            legal_basis=REGISTER_BASIS,
+            child_ids=[d.child.pk for d in batch if d.verb == verb],
+            details={d.child.pk: {"file": str(path), "changed": d.changed} for d in batch if d.verb == verb},
+        )
 
 
 def _audit_carer_changes(
@@ -439,37 +537,6 @@ def _dependants_held() -> dict[str, dict[int, list]]:
 def _address_order(address: tuple) -> tuple:
     """Homes in the order lived in; the current home (no moved_out) last among equals."""
     return address[4], address[5] or date.max, address[:4]
-
-
-def _replace_dependants(
-    child: Child, former_surnames: list[str], addresses: list[tuple], links: list[tuple], carers: dict[str, Carer]
-) -> None:
-    child.former_names.all().delete()
-    FormerName.objects.bulk_create([FormerName(child=child, surname=s) for s in former_surnames])
-    child.addresses.all().delete()
-    Address.objects.bulk_create(
-        [
-            Address(
-                child=child,
-                address_line_1=a[0],
-                address_line_2=a[1],
-                town=a[2],
-                postcode=a[3],
-                locality=locality_for_postcode(a[3]),
-                moved_in=a[4],
-                moved_out=a[5],
-            )
-            for a in addresses
-        ]
-    )
-    child.carer_links.all().delete()
-    ChildCarer.objects.bulk_create(
-        [
-            ChildCarer(child=child, carer=carers[c], relationship=r, parental_responsibility=p, lives_with=w)
-            for c, r, p, w in links
-        ]
-    )
-    refresh_name_keys(child, former_surnames)
 
 
 def refresh_name_keys(child: Child, former_surnames: list[str]) -> None:
