@@ -72,57 +72,115 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-@transaction.atomic
+class IndexChangedWhileLinking(Exception):
+    """A person's review or another link moved a record while the engine worked: what it found
+    is not written over their decision. Nothing was written; link again."""
+
+
+@dataclass
+class _Found:
+    """What the engine found, before anything is written."""
+
+    mode: str
+    parameters: model.Parameters | None = None
+    uid_to_pk: dict[str, int] = field(default_factory=dict)
+    everything: engine.LinkResult | None = None
+    new: incremental.IncrementalResult | None = None
+
+
 def link_index(*, actor: Any = None, backend: str | None = None, full: bool = False) -> LinkSummary:
     """Give every current record a child, raise review pairs, and record who is involved.
 
     The first run (or `full=True`) trains the model on every record and clusters them all. Later
     runs link only the records that have no child yet against the index, with the model the last
     full run learnt, so a new extract never relinks everyone.
+
+    The engine works outside any transaction: SQLite has one writer at a time, and a transaction
+    held through minutes of Splink stopped every page from writing its audit row ("database is
+    locked"). What it found is written in one short transaction, if no record's child changed
+    meanwhile (IndexChangedWhileLinking otherwise; records imported meanwhile wait for the next run).
     """
     summary = LinkSummary()
-    records = current_records()
-    by_pk = {record.pk: record for record in records}
+    by_pk = {record.pk: record for record in current_records()}
     children_before = {pk: record.child_id for pk, record in by_pk.items()}
     summary.records = len(by_pk)
     anchors = _register_anchors(by_pk.values())
     for pk, child_id in anchors.items():
         if by_pk[pk].child_id is None:
             by_pk[pk].child_id = child_id
-    IndexRecord.objects.bulk_update([by_pk[pk] for pk in anchors], ["child"], batch_size=2000)
     previous = LinkageRun.objects.filter(mode="full").first()
-    unassigned = [r for r in by_pk.values() if r.child_id is None]
-    if full or previous is None:
-        summary.mode = "full"
-        pairs, parameters, uid_to_pk = _link_everything(by_pk, backend, summary)
-    elif unassigned:
-        summary.mode = "incremental"
-        parameters = model.Parameters.from_dict(previous.parameters)
-        pairs, uid_to_pk = _link_new(by_pk, parameters, backend, summary)
-    else:
-        summary.mode = "nothing new"
-        parameters, pairs, uid_to_pk = None, None, {}
-    if pairs is not None:
-        summary.review_pairs_raised = _raise_review_pairs(pairs, uid_to_pk, by_pk)
-    linked: dict[int, list[int]] = defaultdict(list)
-    for pk, record in by_pk.items():
-        if record.child_id is not None and record.child_id != children_before[pk]:
-            linked[record.child_id].append(pk)
-    changes.record_links(linked)
-    summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
-    details = {key: value for key, value in summary.__dict__.items() if key != "notes"}
-    if parameters is not None:
-        LinkageRun.objects.create(mode=summary.mode, parameters=parameters.to_dict(), summary=details)
-    audit.record(actor=actor, verb="linked_index", legal_basis=INDEX_BASIS, detail=details)
+    found = _run_engine(by_pk, previous, backend, full)
+    with transaction.atomic():
+        _check_unchanged(children_before, previous)
+        IndexRecord.objects.bulk_update([by_pk[pk] for pk in anchors], ["child"], batch_size=2000)
+        summary.mode = found.mode
+        pairs = None
+        if found.everything is not None:
+            pairs = _assign_clusters(found.everything, found.uid_to_pk, by_pk, summary)
+        elif found.new is not None:
+            pairs = _assign_new(found.new, found.uid_to_pk, by_pk, summary)
+        if pairs is not None:
+            summary.review_pairs_raised = _raise_review_pairs(pairs, found.uid_to_pk, by_pk)
+        linked: dict[int, list[int]] = defaultdict(list)
+        for pk, record in by_pk.items():
+            if record.child_id is not None and record.child_id != children_before[pk]:
+                linked[record.child_id].append(pk)
+        changes.record_links(linked)
+        summary.involvements_created, summary.involvements_removed = refresh_involvements(by_pk.values())
+        details = {key: value for key, value in summary.__dict__.items() if key != "notes"}
+        if found.parameters is not None:
+            LinkageRun.objects.create(mode=summary.mode, parameters=found.parameters.to_dict(), summary=details)
+        audit.record(actor=actor, verb="linked_index", legal_basis=INDEX_BASIS, detail=details)
     return summary
 
 
-def _link_everything(by_pk, backend, summary):
+def _run_engine(by_pk: dict[int, IndexRecord], previous: LinkageRun | None, backend, full: bool) -> _Found:
+    """Run the engine on the records as read: all of them, or those without a child against the index."""
+    frame = records_frame(current_records())
+    frame = frame[frame["pk"].isin(by_pk)]  # a record imported since they were read waits for the next run
+    uid_to_pk = dict(zip(frame["source"] + ":" + frame["record_id"], frame["pk"], strict=True))
+    if full or previous is None:
+        everything = engine.link(frame[CANONICAL_FIELDS], backend=backend)
+        return _Found("full", everything.parameters, uid_to_pk, everything=everything)
+    if all(record.child_id is not None for record in by_pk.values()):
+        return _Found("nothing new")
+    parameters = model.Parameters.from_dict(previous.parameters)
+    assigned = frame["pk"].map(lambda pk: by_pk[pk].child_id is not None)
+    index, new = frame[assigned], frame[~assigned]
+    entry_ids = pd.DataFrame(
+        {
+            "unique_id": index["source"] + ":" + index["record_id"],
+            "cluster_id": index["pk"].map(lambda pk: str(by_pk[pk].child_id)),
+        }
+    )
+    result = incremental.link_new_records(
+        index=index[CANONICAL_FIELDS],
+        entry_ids=entry_ids,
+        new=new[CANONICAL_FIELDS],
+        parameters=parameters,
+        backend=backend,
+    )
+    return _Found("incremental", parameters, uid_to_pk, new=result)
+
+
+def _check_unchanged(children_before: dict[int, int | None], previous: LinkageRun | None) -> None:
+    """Inside the writing transaction: every record read still current and with the child it had,
+    and no full run since. On SQLite the transaction holds the write lock, so this holds until the
+    result is written; on PostgreSQL a decision in those few moments can still slip past."""
+    now = dict(IndexRecord.objects.filter(withdrawn_at__isnull=True).values_list("pk", "child_id"))
+    moved = [pk for pk, child_id in children_before.items() if pk not in now or now[pk] != child_id]
+    latest = LinkageRun.objects.filter(mode="full").first()
+    another_run = (latest.pk if latest else None) != (previous.pk if previous else None)
+    if moved or another_run:
+        raise IndexChangedWhileLinking(
+            f"The index changed while it was being linked ({len(moved):,} records moved or withdrawn"
+            f"{', and another full link ran' if another_run else ''}): nothing was written. Link again."
+        )
+
+
+def _assign_clusters(result: engine.LinkResult, uid_to_pk, by_pk, summary) -> pd.DataFrame:
     from .review.models import PairStatus, ReviewPair
 
-    frame = records_frame(current_records())
-    result = engine.link(frame[CANONICAL_FIELDS], backend=backend)
-    uid_to_pk = dict(zip(frame["source"] + ":" + frame["record_id"], frame["pk"], strict=True))
     clusters = result.clusters.assign(pk=result.clusters["unique_id"].map(uid_to_pk))
     decided_apart = {
         frozenset(pair)
@@ -158,30 +216,12 @@ def _link_everything(by_pk, backend, summary):
     IndexRecord.objects.bulk_update(changed, ["child"], batch_size=2000)
     IndexRecord.objects.bulk_update(list(by_pk.values()), ["match_probability"], batch_size=2000)
     summary.records_assigned = len(changed)
-    return result.pairs, result.parameters, uid_to_pk
+    return result.pairs
 
 
-def _link_new(by_pk, parameters, backend, summary):
+def _assign_new(result: incremental.IncrementalResult, uid_to_pk, by_pk, summary) -> pd.DataFrame:
     """The records without a child, against the index: each group joins the child it links to,
     becomes a new child, or (linking to two children) joins the first and goes to review."""
-    # Querysets, not lists of ids: a quarter of a million children would overflow SQLite's IN.
-    index = records_frame(current_records().filter(child__isnull=False))
-    new = records_frame(current_records().filter(child__isnull=True))
-    both = pd.concat([index, new])
-    uid_to_pk = dict(zip(both["source"] + ":" + both["record_id"], both["pk"], strict=True))
-    entry_ids = pd.DataFrame(
-        {
-            "unique_id": index["source"] + ":" + index["record_id"],
-            "cluster_id": index["pk"].map(lambda pk: str(by_pk[pk].child_id)),
-        }
-    )
-    result = incremental.link_new_records(
-        index=index[CANONICAL_FIELDS],
-        entry_ids=entry_ids,
-        new=new[CANONICAL_FIELDS],
-        parameters=parameters,
-        backend=backend,
-    )
     # Grouped once: filtering the assignments for each new child is quadratic in a big extract.
     groups = result.assignments.groupby("cluster_id", sort=False)["unique_id"]
     new_children: dict[str, int] = {}
@@ -203,7 +243,7 @@ def _link_new(by_pk, parameters, backend, summary):
     summary.bridging_clusters = len(result.merges)
     IndexRecord.objects.bulk_update(changed, ["child", "match_probability"], batch_size=2000)
     summary.records_assigned = len(changed)
-    return result.pairs, uid_to_pk
+    return result.pairs
 
 
 def _register_anchors(records) -> dict[int, int]:

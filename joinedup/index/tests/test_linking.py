@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
-from joinedup.index.linking import child_from_records, link_index
-from joinedup.index.models import IndexRecord
+from joinedup.audit.models import AuditEvent
+from joinedup.index import linking
+from joinedup.index.linking import IndexChangedWhileLinking, child_from_records, link_index
+from joinedup.index.models import IndexRecord, LinkageRun
 from joinedup.index.review.models import PairStatus, ReviewPair
 from joinedup.index.review.tests.factories import IndexRecordFactory
 from joinedup.index.services import import_file
@@ -162,3 +165,46 @@ def test_a_child_made_from_records_takes_what_the_most_complete_one_knows_and_no
 
     child.refresh_from_db()
     assert (child.forenames, child.surname, child.date_of_birth) == (None, "Okafor", date(2013, 5, 6))
+
+
+def test_the_engine_works_outside_any_transaction_so_pages_can_write_meanwhile(authority_dir, monkeypatch):
+    """On SQLite one connection writes at a time: a transaction held through the engine's minutes
+    made every page's audit row wait, then fail with "database is locked"."""
+    call_command("load_authority", str(authority_dir), verbosity=0)
+    for mapping_path, extract in synthetic_extracts(authority_dir):
+        import_file(mapping_path=mapping_path, path=extract)
+    in_transaction = []
+    engine_link = linking.engine.link
+
+    def watched(*args, **kwargs):
+        in_transaction.append(connection.in_atomic_block)
+        return engine_link(*args, **kwargs)
+
+    monkeypatch.setattr(linking.engine, "link", watched)
+
+    summary = link_index()
+
+    assert in_transaction == [False]
+    assert summary.mode == "full" and not IndexRecord.objects.filter(child__isnull=True).exists()
+
+
+def test_a_review_decision_made_while_the_engine_works_is_not_written_over(authority_dir, monkeypatch):
+    load_and_link(authority_dir)
+    record = IndexRecord.objects.filter(source__name="child_health").first()
+    decided = Child.objects.exclude(pk=record.child_id).first()
+    runs, events = LinkageRun.objects.count(), AuditEvent.objects.filter(verb="linked_index").count()
+    engine_link = linking.engine.link
+
+    def a_person_decides_meanwhile(*args, **kwargs):
+        result = engine_link(*args, **kwargs)
+        IndexRecord.objects.filter(pk=record.pk).update(child=decided)
+        return result
+
+    monkeypatch.setattr(linking.engine, "link", a_person_decides_meanwhile)
+
+    with pytest.raises(IndexChangedWhileLinking, match="1 records moved"):
+        link_index(full=True)
+
+    assert IndexRecord.objects.get(pk=record.pk).child_id == decided.pk
+    assert LinkageRun.objects.count() == runs
+    assert AuditEvent.objects.filter(verb="linked_index").count() == events

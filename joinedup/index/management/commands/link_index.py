@@ -1,8 +1,8 @@
 """joinedup link-index: link every imported record into children, after imports."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from joinedup.index.linking import link_index
+from joinedup.index.linking import IndexChangedWhileLinking, link_index
 
 
 class Command(BaseCommand):
@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--backend", choices=["duckdb", "spark"], help="Overrides JOINEDUP_LINKAGE_BACKEND")
 
     def handle(self, *args, backend=None, **options):
-        summary = link_index(backend=backend)
+        try:
+            summary = link_index(backend=backend)
+        except IndexChangedWhileLinking as changed:
+            raise CommandError(str(changed)) from None
         self.stdout.write(
             f"Linked {summary.records:,} records: {summary.records_assigned:,} newly assigned, "
             f"{summary.children_created:,} children found only in agency records, "
