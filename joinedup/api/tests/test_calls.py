@@ -94,7 +94,7 @@ def test_two_workers_counting_calls_at_once_each_count_their_own(pats_system):
 
 
 @override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=3)
-def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(northshire, pats_system):
+def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(northshire, pats_system, administrator):
     guesser = PartnerSystem("jdu_0123456789ab_" + "x" * 43)
 
     assert [guesser.get("/token").status_code for _ in range(3)] == [401, 401, 401]
@@ -104,8 +104,9 @@ def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(north
     assert 3500 < int(answer["Retry-After"]) <= 3600
     assert AuditEvent.objects.filter(verb="locked_out_api_address").count() == 1
 
-    call_command("api_token", "unlock", "127.0.0.1", stdout=StringIO())
+    call_command("api_token", "unlock", "127.0.0.1", "--by", "ida", stdout=StringIO())
     assert pats_system.get("/token").status_code == 200
+    assert AuditEvent.objects.get(verb="unlocked_api_address").actor_username == "ida"
 
 
 @override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=3)
