@@ -231,3 +231,27 @@ def test_switching_an_account_off_ends_the_sessions_it_has_open(client, scene):
     response = client.get(f"/children/{scene['alfred'].pk}")
 
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+
+
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_the_redirect_to_the_second_factor_is_not_kept_by_any_cache(signed_in, settings):
+    settings.JOINEDUP_REQUIRE_TWO_FACTOR = True
+    client = signed_in("pat")  # a password, but not yet the app
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/two-factor")
+    assert response["Cache-Control"] == NO_STORE
+
+
+@override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
+def test_the_redirect_at_the_end_of_the_working_day_is_not_kept_by_any_cache(client, scene):
+    sign_in_timed(client)
+    age_session(client, 11)
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert response["Cache-Control"] == NO_STORE
