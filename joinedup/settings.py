@@ -72,9 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "joinedup.web.middleware.no_store",  # above the two below, so their redirects are not cached either
     "joinedup.web.middleware.session_lifetime",
     "joinedup.web.middleware.two_factor_for_staff",
-    "joinedup.web.middleware.no_store",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from joinedup.access.policy import Action, decide, get_or_404
-from joinedup.access.queries import audit_listing, shield_for
+from joinedup.access.queries import SensitiveShield, audit_listing, shield_for
 from joinedup.agencies.models import Locality
 from joinedup.casework import queries
 from joinedup.casework.errors import NotAllowed, RuleBroken
@@ -111,14 +111,20 @@ def feedback(*, user: Any, referral_id: int) -> dict[str, Any]:
 def referrals_made(*, user: Any) -> list[dict[str, Any]]:
     """The referrals this account made whose feedback it may read now, newest first; a listing of
     each child, audited as the "your referrals" page is."""
-    referrals = list(queries.referrals_made_by(user).select_related("meeting", "lead_professional__user"))
+    referrals = list(queries.referrals_made_by(user).select_related(*FEEDBACK_NEEDS))
     audit_listing(user, {r.child_id: r.child for r in referrals}.values(), listed_on="the partner API's referrals")
-    return [as_feedback(user, referral) for referral in referrals]
+    # One shield for the whole list: decided per referral it costs queries for every one.
+    shield = shield_for(user, {r.child_id for r in referrals})
+    return [as_feedback(user, referral, shield) for referral in referrals]
 
 
-def as_feedback(user: Any, referral: Referral) -> dict[str, Any]:
+# What the feedback names of a referral besides its child and locality, read with it.
+FEEDBACK_NEEDS = ("meeting", "case", "lead_professional__user", "lead_professional__agency")
+
+
+def as_feedback(user: Any, referral: Referral, shield: SensitiveShield | None = None) -> dict[str, Any]:
     lead = referral.lead_professional
-    shield = shield_for(user, [referral.child_id])
+    shield = shield or shield_for(user, [referral.child_id])
     seen = shield.practitioner(lead, referral.child_id) if lead else None
     case = getattr(referral, "case", None)
     closed = case is not None and case.closed_on is not None

@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -184,16 +183,36 @@ def authenticate(bearer: str) -> ApiToken:
 
 def take_a_call(token: ApiToken, now: datetime | None = None) -> int | None:
     """Count a call in the token's fixed one-minute window: None while within the limit, else the
-    seconds until the next window opens. One UPDATE counts it, so workers running at once agree."""
+    seconds until the next window opens. One UPDATE counts it and returns the count it made, so
+    workers running at once each hear their own call's number, never another's."""
     now = now or timezone.now()
     window = now.replace(second=0, microsecond=0)
-    ApiToken.objects.filter(pk=token.pk).update(
-        # SET reads the row as it was, so the window's old start decides between counting on and restarting.
-        window_calls=Case(When(window_started_at=window, then=F("window_calls") + 1), default=Value(1)),
-        window_started_at=window,
-        last_used_at=now,
-    )
-    calls = ApiToken.objects.filter(pk=token.pk).values_list("window_calls", flat=True).get()
+    calls = _count_a_call(token.pk, window, now)
     if calls <= settings.JOINEDUP_API_CALLS_PER_MINUTE:
         return None
     return max(1, math.ceil((window + timedelta(minutes=1) - now).total_seconds()))
+
+
+def _count_a_call(token_id: int, window: datetime, now: datetime) -> int:
+    # Django's update() returns no rows, so this is the one UPDATE ... RETURNING (SQLite 3.35+,
+    # PostgreSQL) by hand. SET reads the row as it was, so the window's old start decides between
+    # counting on and restarting; the datetimes go in as the ORM would write them.
+    meta = ApiToken._meta
+    table, calls, started, used, pk = (
+        connection.ops.quote_name(name)
+        for name in (
+            meta.db_table,
+            meta.get_field("window_calls").column,
+            meta.get_field("window_started_at").column,
+            meta.get_field("last_used_at").column,
+            meta.pk.column,
+        )
+    )
+    as_stored = meta.get_field("window_started_at").get_db_prep_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {calls} = CASE WHEN {started} = %s THEN {calls} + 1 ELSE 1 END, "
+            f"{started} = %s, {used} = %s WHERE {pk} = %s RETURNING {calls}",
+            [as_stored(window, connection), as_stored(window, connection), as_stored(now, connection), token_id],
+        )
+        return cursor.fetchone()[0]

@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 
 from joinedup.access.policy import Action, decide
 from joinedup.common.forms import chosen
@@ -103,7 +102,6 @@ def _link_problem(request: HttpRequest, problem: LinkProblem) -> HttpResponse:
 def _by_link(view):
     """Open the link's invitation, or explain why it cannot be used."""
 
-    @never_cache
     def wrapped(request: HttpRequest, token: str, *args, **kwargs) -> HttpResponse:
         try:
             invitation = services.open_link(token)
@@ -118,7 +116,6 @@ def _by_interview(view):
     """An interview is open to the researcher who records it, while its authority is theirs to code."""
 
     @login_required
-    @never_cache
     def wrapped(request: HttpRequest, response_id: int, *args, **kwargs) -> HttpResponse:
         response = (
             Response.objects.select_related("invitation__instrument", "invitation__participant__authority")

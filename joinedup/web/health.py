@@ -6,11 +6,8 @@ every migration this code knows is applied, else 503 with the reason as JSON, so
 during a migration or an outage. Both are answered before any other middleware: no session, no
 sign-in, no audit, and no host check, since probes ask by address, not by the site's name."""
 
-from functools import cache
-
 from django.db import DatabaseError, connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.recorder import MigrationRecorder
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
 LIVE = "/health/live"
@@ -32,34 +29,18 @@ def health_checks(get_response):
 
 
 def why_not_ready() -> str:
-    """Empty when ready; otherwise one sentence for the operator."""
+    """Empty when ready; otherwise one sentence for the operator. The plan is `migrate --check`'s:
+    what migrate would apply to reach every app's latest migration (squashes counted as Django does)."""
     try:
-        applied = set(MigrationRecorder(connection).applied_migrations())
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as error:
         # The class name, not the message: a connection error can quote the database's address.
         return f"the database cannot be reached ({type(error).__name__})"
-    pending = [f"{app}.{name}" for app, name in _known_migrations() if not _is_applied((app, name), applied)]
     if pending:
-        return f"{len(pending)} migrations not applied, first {pending[0]}: run joinedup migrate"
+        first, _ = pending[0]
+        return f"{len(pending)} migrations not applied, first {first.app_label}.{first.name}: run joinedup migrate"
     return ""
-
-
-@cache
-def _known_migrations() -> tuple[tuple[str, str], ...]:
-    """The migrations on disk, read once: they do not change while the process runs."""
-    return tuple(sorted(MigrationLoader(None, ignore_no_migrations=True).graph.nodes))
-
-
-@cache
-def _replacements() -> dict[tuple[str, str], list[tuple[str, str]]]:
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return {key: migration.replaces for key, migration in loader.replacements.items()}
-
-
-def _is_applied(migration: tuple[str, str], applied: set[tuple[str, str]]) -> bool:
-    # A squashed migration stands for the ones it replaces: a database that ran those has it.
-    replaced = _replacements().get(migration)
-    return migration in applied or bool(replaced) and all(old in applied for old in replaced)
 
 
 def _answer(body: dict, status: int) -> JsonResponse:

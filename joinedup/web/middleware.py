@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -42,16 +43,23 @@ def no_store(get_response):
     return middleware
 
 
+def stamp_sign_in(sender, request, user, **kwargs):
+    """On user_logged_in: the session's working day starts at sign-in, not at its first page."""
+    if request is not None and hasattr(request, "session"):
+        request.session["signed_in_at"] = time.time()
+
+
 def session_lifetime(get_response):
     """The idle timeout (SESSION_COOKIE_AGE) never ends a session that is used all day; this does,
-    JOINEDUP_SESSION_MAX_HOURS after its first signed-in request, so a stolen cookie dies too."""
+    JOINEDUP_SESSION_MAX_HOURS after sign-in (stamped by stamp_sign_in), so a stolen cookie dies
+    too. A signed-in session without the stamp was not made by signing in here, and ends now."""
 
     def middleware(request):
         if request.user.is_authenticated:
-            started = request.session.setdefault("signed_in_at", time.time())
-            if time.time() - started > settings.JOINEDUP_SESSION_MAX_HOURS * 3600:
+            started = request.session.get("signed_in_at")
+            if started is None or time.time() - started > settings.JOINEDUP_SESSION_MAX_HOURS * 3600:
                 logout(request)
-                return redirect(f"{reverse('web:sign_in')}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
         return get_response(request)
 
     return middleware

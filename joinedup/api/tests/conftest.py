@@ -110,3 +110,11 @@ def system_for():
 def pats_system(northshire, system_for):
     """The council's case management system, acting as Pat."""
     return system_for(northshire["pat"].user, northshire["council"])
+
+
+@pytest.fixture
+def administrator(northshire):
+    """Ida, the index administrator, who issues and revokes the partner systems' tokens."""
+    return PractitionerFactory(
+        user__username="ida", agency=northshire["council"], job_role="Index administrator", role=Role.ADMINISTRATOR
+    )

@@ -7,12 +7,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
 from joinedup.api import lockout
 from joinedup.api.models import RefusedTokenAddress, Scope
-from joinedup.api.tokens import revoke_token
+from joinedup.api.tokens import revoke_token, take_a_call
 from joinedup.audit.models import AuditEvent
 from joinedup.index.changes import record_change
 from joinedup.index.models import ChangeKind
@@ -68,8 +69,32 @@ def test_a_new_minute_gives_the_token_its_calls_again(pats_system):
     assert pats_system.get("/token").status_code == 200
 
 
+@override_settings(JOINEDUP_API_CALLS_PER_MINUTE=2)
+def test_two_workers_counting_calls_at_once_each_count_their_own(pats_system):
+    """Worker B counts a call just after worker A's count was written: A's answer is still its own
+    call's, the token's second (allowed), and B's is the third (refused). Read back afterwards, A's
+    count would be B's, and both calls would be refused with one of the budget unspent."""
+    token, now = pats_system.token, timezone.now()
+    take_a_call(token, now)
+    answers = {}
+
+    def worker_b_counts_meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith("UPDATE") and "b" not in answers:
+            answers["b"] = None  # B's own statements pass straight through
+            answers["b"] = take_a_call(token, now)
+        return result
+
+    with connection.execute_wrapper(worker_b_counts_meanwhile):
+        answers["a"] = take_a_call(token, now)
+
+    assert answers["a"] is None
+    assert answers["b"] is not None and 1 <= answers["b"] <= 60
+    assert type(token).objects.get(pk=token.pk).window_calls == 3
+
+
 @override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=3)
-def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(northshire, pats_system):
+def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(northshire, pats_system, administrator):
     guesser = PartnerSystem("jdu_0123456789ab_" + "x" * 43)
 
     assert [guesser.get("/token").status_code for _ in range(3)] == [401, 401, 401]
@@ -79,8 +104,9 @@ def test_an_address_that_guesses_tokens_is_locked_out_even_with_a_good_one(north
     assert 3500 < int(answer["Retry-After"]) <= 3600
     assert AuditEvent.objects.filter(verb="locked_out_api_address").count() == 1
 
-    call_command("api_token", "unlock", "127.0.0.1", stdout=StringIO())
+    call_command("api_token", "unlock", "127.0.0.1", "--by", "ida", stdout=StringIO())
     assert pats_system.get("/token").status_code == 200
+    assert AuditEvent.objects.get(verb="unlocked_api_address").actor_username == "ida"
 
 
 @override_settings(JOINEDUP_ADDRESS_FAILURE_LIMIT=3)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from joinedup.agencies.tests.factories import AgencyFactory
 from joinedup.api.models import ApiToken, Scope
 from joinedup.api.tokens import TokenProblem, issue_token, revoke_token
+from joinedup.audit.models import AuditEvent
 from joinedup.people.models import Practitioner, Role
 
 from .conftest import PartnerSystem
@@ -134,31 +135,65 @@ def test_a_token_is_not_issued_with_what_it_cannot_have(northshire, change, prob
     assert not ApiToken.objects.exists()
 
 
-def test_the_command_issues_lists_and_revokes_tokens(northshire):
+def test_the_command_issues_lists_and_revokes_tokens_naming_who_did(northshire, administrator):
     issued = StringIO()
     call_command(
         "api_token", "issue", "--agency", "LA", "--name", "Case system", "--scopes", "involvement:read,events:read",
-        "--user", "pat", stdout=issued,
+        "--user", "pat", "--by", "ida", stdout=issued,
     )  # fmt: skip
     bearer = issued.getvalue().strip().splitlines()[-1]
     token = ApiToken.objects.get()
     assert bearer.startswith(f"jdu_{token.prefix}_")
     assert token.scopes == ["events:read", "involvement:read"]
+    issuing = AuditEvent.objects.get(verb="issued_api_token")
+    assert (issuing.actor_username, issuing.actor_role, issuing.object_id) == ("ida", "administrator", str(token.pk))
 
     listed = StringIO()
     call_command("api_token", "list", stdout=listed)
     assert f"jdu_{token.prefix}" in listed.getvalue() and "usable" in listed.getvalue()
     assert bearer not in listed.getvalue()
 
-    call_command("api_token", "revoke", f"jdu_{token.prefix}", stdout=StringIO())
+    call_command("api_token", "revoke", f"jdu_{token.prefix}", "--by", "ida", stdout=StringIO())
     assert PartnerSystem(bearer).get("/token").json()["code"] == "token_revoked"
+    assert AuditEvent.objects.get(verb="revoked_api_token").actor_username == "ida"
 
 
-def test_the_command_says_what_is_wrong(northshire):
+def test_a_system_of_its_own_is_made_by_the_administrator_who_issued_its_token(northshire, administrator):
+    call_command(
+        "api_token", "issue", "--agency", "NHT", "--name", "EMIS Web", "--scopes", "referrals:write", "--by", "ida",
+        stdout=StringIO(),
+    )  # fmt: skip
+
+    made = AuditEvent.objects.get(verb="created_account", detail__username="api-nht-emis-web")
+    assert made.actor_username == "ida"
+    assert AuditEvent.objects.get(verb="issued_api_token").actor_username == "ida"
+
+
+def test_the_command_says_what_is_wrong(northshire, administrator):
     with pytest.raises(CommandError, match="No agency has the code XX"):
-        call_command("api_token", "issue", "--agency", "XX", "--name", "A", "--scopes", "events:read")
+        call_command("api_token", "issue", "--agency", "XX", "--name", "A", "--scopes", "events:read", "--by", "ida")
     with pytest.raises(CommandError, match="Give one or more scopes"):
-        call_command("api_token", "issue", "--agency", "LA", "--name", "A", "--scopes", "everything")
+        call_command("api_token", "issue", "--agency", "LA", "--name", "A", "--scopes", "everything", "--by", "ida")
+
+
+@pytest.mark.parametrize(
+    "by, problem",
+    [
+        (None, "the following arguments are required: --by"),
+        ("nobody", "No account that is switched on has the username nobody"),
+        ("pat", "pat may not manage the API's tokens: Your role \\(Practitioner\\) does not allow"),
+    ],
+)
+def test_only_a_named_administrator_may_issue_or_revoke_a_token(northshire, pats_system, by, problem):
+    named = ["--by", by] if by else []
+    audited = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match=problem):
+        call_command("api_token", "issue", "--agency", "LA", "--name", "A", "--scopes", "events:read", *named)
+    with pytest.raises(CommandError, match=problem):
+        call_command("api_token", "revoke", f"jdu_{pats_system.token.prefix}", *named)
+
+    assert ApiToken.objects.get().revoked_at is None
+    assert AuditEvent.objects.count() == audited
 
 
 def test_a_token_of_another_agency_cannot_act_as_this_agencys_staff(northshire):

@@ -48,6 +48,13 @@ def test_start_page_names_the_authority_the_group_and_that_no_name_is_asked(clie
     assert "Start now" in page
 
 
+def test_no_page_of_a_link_is_kept_by_the_browser_or_a_proxy(client, link):
+    """The next person at a shared computer must not get someone's answers back from a cache
+    (every response's no-store comes from web.middleware.no_store)."""
+    for path in (link, f"{link}/section/impact", "/self-evaluation/q/not-a-link"):
+        assert client.get(path)["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private", path
+
+
 def test_questions_name_the_key_group(client, link):
     page = client.get(f"{link}/section/impact").content.decode()
 

@@ -44,6 +44,22 @@ def test_readiness_names_a_migration_not_yet_applied(client):
 
 
 @pytest.mark.django_db
+def test_readiness_names_first_the_migration_migrate_would_run_first(client):
+    """access.0006 needs people.0004: migrate runs that first, so the operator is told of it first."""
+    recorder = MigrationRecorder(connection)
+    for app, name in [
+        ("access", "0006_involvement_service_from_team"),
+        ("people", "0004_carer_phone_and_email"),
+        ("people", "0005_child_unknown_details_are_null"),
+    ]:
+        recorder.record_unapplied(app, name)
+
+    answer = json.loads(client.get(health.READY).content)
+
+    assert answer["reason"] == "3 migrations not applied, first people.0004_carer_phone_and_email: run joinedup migrate"
+
+
+@pytest.mark.django_db
 def test_readiness_says_the_database_cannot_be_reached_without_quoting_its_address(client, monkeypatch, tmp_path):
     unreachable = connections.create_connection("default")
     unreachable.settings_dict = dict(unreachable.settings_dict)

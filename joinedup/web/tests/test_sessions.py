@@ -2,6 +2,7 @@
 between the password and the authenticator code, is dead once the person is in. A wrong code slows
 the next attempt, whichever session makes it, and every failure is kept."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -154,30 +155,68 @@ def test_each_wrong_password_is_kept_after_the_right_one_clears_the_count(client
     assert AccessLog.objects.filter(username="pat", ip_address="203.0.113.7").count() == 1
 
 
+def sign_in_timed(client) -> tuple[float, float]:
+    before = time.time()
+    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    return before, time.time()
+
+
+def age_session(client, hours: float) -> str:
+    session = client.session
+    session["signed_in_at"] -= hours * 3600
+    session.save()
+    return session.session_key
+
+
+def test_the_working_day_starts_at_sign_in_not_at_the_first_page(client, scene):
+    before, after = sign_in_timed(client)
+
+    assert before <= client.session["signed_in_at"] <= after
+
+
 @override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
 def test_a_session_in_use_all_day_still_ends_ten_hours_after_sign_in(client, scene):
-    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
+    sign_in_timed(client)
     assert client.get("/").status_code == 200
-    session = client.session
-    session["signed_in_at"] -= 10 * 3600 + 1
-    session.save()
-    key = session.session_key
+    key = age_session(client, 10 + 1 / 3600)
 
-    response = client.get(f"/children/{scene['alfred'].pk}")
+    response = client.get(f"/children/{scene['alfred'].pk}?tab=audit")
 
-    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert response.status_code == 302
+    assert response["Location"] == f"/sign-in?next=/children/{scene['alfred'].pk}%3Ftab%3Daudit"
     assert not SessionStore().exists(key)
 
 
 @override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
+def test_signing_in_again_after_the_day_has_ended_starts_a_new_day(client, scene):
+    sign_in_timed(client)
+    age_session(client, 11)
+    assert client.get("/").status_code == 302
+
+    before, after = sign_in_timed(client)
+
+    assert before <= client.session["signed_in_at"] <= after
+    assert client.get(f"/children/{scene['alfred'].pk}").status_code == 200
+
+
+@override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
 def test_a_session_nine_hours_old_carries_on(client, scene):
-    client.post("/sign-in", {"username": "pat", "password": PASSWORD})
-    client.get("/")
-    session = client.session
-    session["signed_in_at"] -= 9 * 3600
-    session.save()
+    sign_in_timed(client)
+    age_session(client, 9)
 
     assert client.get(f"/children/{scene['alfred'].pk}").status_code == 200
+
+
+def test_a_signed_in_session_that_sign_in_never_stamped_is_ended(client, scene):
+    """Made before sign-in stamped the day's start, it cannot say when its day began."""
+    sign_in_timed(client)
+    session = client.session
+    del session["signed_in_at"]
+    session.save()
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
 
 
 def test_switching_an_account_off_ends_the_sessions_it_has_open(client, scene):
@@ -192,3 +231,27 @@ def test_switching_an_account_off_ends_the_sessions_it_has_open(client, scene):
     response = client.get(f"/children/{scene['alfred'].pk}")
 
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+
+
+NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def test_the_redirect_to_the_second_factor_is_not_kept_by_any_cache(signed_in, settings):
+    settings.JOINEDUP_REQUIRE_TWO_FACTOR = True
+    client = signed_in("pat")  # a password, but not yet the app
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/two-factor")
+    assert response["Cache-Control"] == NO_STORE
+
+
+@override_settings(JOINEDUP_SESSION_MAX_HOURS=10)
+def test_the_redirect_at_the_end_of_the_working_day_is_not_kept_by_any_cache(client, scene):
+    sign_in_timed(client)
+    age_session(client, 11)
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in")
+    assert response["Cache-Control"] == NO_STORE

@@ -1,12 +1,13 @@
 """joinedup api-token issue|list|revoke|unlock: the partner API's tokens, one per agency system.
 
-  joinedup api-token issue --agency NHT --name "EMIS Web" --scopes referrals:write,referrals:read
-  joinedup api-token issue --agency LA --name "Case system" --scopes involvement:read --user pat
+  joinedup api-token issue --agency NHT --name "EMIS Web" --scopes referrals:write,referrals:read --by ida
+  joinedup api-token issue --agency LA --name "Case system" --scopes involvement:read --user pat --by ida
   joinedup api-token list [--agency NHT]
-  joinedup api-token revoke jdu_0123456789ab
-  joinedup api-token unlock 192.0.2.10   (an address locked out for sending bad tokens)
+  joinedup api-token revoke jdu_0123456789ab --by ida
+  joinedup api-token unlock 192.0.2.10 --by ida   (an address locked out for sending bad tokens)
 
-The token is printed once, when issued: only a hash of it is kept."""
+The token is printed once, when issued: only a hash of it is kept. `--by` names the administrator
+who issues, revokes or unlocks, as the audit log records them."""
 
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from joinedup.access.policy import Action, decide
 from joinedup.agencies.models import Agency, Team
 from joinedup.api.lockout import unlock
 from joinedup.api.models import ApiToken, Scope
@@ -36,17 +38,27 @@ class Command(BaseCommand):
         )
         issue.add_argument("--team", help="The team code of the system's own account, e.g. a sensitive service's")
         issue.add_argument("--days", type=int, default=365, help="Days until it expires (at most 730)")
+        self._by(issue)
         listing = actions.add_parser("list", help="List tokens, never their secrets")
         listing.add_argument("--agency", help="Only this agency's")
         revoke = actions.add_parser("revoke", help="Revoke a token from its next call")
         revoke.add_argument("prefix", help="The token's start as `list` shows it, e.g. jdu_0123456789ab")
+        self._by(revoke)
         unlock = actions.add_parser("unlock", help="Let an address locked out for sending bad tokens call again")
         unlock.add_argument("address", help="The IP address, as the audit event locked_out_api_address names it")
+        self._by(unlock)
+
+    @staticmethod
+    def _by(parser):
+        parser.add_argument(
+            "--by", required=True, metavar="USERNAME", help="Your username: the audit log records who did this"
+        )
 
     def handle(self, *args, action: str, **options):
         getattr(self, f"_{action}")(**options)
 
-    def _issue(self, *, agency, name, scopes, user, team, days, **options):
+    def _issue(self, *, agency, name, scopes, user, team, days, by, **options):
+        administrator = self._administrator(by)
         agency = self._agency(agency)
         acts_as = None
         if user:
@@ -65,6 +77,7 @@ class Command(BaseCommand):
                 scopes=[scope.strip() for scope in scopes.split(",") if scope.strip()],
                 acts_as=acts_as,
                 team=team_row,
+                issued_by=administrator,
                 expires_at=timezone.now() + timedelta(days=days),
             )
         except TokenProblem as problem:
@@ -93,17 +106,29 @@ class Command(BaseCommand):
                 f"{','.join(token.scopes)}  until {token.expires_at:%Y-%m-%d}  {state}"
             )
 
-    def _revoke(self, *, prefix, **options):
+    def _revoke(self, *, prefix, by, **options):
+        administrator = self._administrator(by)
         token = ApiToken.objects.filter(prefix=prefix.removeprefix(TOKEN_START).split("_")[0]).first()
         if token is None:
             raise CommandError(f"No token starts {prefix}: `joinedup api-token list` shows them")
-        revoke_token(token=token)
+        revoke_token(token=token, revoked_by=administrator)
         self.stdout.write(f"Revoked {token.name} ({token.agency.name}): it is refused from its next call")
 
-    def _unlock(self, *, address, **options):
-        if not unlock(address):
+    def _unlock(self, *, address, by, **options):
+        if not unlock(address, unlocked_by=self._administrator(by)):
             raise CommandError(f"{address} has sent no bad tokens lately: nothing to unlock")
         self.stdout.write(f"Unlocked {address}: it may call the API again")
+
+    def _administrator(self, username: str):
+        """The account giving the command, which must be one that may manage staff accounts: a
+        token is a way into the service as much as an account is."""
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No account that is switched on has the username {username}")
+        decision = decide(user, Action.MANAGE_ACCOUNTS)
+        if not decision:
+            raise CommandError(f"{username} may not manage the API's tokens: {decision.reason}")
+        return user
 
     def _agency(self, code: str) -> Agency:
         agency = Agency.objects.filter(code=code).first()
