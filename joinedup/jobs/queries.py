@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from joinedup.access.policy import Decision, decide
 from joinedup.agencies.models import Agency
@@ -40,15 +40,23 @@ def kinds_for(user: Any) -> list[str]:
 
 
 def jobs_for(user: Any) -> QuerySet[Job]:
-    return Job.objects.filter(kind__in=kinds_for(user)).select_related("submitted_by")
+    kinds = kinds_for(user)
+    shared = [kind for kind in kinds if not KINDS[kind].own]
+    own = [kind for kind in kinds if KINDS[kind].own]
+    return Job.objects.filter(Q(kind__in=shared) | Q(kind__in=own, submitted_by=user)).select_related("submitted_by")
 
 
 def job_for(user: Any, job_id: int) -> tuple[Job | None, Decision]:
-    """The job and whether this person may see it: those who may start its kind of job."""
+    """The job and whether this person may see it: those who may start its kind of job, and for
+    an export only the person who asked for it."""
     job = Job.objects.select_related("submitted_by").filter(pk=job_id).first()
     if job is None:
         return None, Decision(False, "No such job")
-    return job, decide(user, KINDS[job.kind].action)
+    kind = KINDS[job.kind]
+    decision = decide(user, kind.action)
+    if decision and kind.own and job.submitted_by_id != user.pk:
+        return job, Decision(False, "An export is downloaded only by the person who asked for it")
+    return job, decision
 
 
 def source_choices() -> list[SourceChoice]:

@@ -10,10 +10,11 @@ that is not what its source file describes) fails at once, with its reasons."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,46 @@ def start_measures_build(*, submitted_by: Any) -> tuple[Job, bool]:
         kind=JobKind.BUILD_MEASURES,
         parameters={},
         dedupe_key=_key(JobKind.BUILD_MEASURES),
+        submitted_by=submitted_by,
+    )
+
+
+def start_return(
+    *, which: str, period_start: date, period_end: date, child_id: str, file_format: str, submitted_by: Any
+) -> tuple[Job, bool]:
+    """Queue a partner return (Annex A list 2, the Standard Safeguarding Dataset) to be made."""
+    return start_export(
+        kind=JobKind.MAKE_RETURN,
+        parameters={
+            "return": which,
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "child_id": child_id,
+            "format": file_format if file_format == "csv" and which == "annex_a" else "xlsx",
+        },
+        submitted_by=submitted_by,
+    )
+
+
+def start_research_extract(
+    *, use: str, project: str, purpose: str, cohort_id: int | None, submitted_by: Any
+) -> tuple[Job, bool]:
+    """Queue a de-identified extract for research to be made."""
+    return start_export(
+        kind=JobKind.MAKE_RESEARCH_EXTRACT,
+        parameters={"use": use, "project": project, "purpose": purpose, "cohort": cohort_id},
+        submitted_by=submitted_by,
+    )
+
+
+def start_export(*, kind: str, parameters: dict, submitted_by: Any) -> tuple[Job, bool]:
+    """The same export with the same parameters, asked for again by the same person while one is
+    unfinished, finds that one; someone else asking makes their own (an export is its maker's)."""
+    asked = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
+    return submit_job(
+        kind=kind,
+        parameters=parameters,
+        dedupe_key=_key(kind, str(submitted_by.pk), asked),
         submitted_by=submitted_by,
     )
 
@@ -169,13 +210,14 @@ def _audit_start(job: Job, user: Any, *, already_asked: bool) -> None:
         actor=user,
         verb="started_job",
         target=job,
-        legal_basis=KINDS[job.kind].legal_basis,
+        legal_basis=KINDS[job.kind].basis_for(job),
         detail={"kind": job.kind, "already_asked": already_asked, **_described(job.parameters)},
     )
 
 
 def _described(parameters: dict) -> dict:
-    return {key: parameters[key] for key in ("source", "files", "sha256") if key in parameters}
+    described = ("source", "files", "sha256", "return", "period_start", "period_end", "use", "project", "cohort")
+    return {key: parameters[key] for key in described if key in parameters}
 
 
 def _begin_attempt(job_id: int) -> Job | None:
