@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Before django_tasks_db: `db_worker` is joinedup.jobs' own, which also releases the jobs of a
+    # worker that was killed.
+    "joinedup.jobs",
     "django_tasks",
     "django_tasks_db",
     "joinedup.audit",
@@ -53,7 +56,6 @@ INSTALLED_APPS = [
     "joinedup.selfeval",
     "joinedup.evidence",
     "joinedup.synth",
-    "joinedup.jobs",
     "joinedup.web",
     # The partner API (joinedup/api); ninja for the Swagger UI files it serves itself.
     "ninja",

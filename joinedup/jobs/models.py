@@ -47,6 +47,11 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Written while the worker runs it: a running job whose beat stopped lost its worker",
+    )
     task_result_id = models.CharField(max_length=64, blank=True, help_text="django-tasks' id of the queued run")
 
     class Meta:

@@ -5,7 +5,8 @@ already asked for: a unique constraint allows one unfinished job per dedupe key.
 its queued task are written in one transaction, so neither exists without the other. A run that
 fails is tried again after JOINEDUP_JOB_RETRY_SECONDS, then twice that, and so on, up to the
 job's max_attempts; every attempt's error is kept. Work that cannot succeed as asked (an extract
-that is not what its source file describes) fails at once, with its reasons."""
+that is not what its source file describes) fails at once, with its reasons. A running job writes a
+heartbeat; one whose heartbeat stopped lost its worker, and is tried again like any failure."""
 
 from __future__ import annotations
 
@@ -21,17 +22,21 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from joinedup.access.policy import decide
 from joinedup.audit import services as audit
 
 from .kinds import KINDS, JobRefused
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
-from .progress import JobProgress
+from .progress import RUNNING_HERE, Heartbeat, JobProgress
 
 UPLOADS = "uploads"
+WORKER_LOST = "The worker stopped without finishing (it was killed, or its machine lost)"
 
 
 class NotAllowed(Exception):
@@ -149,7 +154,8 @@ def run_job(*, job_id: int) -> dict[str, Any]:
         return {"job": job_id, "ran": False}
     progress = JobProgress(job)
     try:
-        result = KINDS[job.kind].run(job, progress)
+        with Heartbeat(job):
+            result = KINDS[job.kind].run(job, progress)
     except JobRefused as refusal:
         _end_attempt(job, status=JobStatus.FAILED, error=str(refusal), result=refusal.result)
         return {"job": job.pk, "status": JobStatus.FAILED}
@@ -160,6 +166,30 @@ def run_job(*, job_id: int) -> dict[str, Any]:
         progress.close()
     _end_attempt(job, status=JobStatus.SUCCEEDED, result=result)
     return {"job": job.pk, "status": JobStatus.SUCCEEDED}
+
+
+def release_lost_jobs() -> list[int]:
+    """Jobs "Running" whose heartbeat stopped longer ago than JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS
+    lost their worker (killed with SIGKILL, the machine lost): nothing else would ever finish them,
+    and they would block the same work being asked for again. Each such attempt is recorded as
+    failed and the job tried again, as after any failure, or failed once it has had its attempts.
+    The worker calls this when it starts and every JOINEDUP_JOB_SWEEP_SECONDS."""
+    limit = timezone.now() - timedelta(seconds=settings.JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS)
+    silent = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    lost = Job.objects.filter(silent, status=JobStatus.RUNNING).exclude(pk__in=RUNNING_HERE)
+    released = []
+    for job_id in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Asked again under the row's lock: a beat may have come since.
+            job = Job.objects.select_for_update().filter(silent, pk=job_id, status=JobStatus.RUNNING).first()
+            if job is None:
+                continue
+            DBTaskResult.objects.filter(pk=job.task_result_id, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=timezone.now()
+            )
+            _retry_or_fail(job, WORKER_LOST)
+        released.append(job_id)
+    return released
 
 
 def retry_delay(attempts_made: int) -> timedelta:
@@ -227,7 +257,7 @@ def _begin_attempt(job_id: int) -> Job | None:
             return None
         now = timezone.now()
         job.status, job.attempts, job.next_attempt_at = JobStatus.RUNNING, job.attempts + 1, None
-        job.started_at = job.started_at or now
+        job.started_at, job.heartbeat_at = job.started_at or now, now
         job.progress_done = job.progress_total = 0
         job.progress_message = ""
         job.save(
@@ -236,6 +266,7 @@ def _begin_attempt(job_id: int) -> Job | None:
                 "attempts",
                 "next_attempt_at",
                 "started_at",
+                "heartbeat_at",
                 "progress_done",
                 "progress_total",
                 "progress_message",
@@ -248,7 +279,9 @@ def _begin_attempt(job_id: int) -> Job | None:
 def _end_attempt(job: Job, *, status: str, result: dict | None = None, error: str = "") -> None:
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
+        job = _still_this_attempt(job)
+        if job is None:
+            return
         job.status, job.finished_at, job.error = status, now, error
         job.result = result or {}
         job.save(update_fields=["status", "finished_at", "error", "result"])
@@ -258,24 +291,40 @@ def _end_attempt(job: Job, *, status: str, result: dict | None = None, error: st
 
 
 def _after_failure(job: Job, error: BaseException) -> None:
-    from .tasks import run_job
-
     message = _in_words(error)
-    now = timezone.now()
     if not connection.in_atomic_block:
         # The failure may be the database's (a restart): write it on a new connection, or the job
         # would stay "Running" and block the same work being asked for again.
         connection.close_if_unusable_or_obsolete()
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
-        job.error = message
-        job.attempt_history.filter(number=job.attempts).update(finished_at=now, succeeded=False, error=message)
-        if job.attempts < job.max_attempts:
-            job.status, job.next_attempt_at = JobStatus.WAITING_TO_RETRY, now + retry_delay(job.attempts)
-            job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
-        else:
-            job.status, job.finished_at = JobStatus.FAILED, now
-        job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+        job = _still_this_attempt(job)
+        if job is not None:
+            _retry_or_fail(job, message)
+
+
+def _retry_or_fail(job: Job, message: str) -> None:
+    """Inside the transaction holding the job's row: end its attempt as failed, then queue the
+    next attempt after the back-off, or fail the job when it has had its attempts."""
+    from .tasks import run_job
+
+    now = timezone.now()
+    job.error = message
+    job.attempt_history.filter(number=job.attempts).update(finished_at=now, succeeded=False, error=message)
+    if job.attempts < job.max_attempts:
+        job.status, job.next_attempt_at = JobStatus.WAITING_TO_RETRY, now + retry_delay(job.attempts)
+        job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
+    else:
+        job.status, job.finished_at = JobStatus.FAILED, now
+    job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+
+
+def _still_this_attempt(job: Job) -> Job | None:
+    """The job's row, locked, if this attempt is still the one running: an attempt taken for lost
+    (release_lost_jobs) and tried again leaves its ending to the next attempt."""
+    current = Job.objects.select_for_update().get(pk=job.pk)
+    if current.status != JobStatus.RUNNING or current.attempts != job.attempts:
+        return None
+    return current
 
 
 def _in_words(error: BaseException) -> str:

@@ -25,7 +25,7 @@ from joinedup.people.tests.factories import ChildFactory, PractitionerFactory
 
 from .conftest import staff, work_through_the_queue
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 LIST_2 = {"period_start_day": 1, "period_start_month": 4, "period_start_year": 2025, "period_end_day": 31,
           "period_end_month": 3, "period_end_year": 2026, "child_id": "la_child_id", "return": "annex_a"}  # fmt: skip
 STUDY = {"use": "attendance_evaluation", "project": "Attendance study", "purpose": "Does early help change attendance?"}
