@@ -31,11 +31,13 @@ from django_tasks_db.models import DBTaskResult
 from joinedup.access.policy import decide
 from joinedup.audit import services as audit
 
-from .kinds import KINDS, JobRefused
+from .kinds import KINDS, JobRefused, exports_folder
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
 from .progress import RUNNING_HERE, Heartbeat, JobProgress
 
 UPLOADS = "uploads"
+# An upload is stored a moment before its job is written: one younger than this is not left behind.
+UPLOAD_GRACE_SECONDS = 3600
 WORKER_LOST = "The worker stopped without finishing (it was killed, or its machine lost)"
 
 
@@ -288,6 +290,7 @@ def _end_attempt(job: Job, *, status: str, result: dict | None = None, error: st
         job.attempt_history.filter(number=job.attempts).update(
             finished_at=now, succeeded=status == JobStatus.SUCCEEDED, error=error
         )
+        _when_finished(job)
 
 
 def _after_failure(job: Job, error: BaseException) -> None:
@@ -315,7 +318,55 @@ def _retry_or_fail(job: Job, message: str) -> None:
         job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
     else:
         job.status, job.finished_at = JobStatus.FAILED, now
+        _when_finished(job)
     job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+
+
+def _when_finished(job: Job) -> None:
+    """Once the job's end is committed: an import's upload is no longer needed (its rejects are
+    kept apart), unless another unfinished job reads the same files."""
+    if job.kind == JobKind.IMPORT_EXTRACT:
+        transaction.on_commit(lambda: _discard_upload(job))
+
+
+def _discard_upload(job: Job) -> None:
+    upload = job.parameters.get("upload")
+    others = Job.objects.filter(status__in=UNFINISHED, parameters__upload=upload).exclude(pk=job.pk)
+    if upload and not others.exists():
+        shutil.rmtree(Path(settings.VAR_DIR) / upload, ignore_errors=True)
+
+
+def delete_expired_files() -> dict[str, int]:
+    """Delete the exports made more than JOINEDUP_EXPORT_RETENTION_DAYS ago, and uploads no
+    unfinished job reads that were left behind (an upload whose job was never written, or one kept
+    before uploads were deleted on finishing). The worker does it when it starts and now and then."""
+    now = timezone.now()
+    deleted = {"exports": 0, "uploads": 0}
+    exports = exports_folder()
+    folders = {int(f.name.removeprefix("job-")): f for f in _folders(exports) if f.name.removeprefix("job-").isdigit()}
+    made = dict(Job.objects.filter(pk__in=folders).values_list("pk", "finished_at"))
+    kept_until = now - timedelta(days=settings.JOINEDUP_EXPORT_RETENTION_DAYS)
+    for job_id, folder in folders.items():
+        if job_id not in made or (made[job_id] is not None and made[job_id] < kept_until):
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted["exports"] += 1
+    uploads = Path(settings.VAR_DIR) / UPLOADS
+    read = set(
+        Job.objects.filter(status__in=UNFINISHED, kind=JobKind.IMPORT_EXTRACT).values_list(
+            "parameters__upload", flat=True
+        )
+    )
+    arrived_before = (now - timedelta(seconds=UPLOAD_GRACE_SECONDS)).timestamp()
+    for folder in _folders(uploads):
+        relative = str(folder.relative_to(Path(settings.VAR_DIR)))
+        if relative not in read and folder.stat().st_mtime < arrived_before:
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted["uploads"] += 1
+    return deleted
+
+
+def _folders(root: Path) -> list[Path]:
+    return [path for path in root.iterdir() if path.is_dir()] if root.is_dir() else []
 
 
 def _still_this_attempt(job: Job) -> Job | None:
