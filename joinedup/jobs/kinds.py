@@ -5,6 +5,7 @@ it in the worker and reports on it, and keeps an export's file for its maker to 
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -89,7 +90,7 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
         raise JobRefused(
             f"Nothing was loaded: the extract is not what the source file {job.parameters['source']} describes. "
             "Correct what the table of problems lists and upload it again.",
-            {"rejects_path": str(written), "rejected": len(problems.problems)},
+            {"rejects_path": str(written), "rejected": len(problems.problems), "problems": len(problems.problems)},
         ) from None
     result = {
         "batch": batch.pk,
@@ -99,11 +100,20 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
         "rejects_path": batch.rejects_path,
         **{name: getattr(batch, name) for name in ("rows_read", "created", "updated", "unchanged", "withdrawn")},
         "rejected": batch.rejected,
+        # Rows rejected and problems with rows loaded: counted once here, not on each look at the page.
+        "problems": _lines_of(batch.rejects_path),
     }
     if batch.status == BatchStatus.HELD:
         result["held_reason"] = batch.held_reason
         result["who_may_confirm"] = who_may_confirm()
     return result
+
+
+def _lines_of(rejects: str | None) -> int:
+    if not rejects or not Path(rejects).is_file():
+        return 0
+    with Path(rejects).open(newline="", encoding="utf-8") as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)  # less the header
 
 
 def link(job: Job, progress: JobProgress) -> dict[str, Any]:

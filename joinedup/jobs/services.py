@@ -28,12 +28,12 @@ from django.utils.text import get_valid_filename
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from joinedup.access.policy import decide
 from joinedup.audit import services as audit
 
 from .kinds import KINDS, JobRefused, exports_folder
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
 from .progress import RUNNING_HERE, Heartbeat, JobProgress
+from .queries import may_start
 
 UPLOADS = "uploads"
 # An upload is stored a moment before its job is written: one younger than this is not left behind.
@@ -48,7 +48,7 @@ class NotAllowed(Exception):
 def start_import(*, source_file: str, source: str, files: list[UploadedFile], submitted_by: Any) -> tuple[Job, bool]:
     """Keep the uploaded extract under VAR_DIR and queue its import. Returns the job and whether
     it is new (False: the same extract of the same source is already waiting or importing)."""
-    _may(submitted_by, JobKind.IMPORT_EXTRACT)
+    _may(submitted_by, JobKind.IMPORT_EXTRACT)  # before keeping the files of someone refused
     upload, digest = store_upload(files)
     parameters = {
         "source_file": source_file,
@@ -228,7 +228,7 @@ def store_upload(files: Iterable[UploadedFile]) -> tuple[Path, str]:
 
 
 def _may(user: Any, kind: str) -> None:
-    decision = decide(user, KINDS[kind].action)
+    decision = may_start(user, kind)
     if not decision:
         raise NotAllowed(decision.reason)
 

@@ -24,16 +24,19 @@ from .kinds import KINDS, export_path
 from .models import Job, JobKind
 
 JOBS_LISTED = 50
+FOLLOWED = "jobs_followed"  # the session's jobs whose following is already audited
+FOLLOWED_KEPT = 20
 JOBS_BASIS = "Staff checking the imports and other background work they may start"
 
 
-def _allowed(request: HttpRequest, action: Action) -> None:
-    decision = decide(request.user, action)
+def _may_start(request: HttpRequest, kind: str) -> None:
+    """Refused before any input is read; the service asks the same (queries.may_start) again."""
+    decision = queries.may_start(request.user, kind)
     if not decision:
         raise PermissionDenied(decision.reason)
 
 
-def _job_or_404(request: HttpRequest, job_id: int, verb: str) -> Job:
+def _job_or_404(request: HttpRequest, job_id: int, verb: str, *, audited: bool = True) -> Job:
     """The job, its read audited; absent and not allowed both look absent, as access.get_or_404
     does for a child's records (a job names no child, so it is decided here by its kind)."""
     job, decision = queries.job_for(request.user, job_id)
@@ -42,7 +45,8 @@ def _job_or_404(request: HttpRequest, job_id: int, verb: str) -> Job:
     if not decision:
         audit.record(actor=request.user, verb=f"refused_{verb}", target=job, legal_basis=decision.reason)
         raise Http404("No such job")
-    audit.record(actor=request.user, verb=verb, target=job, legal_basis=KINDS[job.kind].basis_for(job))
+    if audited:
+        audit.record(actor=request.user, verb=verb, target=job, legal_basis=KINDS[job.kind].basis_for(job))
     return job
 
 
@@ -56,7 +60,9 @@ def _started(request: HttpRequest, job: Job, new: bool) -> HttpResponse:
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.RUN_JOBS)
+    decision = decide(request.user, Action.RUN_JOBS)
+    if not decision:
+        raise PermissionDenied(decision.reason)
     jobs = list(queries.jobs_for(request.user)[:JOBS_LISTED])
     audit.record(
         actor=request.user, verb="listed_jobs", legal_basis=JOBS_BASIS, detail={"jobs": [job.pk for job in jobs]}
@@ -79,7 +85,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_import(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.IMPORT_EXTRACT)
+    _may_start(request, JobKind.IMPORT_EXTRACT)
     posted = request.method == "POST"
     form = ImportForm(
         request.POST if posted else None, request.FILES if posted else None, sources=queries.source_choices()
@@ -99,14 +105,14 @@ def new_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_linkage(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.LINK_INDEX)
+    _may_start(request, JobKind.LINK_INDEX)
     return _started(request, *services.start_linkage(submitted_by=request.user))
 
 
 @login_required
 @require_POST
 def start_measures_build(request: HttpRequest) -> HttpResponse:
-    _allowed(request, Action.BUILD_MEASURES)
+    _may_start(request, JobKind.BUILD_MEASURES)
     return _started(request, *services.start_measures_build(submitted_by=request.user))
 
 
@@ -114,7 +120,7 @@ def start_measures_build(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start_return(request: HttpRequest) -> HttpResponse:
     """The returns page's form (evidence:returns) asks for a return; the worker makes it."""
-    _allowed(request, Action.MAKE_RETURNS)
+    _may_start(request, JobKind.MAKE_RETURN)
     form = ReturnForm(request.POST)
     which = request.POST.get("return")
     if which not in RETURNS:
@@ -137,7 +143,7 @@ def start_return(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start_research_extract(request: HttpRequest) -> HttpResponse:
     """The research extract page's form (evidence:research_extract) asks for an extract."""
-    _allowed(request, Action.MAKE_RESEARCH_EXTRACT)
+    _may_start(request, JobKind.MAKE_RESEARCH_EXTRACT)
     form = evidence_views.research_extract_form(request.user, request.POST)
     if not form.is_valid():
         return evidence_views.research_extract_page(request, form, status=400)
@@ -169,8 +175,13 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
-    """How far the job has got, for the job page to follow without reloading (jobs/job.js)."""
-    job = _job_or_404(request, job_id, "followed_job")
+    """How far the job has got, for the job page to follow without reloading (jobs/job.js). The
+    page asks every three seconds: the first ask of a session is audited, the look it belongs to,
+    not each ask (a refused ask is audited every time)."""
+    followed = request.session.get(FOLLOWED, [])
+    job = _job_or_404(request, job_id, "followed_job", audited=job_id not in followed)
+    if job_id not in followed:
+        request.session[FOLLOWED] = [*followed, job_id][-FOLLOWED_KEPT:]
     return JsonResponse(
         {
             "status": job.get_status_display(),
