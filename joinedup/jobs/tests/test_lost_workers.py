@@ -6,6 +6,7 @@ failed and tries the job again, so the same work is not blocked for ever."""
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from django.db.models import F
 from django_tasks_db.models import DBTaskResult
 
 from joinedup.jobs import kinds, services
+from joinedup.jobs.management.commands import db_worker
 from joinedup.jobs.models import Job, JobStatus
 from joinedup.jobs.progress import RUNNING_HERE
 from joinedup.jobs.services import release_lost_jobs, start_linkage
@@ -116,3 +118,20 @@ def test_an_attempt_taken_for_lost_does_not_end_the_job_when_it_comes_back(sourc
 
     job.refresh_from_db()
     assert (job.status, job.result) == (JobStatus.WAITING_TO_RETRY, {})
+
+
+def test_a_worker_that_keeps_running_releases_lost_jobs_now_and_then(sources, people, settings):
+    settings.JOINEDUP_JOB_SWEEP_SECONDS = 0.05
+    job, _ = start_linkage(submitted_by=people["adi"])
+    killed_mid_run(job, silent_for=timedelta(minutes=11))
+    stopped = threading.Event()
+    sweeper = threading.Thread(target=db_worker.Command._sweep, args=(stopped,))
+
+    sweeper.start()
+    deadline = time.monotonic() + 5
+    while Job.objects.get(pk=job.pk).status == JobStatus.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stopped.set()
+    sweeper.join()
+
+    assert Job.objects.get(pk=job.pk).status == JobStatus.WAITING_TO_RETRY
