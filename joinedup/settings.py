@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Before django_tasks_db: `db_worker` is joinedup.jobs' own, which also releases the jobs of a
+    # worker that was killed.
+    "joinedup.jobs",
     "django_tasks",
     "django_tasks_db",
     "joinedup.audit",
@@ -53,7 +56,6 @@ INSTALLED_APPS = [
     "joinedup.selfeval",
     "joinedup.evidence",
     "joinedup.synth",
-    "joinedup.jobs",
     "joinedup.web",
     # The partner API (joinedup/api); ninja for the Swagger UI files it serves itself.
     "ninja",
@@ -182,6 +184,13 @@ JOINEDUP_KS3_ABSENCE_THRESHOLD = float(os.environ.get("JOINEDUP_KS3_ABSENCE_THRE
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JOINEDUP_JOB_MAX_ATTEMPTS = int(os.environ.get("JOINEDUP_JOB_MAX_ATTEMPTS", "3"))
 JOINEDUP_JOB_RETRY_SECONDS = int(os.environ.get("JOINEDUP_JOB_RETRY_SECONDS", "60"))
+# Exports made by the worker (returns, research extracts) are kept under VAR_DIR/exports for their
+# maker to download, then deleted after JOINEDUP_EXPORT_RETENTION_DAYS. A running job whose
+# heartbeat is older than JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS had its worker killed: it is
+# failed (and tried again) when a worker starts and every JOINEDUP_JOB_SWEEP_SECONDS while it runs.
+JOINEDUP_EXPORT_RETENTION_DAYS = int(os.environ.get("JOINEDUP_EXPORT_RETENTION_DAYS", "7"))
+JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS", "600"))
+JOINEDUP_JOB_SWEEP_SECONDS = int(os.environ.get("JOINEDUP_JOB_SWEEP_SECONDS", "60"))
 # The source files (TOML) staff may choose from when they upload an extract in the browser: the
 # synthetic authority's unless the authority keeps its own elsewhere.
 JOINEDUP_SOURCE_FILES_DIR = Path(

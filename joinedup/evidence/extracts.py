@@ -19,6 +19,7 @@ from .disclosure.anonymity import smallest_group
 from .disclosure.minimise import MinimisationPolicy, minimise, new_project_salt
 from .measures import connect
 from .models import Cohort, ProjectSalt, ResearchExtract
+from .returns import tables as returns_tables
 
 USES_FILE = Path(__file__).parent / "data" / "extract_uses.toml"
 # Every combination of the quasi-identifiers must describe at least this many rows of children
@@ -94,3 +95,13 @@ def make_research_extract(
         detail={"project": project, "use": use.code, "rows": len(extract), "smallest_group": smallest},
     )
     return record, extract, dictionary
+
+
+def extract_workbook(extract: pd.DataFrame, dictionary: dict[str, str]) -> bytes:
+    """The extract and its data dictionary (what was done to each column), a sheet each."""
+    notes = pd.DataFrame({"Column": list(dictionary), "What was done": list(dictionary.values())})
+    return returns_tables.to_xlsx_bytes({"Extract": extract, "Data dictionary": notes})
+
+
+def extract_file_name(record: ResearchExtract) -> str:
+    return f"{record.project}-{record.made_at:%Y-%m-%d}-{record.id}.xlsx"

@@ -4,16 +4,57 @@ involvements, linked identifiers and SDQ scores. `returns` shapes them; this rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 from joinedup.access import queries as access
+from joinedup.audit import services as audit
 from joinedup.casework import queries as casework
 from joinedup.people import queries as people
 
 from .measures import frame_of
 from .returns import annex_a, ssd
+from .returns import tables as returns_tables
+
+RETURNS = {"annex_a": "Ofsted Annex A, list 2", "ssd": "Standard Safeguarding Dataset"}
+RETURNS_BASIS = "Statutory and partnership returns about early help (public task)"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class MadeReturn:
+    content: bytes
+    file_name: str
+    content_type: str
+    rows: int
+
+
+def make_return(
+    *, made_by, which: str, period_start: date, period_end: date, child_id: str, file_format: str, made_on: date
+) -> MadeReturn:
+    """A return as a file (CSV only for a return of one table; otherwise XLSX, a sheet a table),
+    and the audit event of it being made. Raises CannotBeReturned when the records cannot fill it."""
+    if which == "annex_a":
+        frame = annex_a_list_2(period_start=period_start, period_end=period_end, child_unique_id=child_id)
+        sheets, name = {"List 2 early help": frame}, f"annex-a-list-2-{period_end:%Y-%m-%d}"
+    elif which == "ssd":
+        sheets = standard_safeguarding_dataset(person_id=child_id)
+        name = f"standard-safeguarding-dataset-{made_on:%Y-%m-%d}"
+    else:
+        raise ValueError(f"No such return: {which}")
+    rows = sum(len(frame) for frame in sheets.values())
+    audit.record(
+        actor=made_by,
+        verb="made_return",
+        legal_basis=RETURNS_BASIS,
+        detail={"return": which, "rows": rows, "file": name},
+    )
+    if file_format == "csv" and len(sheets) == 1:
+        content = returns_tables.to_csv_bytes(next(iter(sheets.values())))
+        return MadeReturn(content, f"{name}.csv", "text/csv; charset=utf-8", rows)
+    return MadeReturn(returns_tables.to_xlsx_bytes(sheets), f"{name}.xlsx", XLSX, rows)
 
 
 def annex_a_list_2(*, period_start: date, period_end: date, child_unique_id: str = "la_child_id") -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pandas as pd
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,13 +20,12 @@ from django.views.decorators.http import require_http_methods
 from joinedup.access.policy import Action, decide
 from joinedup.audit import services as audit
 
-from . import extracts, pages, partner_returns
+from . import extracts, pages
 from .cohorts import Definition
 from .forms import CohortForm, ComparisonForm, OutcomesForm, ResearchExtractForm, ReturnForm
 from .measures import MeasuresNotBuilt
 from .models import Cohort
 from .pages import areas_for, disclosure_for
-from .returns.spec import CannotBeReturned
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -172,7 +171,8 @@ def comparison(request: HttpRequest) -> HttpResponse:
 @login_required
 def returns(request: HttpRequest) -> HttpResponse:
     """Ofsted's Annex A list 2 for a period and the Standard Safeguarding Dataset's early help
-    tables. They name children, so only analysts make them, and each one made is audited."""
+    tables. They name children, so only analysts make them; the form asks the worker to make one
+    (jobs:start_return), and each one made is audited."""
     _allowed(request, Action.MAKE_RETURNS)
     today = timezone.localdate()
     year_ago = today - timedelta(days=365)
@@ -181,60 +181,29 @@ def returns(request: HttpRequest) -> HttpResponse:
         "period_end_day": today.day, "period_end_month": today.month, "period_end_year": today.year,
         "child_id": "la_child_id",
     }  # fmt: skip
-    form = ReturnForm(request.GET if "period_start_year" in request.GET else defaults)
-    wanted = request.GET.get("return")
-    if wanted in ("annex_a", "ssd") and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if wanted == "annex_a":
-                frame = partner_returns.annex_a_list_2(
-                    period_start=data["period_start"], period_end=data["period_end"], child_unique_id=data["child_id"]
-                )
-                sheets, name = {"List 2 early help": frame}, f"annex-a-list-2-{data['period_end']:%Y-%m-%d}"
-            else:
-                sheets = partner_returns.standard_safeguarding_dataset(person_id=data["child_id"])
-                name = f"standard-safeguarding-dataset-{today:%Y-%m-%d}"
-        except CannotBeReturned as problem:
-            return _render(request, "evidence/returns.html", {"form": form, "problem": str(problem)}, status=422)
-        audit.record(
-            actor=request.user,
-            verb="made_return",
-            legal_basis="Statutory and partnership returns about early help (public task)",
-            detail={"return": wanted, "rows": sum(len(f) for f in sheets.values()), "file": name},
-        )
-        if request.GET.get("download") == "csv" and len(sheets) == 1:
-            content = pages.returns_tables.to_csv_bytes(next(iter(sheets.values())))
-            return _attachment(content, "text/csv; charset=utf-8", f"{name}.csv")
-        return _attachment(pages.returns_tables.to_xlsx_bytes(sheets), XLSX, f"{name}.xlsx")
-    return _render(request, "evidence/returns.html", {"form": form})
+    return returns_page(request, ReturnForm(defaults))
+
+
+def returns_page(request: HttpRequest, form: ReturnForm, status: int = 200) -> HttpResponse:
+    """The returns form, also shown again with its errors by the view that starts the job."""
+    context = {"form": form, "retention_days": settings.JOINEDUP_EXPORT_RETENTION_DAYS}
+    return _render(request, "evidence/returns.html", context, status=status)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def research_extract(request: HttpRequest) -> HttpResponse:
+    """The form asks the worker to make the extract (jobs:start_research_extract)."""
     _allowed(request, Action.MAKE_RESEARCH_EXTRACT)
-    available, cohorts = extracts.uses(), visible_cohorts(request.user)
-    form = ResearchExtractForm(request.POST or None, uses=available.values(), cohorts=cohorts)
-    problem = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            record, extract, dictionary = extracts.make_research_extract(
-                made_by=request.user,
-                use=available[data["use"]],
-                project=data["project"],
-                purpose=data["purpose"],
-                cohort=next((c for c in cohorts if c.id == data["cohort"]), None),
-            )
-        except MeasuresNotBuilt:
-            return _not_built(request, "De-identified extracts")
-        except extracts.ExtractRefused as refusal:
-            problem = str(refusal)
-        else:
-            notes = pd.DataFrame({"Column": list(dictionary), "What was done": list(dictionary.values())})
-            content = pages.returns_tables.to_xlsx_bytes({"Extract": extract, "Data dictionary": notes})
-            return _attachment(content, XLSX, f"{record.project}-{record.made_at:%Y-%m-%d}-{record.id}.xlsx")
-    return _render(request, "evidence/research_extract.html", {"form": form, "problem": problem})
+    return research_extract_page(request, research_extract_form(request.user))
+
+
+def research_extract_form(user, data=None) -> ResearchExtractForm:
+    return ResearchExtractForm(data, uses=extracts.uses().values(), cohorts=visible_cohorts(user))
+
+
+def research_extract_page(request: HttpRequest, form: ResearchExtractForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "retention_days": settings.JOINEDUP_EXPORT_RETENTION_DAYS}
+    return _render(request, "evidence/research_extract.html", context, status=status)
 
 
 def visible_cohorts(user) -> list[Cohort]:

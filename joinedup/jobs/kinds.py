@@ -1,20 +1,28 @@
 """What each kind of job does, who may start it and why it may touch the records: the work is
 the rooms' own (the importer `joinedup import` uses, the linkage `joinedup link-index` runs, the
-build `joinedup build-measures` runs); a job only runs it in the worker and reports on it."""
+build `joinedup build-measures` runs, evidence's returns and research extracts); a job only runs
+it in the worker and reports on it, and keeps an export's file for its maker to download."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from joinedup.access.policy import Action
 from joinedup.common.tables import FileProblems, write_problems
-from joinedup.evidence.measures import build_measures
+from joinedup.evidence import extracts, partner_returns
+from joinedup.evidence.measures import MeasuresNotBuilt, build_measures
+from joinedup.evidence.models import Cohort
+from joinedup.evidence.pages import safe_file_name
+from joinedup.evidence.returns.spec import CannotBeReturned
 from joinedup.index.linking import INDEX_BASIS, link_index
 from joinedup.index.models import BatchStatus
 from joinedup.index.services import IMPORT_BASIS, import_file, who_may_confirm
@@ -39,6 +47,16 @@ class Kind:
     action: Action
     legal_basis: str
     run: Callable[[Job, JobProgress], dict[str, Any]]
+    # An export names children or is made for one research purpose: only who asked sees its job
+    # and downloads its file.
+    own: bool = False
+
+    def basis_for(self, job: Job) -> str:
+        purpose = job.parameters.get("purpose")
+        return f"{self.legal_basis}: {purpose}" if purpose else self.legal_basis
+
+
+EXPORTS = "exports"
 
 
 def upload_folder(job: Job) -> Path:
@@ -72,7 +90,7 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
         raise JobRefused(
             f"Nothing was loaded: the extract is not what the source file {job.parameters['source']} describes. "
             "Correct what the table of problems lists and upload it again.",
-            {"rejects_path": str(written), "rejected": len(problems.problems)},
+            {"rejects_path": str(written), "rejected": len(problems.problems), "problems": len(problems.problems)},
         ) from None
     result = {
         "batch": batch.pk,
@@ -82,11 +100,20 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
         "rejects_path": batch.rejects_path,
         **{name: getattr(batch, name) for name in ("rows_read", "created", "updated", "unchanged", "withdrawn")},
         "rejected": batch.rejected,
+        # Rows rejected and problems with rows loaded: counted once here, not on each look at the page.
+        "problems": _lines_of(batch.rejects_path),
     }
     if batch.status == BatchStatus.HELD:
         result["held_reason"] = batch.held_reason
         result["who_may_confirm"] = who_may_confirm()
     return result
+
+
+def _lines_of(rejects: str | None) -> int:
+    if not rejects or not Path(rejects).is_file():
+        return 0
+    with Path(rejects).open(newline="", encoding="utf-8") as handle:
+        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)  # less the header
 
 
 def link(job: Job, progress: JobProgress) -> dict[str, Any]:
@@ -99,8 +126,88 @@ def build(job: Job, progress: JobProgress) -> dict[str, Any]:
     return {"children": built.children, "pupil_terms": built.pupil_terms, "cases": built.cases, "terms": built.terms}
 
 
+def exports_folder() -> Path:
+    return Path(settings.VAR_DIR) / EXPORTS
+
+
+def export_path(job: Job) -> Path | None:
+    """The file an export job made, while it is kept."""
+    recorded = job.result.get("file")
+    path = Path(settings.VAR_DIR) / recorded if recorded else None
+    return path if path is not None and path.is_file() else None
+
+
+def _keep_export(job: Job, content: bytes, file_name: str) -> str:
+    """Write the file into the job's own folder under VAR_DIR/exports (private, never static):
+    whole, or not at all, so a download never reads half a file."""
+    folder = exports_folder() / f"job-{job.pk}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_file_name(file_name)
+    arriving = path.with_name(f".{path.name}.arriving")
+    arriving.write_bytes(content)
+    arriving.replace(path)
+    return str(path.relative_to(Path(settings.VAR_DIR)))
+
+
+def make_return(job: Job, progress: JobProgress) -> dict[str, Any]:
+    asked = job.parameters
+    progress.step(f"Making the {partner_returns.RETURNS[asked['return']]}")
+    try:
+        # The audit of the return being made is undone if its file cannot be written.
+        with transaction.atomic():
+            made = partner_returns.make_return(
+                made_by=job.submitted_by,
+                which=asked["return"],
+                period_start=date.fromisoformat(asked["period_start"]),
+                period_end=date.fromisoformat(asked["period_end"]),
+                child_id=asked["child_id"],
+                file_format=asked["format"],
+                made_on=timezone.localdate(),
+            )
+            kept = _keep_export(job, made.content, made.file_name)
+    except CannotBeReturned as problem:
+        raise JobRefused(f"The return cannot be made: {problem}") from None
+    return {"file": kept, "file_name": made.file_name, "content_type": made.content_type, "rows": made.rows}
+
+
+def make_research_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
+    asked = job.parameters
+    use = extracts.uses().get(asked["use"])
+    if use is None:
+        raise JobRefused(f"There is no longer a use called {asked['use']}: choose another and ask again.")
+    cohort = Cohort.objects.filter(pk=asked["cohort"]).first() if asked.get("cohort") else None
+    if asked.get("cohort") and cohort is None:
+        raise JobRefused("The cohort chosen has been deleted: choose another and ask again.")
+    progress.step("Making the extract and checking no child can be singled out")
+    try:
+        # The record and audit of the extract are undone if its file cannot be written.
+        with transaction.atomic():
+            record, extract, dictionary = extracts.make_research_extract(
+                made_by=job.submitted_by, use=use, project=asked["project"], purpose=asked["purpose"], cohort=cohort
+            )
+            file_name = extracts.extract_file_name(record)
+            kept = _keep_export(job, extracts.extract_workbook(extract, dictionary), file_name)
+    except MeasuresNotBuilt:
+        raise JobRefused(
+            "The evidence measures have not been built yet: build them from Imports and jobs, then ask again."
+        ) from None
+    except extracts.ExtractRefused as refusal:
+        raise JobRefused(f"The extract was not made. {refusal}") from None
+    return {
+        "file": kept,
+        "file_name": file_name,
+        "content_type": partner_returns.XLSX,
+        "rows": record.rows,
+        "research_extract": record.pk,
+    }
+
+
 KINDS: dict[str, Kind] = {
     JobKind.IMPORT_EXTRACT: Kind(Action.IMPORT_EXTRACT, IMPORT_BASIS, import_extract),
     JobKind.LINK_INDEX: Kind(Action.LINK_INDEX, INDEX_BASIS, link),
     JobKind.BUILD_MEASURES: Kind(Action.BUILD_MEASURES, EVIDENCE_BASIS, build),
+    JobKind.MAKE_RETURN: Kind(Action.MAKE_RETURNS, partner_returns.RETURNS_BASIS, make_return, own=True),
+    JobKind.MAKE_RESEARCH_EXTRACT: Kind(
+        Action.MAKE_RESEARCH_EXTRACT, "De-identified extract for research", make_research_extract, own=True
+    ),
 }

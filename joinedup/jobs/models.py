@@ -1,5 +1,6 @@
 """A job is work started in the browser that runs in the worker (`joinedup db_worker`): an
-import of an agency's extract, a linkage run, a build of the evidence measures. django-tasks
+import of an agency's extract, a linkage run, a build of the evidence measures, a return or a
+research extract to download. django-tasks
 queues and runs it; the Job row is what people read: who asked, how far it has got, each attempt
 and its error, the result and an import's rejects."""
 
@@ -12,6 +13,8 @@ class JobKind(models.TextChoices):
     IMPORT_EXTRACT = "import_extract", "Import an agency's extract"
     LINK_INDEX = "link_index", "Link the children's index"
     BUILD_MEASURES = "build_measures", "Build the evidence measures"
+    MAKE_RETURN = "make_return", "Make a partner return"
+    MAKE_RESEARCH_EXTRACT = "make_research_extract", "Make a de-identified extract for research"
 
 
 class JobStatus(models.TextChoices):
@@ -44,6 +47,11 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Written while the worker runs it: a running job whose beat stopped lost its worker",
+    )
     task_result_id = models.CharField(max_length=64, blank=True, help_text="django-tasks' id of the queued run")
 
     class Meta:

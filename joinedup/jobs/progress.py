@@ -7,14 +7,17 @@ of its own. SQLite lets one connection write at a time, so there it waits for th
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
 
-from .models import Job
+from .models import Job, JobStatus
 
 Advance = Callable[..., None]
 # Often enough to watch, seldom enough that a million-row import writes its row a few hundred times.
@@ -60,11 +63,15 @@ class JobProgress:
         table = connection.ops.quote_name(Job._meta.db_table)
         columns = [
             connection.ops.quote_name(Job._meta.get_field(f).column)
-            for f in ("progress_done", "progress_total", "progress_message", "id")
+            for f in ("progress_done", "progress_total", "progress_message", "heartbeat_at", "id")
         ]
-        sql = f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s WHERE {columns[3]} = %s"
+        sql = (
+            f"UPDATE {table} SET {columns[0]} = %s, {columns[1]} = %s, {columns[2]} = %s, {columns[3]} = %s "
+            f"WHERE {columns[4]} = %s"
+        )
+        beat = connection.ops.adapt_datetimefield_value(timezone.now())
         with writer.cursor() as cursor:
-            cursor.execute(sql, [done, total, description[:200], self.job_id])
+            cursor.execute(sql, [done, total, description[:200], beat, self.job_id])
         self._written_at = time.monotonic()
 
     def _writer(self) -> BaseDatabaseWrapper | None:
@@ -75,3 +82,40 @@ class JobProgress:
         if self._own_connection is None:
             self._own_connection = connections.create_connection(DEFAULT_DB_ALIAS)
         return self._own_connection
+
+
+# The jobs this process is running now: alive, whatever their heartbeat says (on SQLite the beat
+# cannot be written while an import holds the database file).
+RUNNING_HERE: set[int] = set()
+
+
+class Heartbeat:
+    """`with Heartbeat(job):` writes the job's heartbeat every fifth of the time after which a
+    silent job is taken for lost (JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS), from a thread of its
+    own, so a linkage run that reports no steps for minutes still shows it is alive."""
+
+    def __init__(self, job: Job):
+        self.job_id = job.pk
+        self.every = settings.JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS / 5
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        RUNNING_HERE.add(self.job_id)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stopped.set()
+        self._thread.join()
+        RUNNING_HERE.discard(self.job_id)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stopped.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    pass  # SQLite while an import holds the file; the next beat tries again
+        finally:
+            connections.close_all()  # this thread's own connection

@@ -5,32 +5,40 @@ already asked for: a unique constraint allows one unfinished job per dedupe key.
 its queued task are written in one transaction, so neither exists without the other. A run that
 fails is tried again after JOINEDUP_JOB_RETRY_SECONDS, then twice that, and so on, up to the
 job's max_attempts; every attempt's error is kept. Work that cannot succeed as asked (an extract
-that is not what its source file describes) fails at once, with its reasons."""
+that is not what its source file describes) fails at once, with its reasons. A running job writes a
+heartbeat; one whose heartbeat stopped lost its worker, and is tried again like any failure."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from joinedup.access.policy import decide
 from joinedup.audit import services as audit
 
-from .kinds import KINDS, JobRefused
+from .kinds import KINDS, JobRefused, exports_folder
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
-from .progress import JobProgress
+from .progress import RUNNING_HERE, Heartbeat, JobProgress
+from .queries import may_start
 
 UPLOADS = "uploads"
+# An upload is stored a moment before its job is written: one younger than this is not left behind.
+UPLOAD_GRACE_SECONDS = 3600
+WORKER_LOST = "The worker stopped without finishing (it was killed, or its machine lost)"
 
 
 class NotAllowed(Exception):
@@ -40,7 +48,7 @@ class NotAllowed(Exception):
 def start_import(*, source_file: str, source: str, files: list[UploadedFile], submitted_by: Any) -> tuple[Job, bool]:
     """Keep the uploaded extract under VAR_DIR and queue its import. Returns the job and whether
     it is new (False: the same extract of the same source is already waiting or importing)."""
-    _may(submitted_by, JobKind.IMPORT_EXTRACT)
+    _may(submitted_by, JobKind.IMPORT_EXTRACT)  # before keeping the files of someone refused
     upload, digest = store_upload(files)
     parameters = {
         "source_file": source_file,
@@ -69,6 +77,46 @@ def start_measures_build(*, submitted_by: Any) -> tuple[Job, bool]:
         kind=JobKind.BUILD_MEASURES,
         parameters={},
         dedupe_key=_key(JobKind.BUILD_MEASURES),
+        submitted_by=submitted_by,
+    )
+
+
+def start_return(
+    *, which: str, period_start: date, period_end: date, child_id: str, file_format: str, submitted_by: Any
+) -> tuple[Job, bool]:
+    """Queue a partner return (Annex A list 2, the Standard Safeguarding Dataset) to be made."""
+    return start_export(
+        kind=JobKind.MAKE_RETURN,
+        parameters={
+            "return": which,
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "child_id": child_id,
+            "format": file_format if file_format == "csv" and which == "annex_a" else "xlsx",
+        },
+        submitted_by=submitted_by,
+    )
+
+
+def start_research_extract(
+    *, use: str, project: str, purpose: str, cohort_id: int | None, submitted_by: Any
+) -> tuple[Job, bool]:
+    """Queue a de-identified extract for research to be made."""
+    return start_export(
+        kind=JobKind.MAKE_RESEARCH_EXTRACT,
+        parameters={"use": use, "project": project, "purpose": purpose, "cohort": cohort_id},
+        submitted_by=submitted_by,
+    )
+
+
+def start_export(*, kind: str, parameters: dict, submitted_by: Any) -> tuple[Job, bool]:
+    """The same export with the same parameters, asked for again by the same person while one is
+    unfinished, finds that one; someone else asking makes their own (an export is its maker's)."""
+    asked = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
+    return submit_job(
+        kind=kind,
+        parameters=parameters,
+        dedupe_key=_key(kind, str(submitted_by.pk), asked),
         submitted_by=submitted_by,
     )
 
@@ -108,7 +156,8 @@ def run_job(*, job_id: int) -> dict[str, Any]:
         return {"job": job_id, "ran": False}
     progress = JobProgress(job)
     try:
-        result = KINDS[job.kind].run(job, progress)
+        with Heartbeat(job):
+            result = KINDS[job.kind].run(job, progress)
     except JobRefused as refusal:
         _end_attempt(job, status=JobStatus.FAILED, error=str(refusal), result=refusal.result)
         return {"job": job.pk, "status": JobStatus.FAILED}
@@ -119,6 +168,30 @@ def run_job(*, job_id: int) -> dict[str, Any]:
         progress.close()
     _end_attempt(job, status=JobStatus.SUCCEEDED, result=result)
     return {"job": job.pk, "status": JobStatus.SUCCEEDED}
+
+
+def release_lost_jobs() -> list[int]:
+    """Jobs "Running" whose heartbeat stopped longer ago than JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS
+    lost their worker (killed with SIGKILL, the machine lost): nothing else would ever finish them,
+    and they would block the same work being asked for again. Each such attempt is recorded as
+    failed and the job tried again, as after any failure, or failed once it has had its attempts.
+    The worker calls this when it starts and every JOINEDUP_JOB_SWEEP_SECONDS."""
+    limit = timezone.now() - timedelta(seconds=settings.JOINEDUP_JOB_HEARTBEAT_TIMEOUT_SECONDS)
+    silent = Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    lost = Job.objects.filter(silent, status=JobStatus.RUNNING).exclude(pk__in=RUNNING_HERE)
+    released = []
+    for job_id in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Asked again under the row's lock: a beat may have come since.
+            job = Job.objects.select_for_update().filter(silent, pk=job_id, status=JobStatus.RUNNING).first()
+            if job is None:
+                continue
+            DBTaskResult.objects.filter(pk=job.task_result_id, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=timezone.now()
+            )
+            _retry_or_fail(job, WORKER_LOST)
+        released.append(job_id)
+    return released
 
 
 def retry_delay(attempts_made: int) -> timedelta:
@@ -155,7 +228,7 @@ def store_upload(files: Iterable[UploadedFile]) -> tuple[Path, str]:
 
 
 def _may(user: Any, kind: str) -> None:
-    decision = decide(user, KINDS[kind].action)
+    decision = may_start(user, kind)
     if not decision:
         raise NotAllowed(decision.reason)
 
@@ -169,13 +242,14 @@ def _audit_start(job: Job, user: Any, *, already_asked: bool) -> None:
         actor=user,
         verb="started_job",
         target=job,
-        legal_basis=KINDS[job.kind].legal_basis,
+        legal_basis=KINDS[job.kind].basis_for(job),
         detail={"kind": job.kind, "already_asked": already_asked, **_described(job.parameters)},
     )
 
 
 def _described(parameters: dict) -> dict:
-    return {key: parameters[key] for key in ("source", "files", "sha256") if key in parameters}
+    described = ("source", "files", "sha256", "return", "period_start", "period_end", "use", "project", "cohort")
+    return {key: parameters[key] for key in described if key in parameters}
 
 
 def _begin_attempt(job_id: int) -> Job | None:
@@ -185,7 +259,7 @@ def _begin_attempt(job_id: int) -> Job | None:
             return None
         now = timezone.now()
         job.status, job.attempts, job.next_attempt_at = JobStatus.RUNNING, job.attempts + 1, None
-        job.started_at = job.started_at or now
+        job.started_at, job.heartbeat_at = job.started_at or now, now
         job.progress_done = job.progress_total = 0
         job.progress_message = ""
         job.save(
@@ -194,6 +268,7 @@ def _begin_attempt(job_id: int) -> Job | None:
                 "attempts",
                 "next_attempt_at",
                 "started_at",
+                "heartbeat_at",
                 "progress_done",
                 "progress_total",
                 "progress_message",
@@ -206,34 +281,101 @@ def _begin_attempt(job_id: int) -> Job | None:
 def _end_attempt(job: Job, *, status: str, result: dict | None = None, error: str = "") -> None:
     now = timezone.now()
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
+        job = _still_this_attempt(job)
+        if job is None:
+            return
         job.status, job.finished_at, job.error = status, now, error
         job.result = result or {}
         job.save(update_fields=["status", "finished_at", "error", "result"])
         job.attempt_history.filter(number=job.attempts).update(
             finished_at=now, succeeded=status == JobStatus.SUCCEEDED, error=error
         )
+        _when_finished(job)
 
 
 def _after_failure(job: Job, error: BaseException) -> None:
-    from .tasks import run_job
-
     message = _in_words(error)
-    now = timezone.now()
     if not connection.in_atomic_block:
         # The failure may be the database's (a restart): write it on a new connection, or the job
         # would stay "Running" and block the same work being asked for again.
         connection.close_if_unusable_or_obsolete()
     with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job.pk)
-        job.error = message
-        job.attempt_history.filter(number=job.attempts).update(finished_at=now, succeeded=False, error=message)
-        if job.attempts < job.max_attempts:
-            job.status, job.next_attempt_at = JobStatus.WAITING_TO_RETRY, now + retry_delay(job.attempts)
-            job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
-        else:
-            job.status, job.finished_at = JobStatus.FAILED, now
-        job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+        job = _still_this_attempt(job)
+        if job is not None:
+            _retry_or_fail(job, message)
+
+
+def _retry_or_fail(job: Job, message: str) -> None:
+    """Inside the transaction holding the job's row: end its attempt as failed, then queue the
+    next attempt after the back-off, or fail the job when it has had its attempts."""
+    from .tasks import run_job
+
+    now = timezone.now()
+    job.error = message
+    job.attempt_history.filter(number=job.attempts).update(finished_at=now, succeeded=False, error=message)
+    if job.attempts < job.max_attempts:
+        job.status, job.next_attempt_at = JobStatus.WAITING_TO_RETRY, now + retry_delay(job.attempts)
+        job.task_result_id = run_job.using(run_after=job.next_attempt_at).enqueue(job_id=job.pk).id
+    else:
+        job.status, job.finished_at = JobStatus.FAILED, now
+        _when_finished(job)
+    job.save(update_fields=["error", "status", "next_attempt_at", "task_result_id", "finished_at"])
+
+
+def _when_finished(job: Job) -> None:
+    """Once the job's end is committed: an import's upload is no longer needed (its rejects are
+    kept apart), unless another unfinished job reads the same files."""
+    if job.kind == JobKind.IMPORT_EXTRACT:
+        transaction.on_commit(lambda: _discard_upload(job))
+
+
+def _discard_upload(job: Job) -> None:
+    upload = job.parameters.get("upload")
+    others = Job.objects.filter(status__in=UNFINISHED, parameters__upload=upload).exclude(pk=job.pk)
+    if upload and not others.exists():
+        shutil.rmtree(Path(settings.VAR_DIR) / upload, ignore_errors=True)
+
+
+def delete_expired_files() -> dict[str, int]:
+    """Delete the exports made more than JOINEDUP_EXPORT_RETENTION_DAYS ago, and uploads no
+    unfinished job reads that were left behind (an upload whose job was never written, or one kept
+    before uploads were deleted on finishing). The worker does it when it starts and now and then."""
+    now = timezone.now()
+    deleted = {"exports": 0, "uploads": 0}
+    exports = exports_folder()
+    folders = {int(f.name.removeprefix("job-")): f for f in _folders(exports) if f.name.removeprefix("job-").isdigit()}
+    made = dict(Job.objects.filter(pk__in=folders).values_list("pk", "finished_at"))
+    kept_until = now - timedelta(days=settings.JOINEDUP_EXPORT_RETENTION_DAYS)
+    for job_id, folder in folders.items():
+        if job_id not in made or (made[job_id] is not None and made[job_id] < kept_until):
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted["exports"] += 1
+    uploads = Path(settings.VAR_DIR) / UPLOADS
+    read = set(
+        Job.objects.filter(status__in=UNFINISHED, kind=JobKind.IMPORT_EXTRACT).values_list(
+            "parameters__upload", flat=True
+        )
+    )
+    arrived_before = (now - timedelta(seconds=UPLOAD_GRACE_SECONDS)).timestamp()
+    for folder in _folders(uploads):
+        relative = str(folder.relative_to(Path(settings.VAR_DIR)))
+        if relative not in read and folder.stat().st_mtime < arrived_before:
+            shutil.rmtree(folder, ignore_errors=True)
+            deleted["uploads"] += 1
+    return deleted
+
+
+def _folders(root: Path) -> list[Path]:
+    return [path for path in root.iterdir() if path.is_dir()] if root.is_dir() else []
+
+
+def _still_this_attempt(job: Job) -> Job | None:
+    """The job's row, locked, if this attempt is still the one running: an attempt taken for lost
+    (release_lost_jobs) and tried again leaves its ending to the next attempt."""
+    current = Job.objects.select_for_update().get(pk=job.pk)
+    if current.status != JobStatus.RUNNING or current.attempts != job.attempts:
+        return None
+    return current
 
 
 def _in_words(error: BaseException) -> str:

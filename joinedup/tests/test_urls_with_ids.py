@@ -167,7 +167,7 @@ MISSING_ANSWERED_WITH = {"web:password_reset_confirm": {200}}
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, settings):
     """Rows of every kind a URL names, all in Northshire's North locality, and one asker per role
     in the South locality who is involved with none of them."""
     north = LocalityFactory(name="North", code="NORTH")
@@ -247,6 +247,22 @@ def world(tmp_path):
         result={"batch": 1, "status": "imported", "rows_read": 1, "created": 0, "updated": 0, "unchanged": 0}
         | {"withdrawn": 0, "rejected": 1, "rejects_path": str(rejects)},
     )
+    # A return made for one analyst: only they download it, whoever else may make returns.
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "exports" / "job-1").mkdir(parents=True)
+    (tmp_path / "exports" / "job-1" / "annex-a-list-2.csv").write_text("child_id\nLA1\n")
+    return_maker = staff(Role.PERFORMANCE_ANALYST, team=None, job="Performance analyst")
+    export = Job.objects.create(
+        kind=JobKind.MAKE_RETURN,
+        dedupe_key="a return",
+        max_attempts=3,
+        submitted_by=return_maker.user,
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        parameters={"return": "annex_a", "period_start": "2025-04-01", "period_end": "2026-03-31", "format": "csv"},
+        result={"file": "exports/job-1/annex-a-list-2.csv", "file_name": "annex-a-list-2.csv", "rows": 1}
+        | {"content_type": "text/csv; charset=utf-8"},
+    )
 
     # The school's system, acting as Tom: only it may read the feedback on Tom's referral, and the
     # deliveries of its webhook, or end it.
@@ -320,6 +336,7 @@ def world(tmp_path):
         },
         **{f"index_review:{name}": index_admin for name in ("pair", "undo_merge", "undo_split")},
         **{f"jobs:{name}": index_admin for name in ("job", "progress", "rejects")},
+        "jobs:download": return_maker.user,
         **{f"api-v1:{name}": bearer(school_system) for name in ("deliveries", "unsubscribe", "referral_feedback")},
         **{f"selfeval:{name}": interviewer for name in ("interview_start", "interview_section", "interview_saved")},
         "selfeval:interview_check": interviewer,
@@ -392,6 +409,7 @@ def world(tmp_path):
         "merge_id": lambda user: merge.pk,
         "split_id": lambda user: split.pk,
         "job_id": lambda user: job.pk,
+        "export_id": lambda user: export.pk,
         "webhook_id": lambda user: webhook.pk,
         "token": lambda user: link.token,
         "section": lambda user: selfeval.current_instrument("child").sections[0]["key"],

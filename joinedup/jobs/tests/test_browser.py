@@ -1,5 +1,6 @@
 """The index administrator uploads an agency's extract in a real browser, watches its job, and
-reads the rows rejected once the worker has run it; axe on every page."""
+reads the rows rejected once the worker has run it; an analyst asks for a return and downloads
+it from its job; axe on every page."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from joinedup.common.browser_testing import Journey
 from joinedup.index.tests.test_readers import HEADER
 
 from .conftest import BAD_ROWS, PASSWORD, work_through_the_queue
+from .test_exports import an_assessment_in_the_period
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +55,45 @@ def test_the_administrator_uploads_an_extract_and_reads_its_rejects(sources, peo
     assert cells[:3] == ["health-extract.csv", "3", "DOB"] and "31/02/2016" in cells[3]
     assert page.get_by_role("cell", name="Robot", exact=False).is_visible()
     journey.check("the finished job and its rejects")
+
+
+def test_the_analyst_asks_for_a_return_and_downloads_it_from_its_job(sources, people, live_server, page):
+    an_assessment_in_the_period()
+    journey = Journey(page, "jobs-make-a-return")
+
+    # Given the analyst has signed in and opened the returns page
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/evidence/returns/")
+    journey.check("the returns page")
+
+    # When they ask for a period that ends before it starts, they are told, then for last year's list 2
+    page.get_by_role("group", name="End of the period").get_by_label("Year").fill("2000")
+    page.get_by_role("button", name="Make list 2 (XLSX)").click()
+    assert page.get_by_text("The end of the period must be the same as or after its start").first.is_visible()
+    journey.check("what is wrong with the period")
+    for group, (day, month, year) in (
+        ("Start of the period", ("1", "4", "2025")),
+        ("End of the period", ("31", "3", "2026")),
+    ):
+        dates = page.get_by_role("group", name=group)
+        dates.get_by_label("Day").fill(day)
+        dates.get_by_label("Month").fill(month)
+        dates.get_by_label("Year").fill(year)
+    page.get_by_role("button", name="Make list 2 (XLSX)").click()
+
+    # Then the job waits for the worker
+    assert page.get_by_role("heading", name="Make a partner return").is_visible()
+    assert page.get_by_text("Waiting to start").first.is_visible()
+    journey.check("the return waiting")
+
+    # When the worker makes it, the page follows it and offers the file
+    work_through_the_queue()
+    link = page.get_by_role("link", name="Download annex-a-list-2-2026-03-31.xlsx")
+    link.wait_for(timeout=15_000)
+    journey.check("the return made")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "annex-a-list-2-2026-03-31.xlsx"

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from joinedup.audit.models import AuditEvent
+from joinedup.jobs import queries
 from joinedup.jobs.models import Job, JobKind, JobStatus
 from joinedup.jobs.services import start_measures_build
 
@@ -75,6 +76,22 @@ def test_once_imported_the_job_page_lists_each_reject_with_its_file_row_column_a
     assert download["Content-Disposition"].startswith("attachment")
     lines = download.content.decode().splitlines()
     assert lines[0] == "file,row,column,reason" and len(lines) == 3
+    job = Job.objects.get()
+    assert (job.result["rejected"], job.result["problems"]) == (1, 2)  # row 4 loaded, its sex not known
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_job_page_shows_the_first_rejects_without_reading_the_whole_file(sources, people, client):
+    client.force_login(people["adi"])
+    job = Job.objects.get(pk=int(upload(client, BAD_ROWS).url.rsplit("/", 1)[1]))
+    work_through_the_queue()
+    job.refresh_from_db()
+    with open(job.result["rejects_path"], "a", encoding="utf-8") as rejects:
+        rejects.write("a row the page must not reach\n")  # one value where the header has four
+
+    shown = queries.rejects_of(job, limit=1)
+
+    assert (len(shown.rows), shown.total) == (1, 2)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +134,8 @@ def test_every_look_at_a_job_is_audited(sources, people, client):
 
     client.get("/jobs/")
     client.get(f"/jobs/{job.pk}")
-    client.get(f"/jobs/{job.pk}/progress")
+    for _ in range(3):  # the page asks every three seconds: one look, audited once
+        client.get(f"/jobs/{job.pk}/progress")
 
     verbs = list(AuditEvent.objects.filter(actor_username="adi").order_by("id").values_list("verb", "object_id"))
     assert verbs == [
@@ -127,6 +145,10 @@ def test_every_look_at_a_job_is_audited(sources, people, client):
         ("followed_job", str(job.pk)),
     ]
     assert AuditEvent.objects.get(verb="listed_jobs").detail == {"jobs": [job.pk]}
+    client.logout()
+    client.force_login(people["adi"])
+    client.get(f"/jobs/{job.pk}/progress")
+    assert AuditEvent.objects.filter(verb="followed_job").count() == 2  # a new session is a new look
 
 
 def test_a_practitioner_is_refused_the_jobs_pages_as_every_page_refuses(sources, people, client):
