@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from joinedup.evidence import measures
 from joinedup.evidence.measures import build_measures
 from joinedup.evidence.pages import child_attendance
 from joinedup.index.review.tests.factories import IndexRecordFactory
@@ -30,3 +31,29 @@ def test_a_childs_attendance_shows_the_new_build_once_the_measures_are_rebuilt()
     build_measures(on=date(2024, 8, 1))
 
     assert child_attendance(pupil.pk).tables[0].rows[0][1] == "80.0%"
+
+
+def test_the_measures_are_opened_once_per_build_and_a_new_build_is_read_at_once(monkeypatch):
+    """Opening the file cost 60 ms of every home page: a process keeps the build open until a new
+    one is swapped in, and never reads the old one after that."""
+    ChildFactory()
+    build_measures(on=date(2024, 8, 1))
+    opened = []
+    duckdb_connect = measures.duckdb.connect
+
+    def counted(path, **options):
+        opened.append(options.get("read_only", False))
+        return duckdb_connect(path, **options)
+
+    monkeypatch.setattr(measures.duckdb, "connect", counted)
+
+    def children_in_build() -> int:
+        with measures.connect() as con:
+            return con.execute("SELECT count(*) FROM children").fetchone()[0]
+
+    assert [children_in_build(), children_in_build()] == [1, 1]
+    ChildFactory()
+    build_measures(on=date(2024, 8, 1))
+
+    assert [children_in_build(), children_in_build()] == [2, 2]
+    assert opened.count(True) == 2  # once per build
