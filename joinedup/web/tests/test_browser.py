@@ -61,7 +61,7 @@ def test_practitioner_finds_their_child_and_not_others(live_server, scene, page,
     expect(page.get_by_role("link", name="Who has looked at this child's record")).to_have_count(0)
     # and his attendance each term, as a chart with one name and as a table of the same figures
     expect(page.get_by_role("img", name=re.compile("Column chart of the child's attendance each term"))).to_be_visible()
-    expect(page.get_by_role("table", name="Attendance, term by term")).to_contain_text("70 of 100")
+    expect(page.get_by_role("table", name="Attendance, term by term")).to_contain_text("30 of 100")
     journey.check("child summary")
 
     # When Pat searches for a child they do not work with
