@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from django.template.loader import render_to_string
 from markupsafe import Markup
 
-from joinedup.common.charts import PALETTE, svg
+from joinedup.common.charts import FONT, PALETTE, next_title_id, svg
 
 
 def trend(table: pd.DataFrame, *, title: str, description: str) -> Markup:
@@ -37,3 +38,17 @@ def event_study(table: pd.DataFrame, *, title: str, description: str) -> Markup:
     points = base.mark_point(filled=True, color=PALETTE[0], size=50).encode(y="estimate:Q")
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#505a5f", strokeDash=[4, 4]).encode(y="y:Q")
     return svg(alt.layer(zero, bars, points).properties(width=560, height=260), description)
+
+
+def attendance_columns(terms: list[tuple[str, float]], *, description: str) -> Markup:
+    """One child's attendance, (term, percent) in order, as a column per term. Drawn from a template,
+    not by vl-convert: nearly every view of a child's page is the first of that child (a quarter of a
+    million of them), and a new chart takes Altair and vl-convert a tenth of a second or more."""
+    context = {
+        "terms": terms,
+        "description": description,
+        "title_id": next_title_id(),
+        "font": FONT,
+        "colour": PALETTE[0],
+    }
+    return Markup(render_to_string("evidence/_attendance_chart.svg", context))

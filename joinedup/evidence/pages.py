@@ -20,7 +20,7 @@ from .cohorts import Definition
 from .definitions import KEY_GROUPS, SUPPORTING_FAMILIES, measure
 from .disclosure.rates import withhold_small_groups
 from .figures import Figure, share
-from .measures import MeasuresNotBuilt, connect, measures_path
+from .measures import MeasuresNotBuilt, build_stamp, connect
 from .methods.before_after import naive_before_after
 from .methods.matched import compare_with_similar_children
 from .methods.panel import to_wide
@@ -85,17 +85,9 @@ def home_impact(user) -> dict | None:
 
 
 def child_attendance(child_id: int) -> Section | None:
-    """One child's attendance term by term, for their page (seen only by those who may see the child)."""
-    try:
-        return _child_attendance(child_id, _build_stamp())
-    except MeasuresNotBuilt:
-        return None
-
-
-@lru_cache(maxsize=1024)
-def _child_attendance(child_id: int, build: tuple[str, int, int, int]) -> Section | None:
-    """Drawn once per child and build of the measures in each server process: the people who work
-    with a child open their page again and again, and its chart takes longer than the rest of it."""
+    """One child's attendance term by term, for their page (seen only by those who may see the child).
+    Read afresh on each view (a millisecond or two): with a quarter of a million children nearly
+    every view is the first of that child, so keeping it would only hold memory."""
     try:
         with connect() as con:
             rows = con.execute(
@@ -122,13 +114,10 @@ def _child_attendance(child_id: int, build: tuple[str, int, int, int]) -> Sectio
         ],
         numeric=[False, True, True, False],
     )
-    frame = pd.DataFrame(
-        {"term": [r[0] for r in rows], "group": "Attendance", "value": [r[3] for r in rows], "low": None, "high": None}
-    )
-    chart = charts.trend(
-        frame,
-        title="Attendance (%)",
-        description="Line chart of the child's attendance each term. The table below holds the same figures.",
+    chart = charts.attendance_columns(
+        [(term, rate) for term, _, _, rate, _, _ in rows],
+        description="Column chart of the child's attendance each term, from 0 to 100%, with dashed lines at "
+        "90% and 50% (persistent and severe absence). The table below holds the same figures.",
     )
     return Section("Attendance", [measure("attendance_rate").definition + "."], [table], chart)
 
@@ -180,7 +169,7 @@ def impact_model_sections(
     """The four levels of the NFER/LARC impact model for the authority or one locality, and the
     attendance trend by key group; with `home_page_only`, just the sections a home page shows
     (levels 1, 3 and 4), without the self-evaluation's level 2 and the trend chart."""
-    model = _impact_model(locality_id, _build_stamp())
+    model = _impact_model(locality_id, build_stamp())
     sections = [
         Section(
             "Level 1: processes and structures",
@@ -214,16 +203,6 @@ def impact_model_sections(
         heading = "Attendance by key group, term by term"
         sections.append(trend_section(attendance, "attendance_rate", disclosure, heading))
     return f"Measures built on {model.built_on:%-d %B %Y}", sections
-
-
-def _build_stamp() -> tuple[str, int, int, int]:
-    """Which build of the measures is in place: build-measures swaps a new file in whole."""
-    path = measures_path()
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise MeasuresNotBuilt("The measures have not been built yet: run `joinedup build-measures`") from None
-    return str(path), status.st_ino, status.st_mtime_ns, status.st_size
 
 
 @lru_cache(maxsize=64)

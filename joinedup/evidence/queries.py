@@ -191,11 +191,13 @@ class Line:
 
 @dataclass(frozen=True)
 class ImpactModel:
+    """Kept while its build stands and read by every manager's home page at once: nothing in it changes."""
+
     built_on: object
     period: str
-    level_1: list[Line]
-    level_3: list[tuple[str, list[Line]]]
-    level_4: list[Line]
+    level_1: tuple[Line, ...]
+    level_3: tuple[tuple[str, tuple[Line, ...]], ...]
+    level_4: tuple[Line, ...]
 
 
 def impact_model(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = None) -> ImpactModel:
@@ -206,9 +208,9 @@ def impact_model(con: duckdb.DuckDBPyConnection, *, locality_id: int | None = No
     return ImpactModel(
         built_on=built_on,
         period=f"{since:%-d %B %Y} to {built_on:%-d %B %Y}",
-        level_1=_level_1(con, since, locality_id),
-        level_3=_level_3(con, locality_id),
-        level_4=_level_4(con, locality_id),
+        level_1=tuple(_level_1(con, since, locality_id)),
+        level_3=tuple((group, tuple(lines)) for group, lines in _level_3(con, locality_id)),
+        level_4=tuple(_level_4(con, locality_id)),
     )
 
 

@@ -529,6 +529,22 @@ def test_capabilities_give_templates_booleans(relationship, expected):
     assert capabilities(user, child) == expected
 
 
+def capability_rows():
+    header, *rows = [line.split() for line in POLICY_TABLE.strip().splitlines()]
+    change, audit = header.index("change"), header.index("audit")
+    for row in rows:
+        yield pytest.param(row[0], row[1], row[change] == "yes", row[audit] == "yes", id=f"{row[0]}-{row[1]}")
+
+
+@pytest.mark.parametrize("role, relationship, change, audit", list(capability_rows()))
+def test_capabilities_say_what_the_policy_table_says_of_changing_and_auditing(role, relationship, change, audit):
+    """capabilities() reads both answers in one query: they must be decide()'s, cell for cell."""
+    child = ChildFactory()
+    user = user_related_to_child(role, relationship, child)
+
+    assert capabilities(user, child) == {"change_child": change, "view_child_audit": audit}
+
+
 def test_administrator_capabilities_allow_audit_only():
     child = ChildFactory()
     administrator = PractitionerFactory(role=Role.ADMINISTRATOR).user

@@ -1,6 +1,8 @@
 """Two people sign in and search for the same children: each sees only what they should."""
 
+import re
 from base64 import b32decode
+from datetime import date
 
 import pytest
 from django.test import override_settings
@@ -8,6 +10,8 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from joinedup.common.browser_testing import Journey
+from joinedup.evidence.measures import build_measures
+from joinedup.index.review.tests.factories import IndexRecordFactory
 
 from .conftest import PASSWORD
 
@@ -22,9 +26,21 @@ def sign_in(page, journey, live_server, username):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_practitioner_finds_their_child_and_not_others(live_server, scene, page):
+def test_practitioner_finds_their_child_and_not_others(live_server, scene, page, settings, tmp_path):
     journey = Journey(page, "practitioner")
-    # Given Pat, a family support worker working with Alfred Smith
+    # Given Pat, a family support worker working with Alfred Smith, whose school attendance the index holds
+    terms = [("2023-autumn", "2023-09-01", 4), ("2023-spring", "2024-01-01", 12), ("2023-summer", "2024-04-01", 30)]
+    IndexRecordFactory(
+        child=scene["alfred"],
+        facts={
+            "attendance_terms": [
+                {"term": term, "starts": starts, "urn": "100001", "nc_year": 7, "possible": 100, "missed": missed}
+                for term, starts, missed in terms
+            ]
+        },
+    )
+    settings.JOINEDUP_EVIDENCE_PATH = tmp_path / "evidence.duckdb"
+    build_measures(on=date(2024, 8, 1))
     sign_in(page, journey, live_server, "pat")
     expect(page.get_by_role("heading", name="Your children")).to_be_visible()
     expect(page.get_by_role("link", name="Alfred James Smith")).to_be_visible()
@@ -43,6 +59,9 @@ def test_practitioner_finds_their_child_and_not_others(live_server, scene, page)
     expect(page.get_by_text("A sensitive service is involved: contact the index administrator")).to_be_visible()
     expect(page.get_by_text("Young people's sexual health")).to_have_count(0)
     expect(page.get_by_role("link", name="Who has looked at this child's record")).to_have_count(0)
+    # and his attendance each term, as a chart with one name and as a table of the same figures
+    expect(page.get_by_role("img", name=re.compile("Column chart of the child's attendance each term"))).to_be_visible()
+    expect(page.get_by_role("table", name="Attendance, term by term")).to_contain_text("30 of 100")
     journey.check("child summary")
 
     # When Pat searches for a child they do not work with
