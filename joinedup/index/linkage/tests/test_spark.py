@@ -78,7 +78,7 @@ def alive_workers(ui_port: int) -> int:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{ui_port}/json/", timeout=2) as response:
             return json.load(response).get("aliveworkers", 0)
-    except OSError:
+    except (OSError, ValueError):  # not listening yet, or a master still starting answers an empty page
         return 0
 
 
