@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import FloatField
 from django.utils import timezone
 
 from joinedup.access.models import Involvement, InvolvementKind
@@ -35,6 +36,8 @@ INDEX_RECORD_PREFIX = "index-record:"
 # The authority's own register of children, imported as a source like any other.
 REGISTER_SOURCE = "register"
 INDEX_BASIS = "Linked by the children's index from agency records"
+# Records written per UPDATE: 3 parameters each, under SQLite's 32,766 and PostgreSQL's 65,535.
+WRITE_BATCH = 5_000
 
 
 @dataclass
@@ -112,7 +115,7 @@ def link_index(*, actor: Any = None, backend: str | None = None, full: bool = Fa
     found = _run_engine(by_pk, previous, backend, full)
     with transaction.atomic():
         _check_unchanged(children_before, previous)
-        IndexRecord.objects.bulk_update([by_pk[pk] for pk in anchors], ["child"], batch_size=2000)
+        _write_links([by_pk[pk] for pk in anchors], ["child"])
         summary.mode = found.mode
         pairs = None
         if found.everything is not None:
@@ -213,8 +216,8 @@ def _assign_clusters(result: engine.LinkResult, uid_to_pk, by_pk, summary) -> pd
         for record in cluster:
             best = probability.get(record.pk)
             record.match_probability = None if pd.isna(best) else float(best)
-    IndexRecord.objects.bulk_update(changed, ["child"], batch_size=2000)
-    IndexRecord.objects.bulk_update(list(by_pk.values()), ["match_probability"], batch_size=2000)
+    _write_links(changed, ["child"])
+    _write_links(list(by_pk.values()), ["match_probability"])
     summary.records_assigned = len(changed)
     return result.pairs
 
@@ -241,9 +244,36 @@ def _assign_new(result: incremental.IncrementalResult, uid_to_pk, by_pk, summary
         record.match_probability = None if pd.isna(probability) else float(probability)
         changed.append(record)
     summary.bridging_clusters = len(result.merges)
-    IndexRecord.objects.bulk_update(changed, ["child", "match_probability"], batch_size=2000)
+    _write_links(changed, ["child", "match_probability"])
     summary.records_assigned = len(changed)
     return result.pairs
+
+
+def _write_links(records: list[IndexRecord], fields: list[str]) -> None:
+    """Write `fields` of each record, a batch at a time, as one UPDATE … FROM (VALUES …) joined on
+    the primary key. Django's bulk_update writes a CASE with a branch per record, which PostgreSQL
+    walks for every row it updates: quadratic in the batch, and most of half an hour's linkage
+    for a 250,000-child authority."""
+    table = connection.ops.quote_name(IndexRecord._meta.db_table)
+    pk_column = connection.ops.quote_name(IndexRecord._meta.pk.column)
+    columns = [IndexRecord._meta.get_field(name) for name in fields]
+    casts = ["bigint"] + ["double precision" if isinstance(f, FloatField) else "bigint" for f in columns]
+    row = "(" + ", ".join(f"CAST(%s AS {cast})" for cast in casts) + ")"
+    # VALUES names its columns column1, column2, … on both databases.
+    assignments = ", ".join(
+        f"{connection.ops.quote_name(f.column)} = v.column{n}" for n, f in enumerate(columns, start=2)
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), WRITE_BATCH):
+            batch = records[start : start + WRITE_BATCH]
+            values = [
+                value for record in batch for value in (record.pk, *(getattr(record, f.attname) for f in columns))
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(batch))}) AS v"
+                f" WHERE {table}.{pk_column} = v.column1",
+                values,
+            )
 
 
 def _register_anchors(records) -> dict[int, int]:

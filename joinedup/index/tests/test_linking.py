@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from joinedup.audit.models import AuditEvent
 from joinedup.index import linking
@@ -208,3 +209,19 @@ def test_a_review_decision_made_while_the_engine_works_is_not_written_over(autho
     assert IndexRecord.objects.get(pk=record.pk).child_id == decided.pk
     assert LinkageRun.objects.count() == runs
     assert AuditEvent.objects.filter(verb="linked_index").count() == events
+
+
+def test_links_are_written_one_statement_per_batch_with_each_records_own_values():
+    children = [child_from_records([IndexRecordFactory()]) for _ in range(2)]
+    records = [IndexRecordFactory() for _ in range(5)]
+    for number, record in enumerate(records):
+        record.child_id = children[number % 2].pk
+        record.match_probability = None if number == 0 else number / 10
+    with CaptureQueriesContext(connection) as queries:
+        linking._write_links(records, ["child", "match_probability"])
+
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["UPDATE"]
+    written = dict(IndexRecord.objects.filter(pk__in=[r.pk for r in records]).values_list("pk", "child_id"))
+    assert written == {r.pk: children[n % 2].pk for n, r in enumerate(records)}
+    probabilities = IndexRecord.objects.filter(pk__in=[r.pk for r in records]).order_by("pk")
+    assert [r.match_probability for r in probabilities] == [None, 0.1, 0.2, 0.3, 0.4]
