@@ -127,6 +127,17 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# What the server's processes share: figures counted over the whole authority
+# (people.queries.authority_figures), kept in files under VAR_DIR so that neither the demo nor
+# production runs a cache server. Tests count afresh every time.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if MODE == "test"
+    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+}
+# How long the authority's figures (children by locality and age) are kept before being counted again.
+JOINEDUP_FIGURES_SECONDS = int(os.environ.get("JOINEDUP_FIGURES_SECONDS", "600"))
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
