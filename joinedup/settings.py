@@ -212,10 +212,10 @@ JOINEDUP_SOURCE_FILES_DIR = Path(
     os.environ.get("JOINEDUP_SOURCE_FILES_DIR", BASE_DIR / "joinedup" / "index" / "sources" / "synthetic")
 )
 
-# Sessions end after 30 idle minutes (each request renews them) and when the browser closes:
+# Sessions end after 30 idle minutes (a page renews them, at most once a minute: web/middleware.py)
+# and when the browser closes:
 # a laptop left open in a shared office must not leave children's records on screen.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -49,17 +49,28 @@ def stamp_sign_in(sender, request, user, **kwargs):
         request.session["signed_in_at"] = time.time()
 
 
+# A session in use is saved again (its idle timeout starting afresh) at most this often. Saving it on
+# every page (Django's SESSION_SAVE_EVERY_REQUEST) wrote a row per request, each one a turn of
+# SQLite's single writer; so an idle session ends between SESSION_COOKIE_AGE less this and
+# SESSION_COOKIE_AGE after its last page.
+SESSION_RENEWED_EVERY_SECONDS = 60
+
+
 def session_lifetime(get_response):
     """The idle timeout (SESSION_COOKIE_AGE) never ends a session that is used all day; this does,
     JOINEDUP_SESSION_MAX_HOURS after sign-in (stamped by stamp_sign_in), so a stolen cookie dies
-    too. A signed-in session without the stamp was not made by signing in here, and ends now."""
+    too. A signed-in session without the stamp was not made by signing in here, and ends now.
+    A session in use is renewed once a minute, which restarts its idle timeout."""
 
     def middleware(request):
         if request.user.is_authenticated:
+            now = time.time()
             started = request.session.get("signed_in_at")
-            if started is None or time.time() - started > settings.JOINEDUP_SESSION_MAX_HOURS * 3600:
+            if started is None or now - started > settings.JOINEDUP_SESSION_MAX_HOURS * 3600:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
+            if now - request.session.get("renewed_at", 0) >= SESSION_RENEWED_EVERY_SECONDS:
+                request.session["renewed_at"] = now
         return get_response(request)
 
     return middleware

@@ -257,7 +257,30 @@ def test_a_session_left_idle_expires(client, scene, settings):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/sign-in")
-    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_a_session_in_use_is_renewed_once_a_minute_not_written_on_every_page(client, scene):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    client.force_login(scene["pat"].user)
+    assert client.get("/").status_code == 200
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+    session = client.session
+    session["renewed_at"] -= 61  # a minute later
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
+    assert client.get("/").status_code == 200
+    assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29)
 
 
 def test_every_role_has_a_home_page(client, scene):
