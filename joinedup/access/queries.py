@@ -53,8 +53,9 @@ class InvolvementLine:
     shielded: bool
 
 
-def involvements_as_seen_by(user: Any, child: Child) -> list[InvolvementLine]:
-    shield = shield_for(user, [child.pk])
+def involvements_as_seen_by(user: Any, child: Child, shield: SensitiveShield | None = None) -> list[InvolvementLine]:
+    """`shield`: the reader's shield for this child, when the page has already asked for it."""
+    shield = shield or shield_for(user, [child.pk])
     return [
         InvolvementLine(involvement, shield.hides_involvement(involvement))
         for involvement in current_involvements()

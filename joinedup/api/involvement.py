@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from joinedup.access.policy import Action, get_or_404
-from joinedup.access.queries import involvements_as_seen_by
+from joinedup.access.queries import involvements_as_seen_by, shield_for
 from joinedup.common.identifiers import nhs_number_problem, normalise_nhs_number
 from joinedup.index.involved import records_as_seen_by
 from joinedup.people.models import Child
@@ -26,12 +26,13 @@ def who_is_involved(*, user: Any, nhs_number: str) -> dict[str, Any]:
         raise not_found()
     # A child the index merged into another is looked up as the child kept, as its records now are.
     child = get_or_404(user, Action.VIEW_CHILD, Child, pk=held[1] or held[0])
+    shield = shield_for(user, [child.pk])
     involved = [
         {"shielded": True, "note": SHIELDED} if line.shielded else _involvement(line.involvement)
-        for line in involvements_as_seen_by(user, child)
+        for line in involvements_as_seen_by(user, child, shield)
     ] + [
         {"shielded": True, "note": SHIELDED} if line.shielded else _record(line)
-        for line in records_as_seen_by(user, child)
+        for line in records_as_seen_by(user, child, shield)
     ]
     return {
         "child": {

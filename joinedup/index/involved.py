@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from joinedup.access.policy import sensitive_services_seen_by
+from joinedup.access.queries import SensitiveShield
 from joinedup.agencies.models import Service
 from joinedup.people.models import Child
 
@@ -27,9 +28,11 @@ class RecordLine:
     shielded: bool
 
 
-def records_as_seen_by(user: Any, child: Child) -> list[RecordLine]:
+def records_as_seen_by(user: Any, child: Child, shield: SensitiveShield | None = None) -> list[RecordLine]:
+    """`shield`: the reader's shield for this child (access.queries.shield_for), when the page has
+    already asked for it; otherwise the policy is asked here."""
     services = {service.code: service for service in Service.objects.select_related("agency")}
-    seen = sensitive_services_seen_by(user, [child.pk])[child.pk]
+    seen = (shield.seen if shield else sensitive_services_seen_by(user, [child.pk]))[child.pk]
     lines = []
     records = IndexRecord.objects.filter(child=child, withdrawn_at__isnull=True).select_related("source__agency")
     for record in records.order_by("source__name", "record_id"):

@@ -3,7 +3,7 @@ access policy, so templates never check roles."""
 
 from django.urls import reverse
 
-from joinedup.access.policy import Action, decide
+from joinedup.access.policy import Action, decide, practitioner_of
 from joinedup.casework.queries import family_account_of, unread_count
 
 # (url name, label, the action that opens it, or None for all staff)
@@ -26,7 +26,8 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"navigation": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    if family_account_of(user) is not None:
+    # Staff first, as the home page decides: asking every staff page for a family account cost a query.
+    if practitioner_of(user) is None and family_account_of(user) is not None:
         return {"navigation": [{"href": reverse("casework:family"), "text": "Your plan", "active": True}]}
     items = []
     for name, label, action in SECTIONS:

@@ -214,6 +214,7 @@ def child_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
     child = get_or_404(request.user, Action.VIEW_CHILD, Child, pk=child_id)
+    shield = access_queries.shield_for(request.user, [child.pk])  # once for the page's two lists
     siblings = list(Child.objects.filter(family_id=child.family_id).exclude(pk=child.pk)) if child.family_id else []
     audit.record_each(
         actor=request.user,
@@ -227,8 +228,8 @@ def child_summary(request: HttpRequest, child_id: int) -> HttpResponse:
         {
             "child": child,
             "can": capabilities(request.user, child),
-            "involvements": access_queries.involvements_as_seen_by(request.user, child),
-            "records": involved.records_as_seen_by(request.user, child),
+            "involvements": access_queries.involvements_as_seen_by(request.user, child, shield),
+            "records": involved.records_as_seen_by(request.user, child, shield),
             "key_groups": key_groups(child.pk),
             "absence_threshold": absence_threshold(),
             "addresses": child.addresses.select_related("locality"),
