@@ -21,6 +21,12 @@ added, a POST with its CSRF token), panel chairs (their panel's agenda) and serv
 is read from the access policy before the run, so a refusal (404) is an error like any other.
 Partner systems ask the API who is involved with a child by NHS number (`--api-clients`, 0 for none).
 
+How busy they are: each person waits `--think` seconds (5 to 15, at random) on a page before the
+next, and signs in one a second at the start. Fifty people at that pace ask for about 5 pages a
+second, 18,000 an hour: more than a borough's whole early help workforce, who read a child's page
+or write a plan for minutes, not seconds. `--think 1-3` is the stress run, a page every two seconds
+each (about 20 a second), which saturates two cores.
+
 Prints a table per page (requests, failures, requests per second, p50/p95/p99 in ms, as locust
 buckets them: two significant figures), the lines the server logged with "database is locked",
 and as its last line key=value figures: database, server, children, users, minutes, rps, errors,
@@ -64,6 +70,7 @@ PAGES = {
     "api": ["who is involved (API)"],
 }
 TARGETS_PER_ACCOUNT = 100
+SIGN_INS_PER_SECOND = 1.0
 
 
 def main() -> None:
@@ -83,7 +90,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL database to load or reuse (never removed)")
     parser.add_argument("--pg-port", type=int, help="port of the throwaway PostgreSQL (default: a free one)")
     parser.add_argument("--var-dir", type=Path, help="the demo's files and measures (default var/load-<database>)")
-    parser.add_argument("--think", default="1-3", help="seconds between one person's pages, as LOW-HIGH")
+    parser.add_argument(
+        "--think", default="5-15", help="seconds a person spends on a page before the next, as LOW-HIGH (default 5-15)"
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--server", choices=["gunicorn", "runserver"], default="gunicorn")
@@ -137,6 +146,7 @@ def main() -> None:
         "children": plan["children"],
         "users": users,
         "minutes": arguments.minutes,
+        "think": arguments.think,
         "rps": round(stats.total.total_rps, 1),
         "errors": stats.total.num_failures,
         "locked": len(locked),
@@ -508,7 +518,9 @@ def run_locust(host: str, plan: dict, users: int, arguments, think: tuple[float,
         classes.append(PartnerSystem)
     environment = Environment(user_classes=classes)
     runner = environment.create_local_runner()
-    runner.start(users + len(systems), spawn_rate=max(1.0, users / 10))
+    # One person signs in a second, as a morning's arrivals spread out: fifty at once queued every
+    # page behind fifty password checks (PBKDF2, 0.3 s of a core each).
+    runner.start(users + len(systems), spawn_rate=SIGN_INS_PER_SECOND)
     gevent.spawn_later(minutes * 60, runner.quit)
     print(f"{users} people and {len(systems)} partner systems for {minutes:g} minutes...", flush=True)
     runner.greenlet.join()
