@@ -24,8 +24,15 @@ from joinedup.evidence.models import Cohort
 from joinedup.evidence.pages import safe_file_name
 from joinedup.evidence.returns.spec import CannotBeReturned
 from joinedup.index.linking import INDEX_BASIS, link_index
-from joinedup.index.models import BatchStatus
-from joinedup.index.services import IMPORT_BASIS, import_file, who_may_confirm
+from joinedup.index.models import BatchStatus, ImportBatch
+from joinedup.index.services import (
+    IMPORT_BASIS,
+    WITHDRAWAL_BASIS,
+    Refused,
+    confirm_withdrawal,
+    import_file,
+    who_may_confirm,
+)
 
 from .models import Job, JobKind
 from .progress import JobProgress
@@ -92,11 +99,15 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
             "Correct what the table of problems lists and upload it again.",
             {"rejects_path": str(written), "rejected": len(problems.problems), "problems": len(problems.problems)},
         ) from None
+    return _batch_result(batch, already_imported=batch.started_at < began)
+
+
+def _batch_result(batch: ImportBatch, *, already_imported: bool) -> dict[str, Any]:
     result = {
         "batch": batch.pk,
         "source": batch.source.name,
         "status": batch.status,
-        "already_imported": batch.started_at < began,
+        "already_imported": already_imported,
         "rejects_path": batch.rejects_path,
         **{name: getattr(batch, name) for name in ("rows_read", "created", "updated", "unchanged", "withdrawn")},
         "rejected": batch.rejected,
@@ -107,6 +118,17 @@ def import_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
         result["held_reason"] = batch.held_reason
         result["who_may_confirm"] = who_may_confirm()
     return result
+
+
+def confirm_held_import(job: Job, progress: JobProgress) -> dict[str, Any]:
+    """Apply an import the guard held, as `joinedup import --confirm` does: the same extract, kept
+    since its upload, judged again against the plan it was held with."""
+    batch = ImportBatch.objects.select_related("source").get(pk=job.parameters["batch"])
+    try:
+        batch = confirm_withdrawal(batch=batch, confirmed_by=job.submitted_by, progress=progress)
+    except Refused as refused:
+        raise JobRefused(str(refused)) from None
+    return _batch_result(batch, already_imported=False)
 
 
 def _lines_of(rejects: str | None) -> int:
@@ -204,6 +226,7 @@ def make_research_extract(job: Job, progress: JobProgress) -> dict[str, Any]:
 
 KINDS: dict[str, Kind] = {
     JobKind.IMPORT_EXTRACT: Kind(Action.IMPORT_EXTRACT, IMPORT_BASIS, import_extract),
+    JobKind.CONFIRM_HELD_IMPORT: Kind(Action.CONFIRM_WITHDRAWAL, WITHDRAWAL_BASIS, confirm_held_import),
     JobKind.LINK_INDEX: Kind(Action.LINK_INDEX, INDEX_BASIS, link),
     JobKind.BUILD_MEASURES: Kind(Action.BUILD_MEASURES, EVIDENCE_BASIS, build),
     JobKind.MAKE_RETURN: Kind(Action.MAKE_RETURNS, partner_returns.RETURNS_BASIS, make_return, own=True),

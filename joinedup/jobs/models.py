@@ -1,6 +1,6 @@
 """A job is work started in the browser that runs in the worker (`joinedup db_worker`): an
-import of an agency's extract, a linkage run, a build of the evidence measures, a return or a
-research extract to download. django-tasks
+import of an agency's extract (and the confirmation of one the guard held), a linkage run, a build
+of the evidence measures, a return or a research extract to download. django-tasks
 queues and runs it; the Job row is what people read: who asked, how far it has got, each attempt
 and its error, the result and an import's rejects."""
 
@@ -11,6 +11,7 @@ from django.db.models import F, Q
 
 class JobKind(models.TextChoices):
     IMPORT_EXTRACT = "import_extract", "Import an agency's extract"
+    CONFIRM_HELD_IMPORT = "confirm_held_import", "Confirm a held import"
     LINK_INDEX = "link_index", "Link the children's index"
     BUILD_MEASURES = "build_measures", "Build the evidence measures"
     MAKE_RETURN = "make_return", "Make a partner return"

@@ -29,6 +29,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from joinedup.audit import services as audit
+from joinedup.index.models import BatchStatus, ImportBatch
 
 from .kinds import KINDS, JobRefused, exports_folder
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
@@ -43,6 +44,10 @@ WORKER_LOST = "The worker stopped without finishing (it was killed, or its machi
 
 class NotAllowed(Exception):
     """The access policy refused; the message is the policy's reason."""
+
+
+class NotHeld(Exception):
+    """A confirmation was asked of an import that is not waiting for one."""
 
 
 def start_import(*, source_file: str, source: str, files: list[UploadedFile], submitted_by: Any) -> tuple[Job, bool]:
@@ -63,6 +68,35 @@ def start_import(*, source_file: str, source: str, files: list[UploadedFile], su
         dedupe_key=_key(JobKind.IMPORT_EXTRACT, source_file, digest),
         submitted_by=submitted_by,
     )
+
+
+def start_confirmation(*, held_import: Job, submitted_by: Any) -> tuple[Job, bool]:
+    """Queue the confirmation of an import the guard held, reading the upload it kept. Asked twice,
+    it is one job; asked of an import that is not held, it is refused (NotHeld)."""
+    _may(submitted_by, JobKind.CONFIRM_HELD_IMPORT)
+    if not is_held(held_import):
+        raise NotHeld(f"Job {held_import.pk} is not an import waiting to be confirmed")
+    batch = held_import.result["batch"]
+    parameters = {
+        "batch": batch,
+        "import_job": held_import.pk,
+        "source": held_import.parameters["source"],
+        "upload": held_import.parameters["upload"],
+        "files": held_import.parameters["files"],
+    }
+    return submit_job(
+        kind=JobKind.CONFIRM_HELD_IMPORT,
+        parameters=parameters,
+        dedupe_key=_key(JobKind.CONFIRM_HELD_IMPORT, str(batch)),
+        submitted_by=submitted_by,
+    )
+
+
+def is_held(job: Job) -> bool:
+    """Whether this import job's batch is held by the guard still (not confirmed, not superseded)."""
+    if job.kind != JobKind.IMPORT_EXTRACT or job.result.get("status") != BatchStatus.HELD:
+        return False
+    return ImportBatch.objects.filter(pk=job.result.get("batch"), status=BatchStatus.HELD).exists()
 
 
 def start_linkage(*, submitted_by: Any) -> tuple[Job, bool]:
@@ -324,16 +358,32 @@ def _retry_or_fail(job: Job, message: str) -> None:
 
 def _when_finished(job: Job) -> None:
     """Once the job's end is committed: an import's upload is no longer needed (its rejects are
-    kept apart), unless another unfinished job reads the same files."""
-    if job.kind == JobKind.IMPORT_EXTRACT:
+    kept apart), unless another unfinished job reads the same files or the guard held the import:
+    its confirmation reads the upload again."""
+    if job.kind in (JobKind.IMPORT_EXTRACT, JobKind.CONFIRM_HELD_IMPORT):
         transaction.on_commit(lambda: _discard_upload(job))
 
 
 def _discard_upload(job: Job) -> None:
     upload = job.parameters.get("upload")
-    others = Job.objects.filter(status__in=UNFINISHED, parameters__upload=upload).exclude(pk=job.pk)
-    if upload and not others.exists():
+    if upload and upload not in _uploads_still_read(besides=job):
         shutil.rmtree(Path(settings.VAR_DIR) / upload, ignore_errors=True)
+
+
+def _uploads_still_read(*, besides: Job | None = None) -> set[str]:
+    """The uploads an unfinished import or confirmation reads, and those of imports still held."""
+    unfinished = Job.objects.filter(
+        status__in=UNFINISHED, kind__in=[JobKind.IMPORT_EXTRACT, JobKind.CONFIRM_HELD_IMPORT]
+    )
+    if besides is not None:
+        unfinished = unfinished.exclude(pk=besides.pk)
+    read = set(unfinished.values_list("parameters__upload", flat=True))
+    held_batches = set(ImportBatch.objects.filter(status=BatchStatus.HELD).values_list("pk", flat=True))
+    held = Job.objects.filter(kind=JobKind.IMPORT_EXTRACT, result__status=BatchStatus.HELD)
+    read |= {
+        upload for upload, batch in held.values_list("parameters__upload", "result__batch") if batch in held_batches
+    }
+    return read
 
 
 def delete_expired_files() -> dict[str, int]:
@@ -351,11 +401,7 @@ def delete_expired_files() -> dict[str, int]:
             shutil.rmtree(folder, ignore_errors=True)
             deleted["exports"] += 1
     uploads = Path(settings.VAR_DIR) / UPLOADS
-    read = set(
-        Job.objects.filter(status__in=UNFINISHED, kind=JobKind.IMPORT_EXTRACT).values_list(
-            "parameters__upload", flat=True
-        )
-    )
+    read = _uploads_still_read()
     arrived_before = (now - timedelta(seconds=UPLOAD_GRACE_SECONDS)).timestamp()
     for folder in _folders(uploads):
         relative = str(folder.relative_to(Path(settings.VAR_DIR)))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("research-extracts/new", views.start_research_extract, name="start_research_extract"),
     path("<int:job_id>", views.job_detail, name="job"),
     path("<int:job_id>/progress", views.job_progress, name="progress"),
+    path("<int:job_id>/confirm", views.confirm_held_import, name="confirm"),
     path("<int:job_id>/rejects.csv", views.job_rejects, name="rejects"),
     path("<int:export_id>/download", views.job_download, name="download"),
 ]

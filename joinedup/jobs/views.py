@@ -159,12 +159,26 @@ def start_research_extract(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def confirm_held_import(request: HttpRequest, job_id: int) -> HttpResponse:
+    """From a held import's page: the records really have left the agency's extract, so apply it."""
+    held_import = _job_or_404(request, job_id, "viewed_job")
+    _may_start(request, JobKind.CONFIRM_HELD_IMPORT)
+    try:
+        return _started(request, *services.start_confirmation(held_import=held_import, submitted_by=request.user))
+    except services.NotHeld:
+        messages.error(request, "This import is no longer waiting to be confirmed")
+        return redirect("jobs:job", job_id=held_import.pk)
+
+
+@login_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(request, job_id, "viewed_job")
     context = {
         "job": job,
         "attempts": list(job.attempt_history.all()),
         "rejects": queries.rejects_of(job) if job.kind == JobKind.IMPORT_EXTRACT else None,
+        "can_confirm": services.is_held(job) and queries.may_start(request.user, JobKind.CONFIRM_HELD_IMPORT),
         "export": KINDS[job.kind].own,
         "export_file": export_path(job) if KINDS[job.kind].own else None,
         "retention_days": settings.JOINEDUP_EXPORT_RETENTION_DAYS,

@@ -123,7 +123,7 @@ OPEN_FOR_ANY_ROW: dict[str, tuple[set[str], str]] = {
     "index_review:undo_split": ({"administrator"}, "the index administrator undoes any separation"),
     **{
         f"jobs:{name}": ({"administrator"}, "the index administrator follows every import, whoever started it")
-        for name in ("job", "progress", "rejects")
+        for name in ("job", "progress", "rejects", "confirm")
     },
     # Rounds are the consortium's, listed on the self-evaluation home page to everyone who sees
     # reports; other authorities appear in them anonymised.
@@ -335,7 +335,7 @@ def world(tmp_path, settings):
             )
         },
         **{f"index_review:{name}": index_admin for name in ("pair", "undo_merge", "undo_split")},
-        **{f"jobs:{name}": index_admin for name in ("job", "progress", "rejects")},
+        **{f"jobs:{name}": index_admin for name in ("job", "progress", "rejects", "confirm")},
         "jobs:download": return_maker.user,
         **{f"api-v1:{name}": bearer(school_system) for name in ("deliveries", "unsubscribe", "referral_feedback")},
         **{f"selfeval:{name}": interviewer for name in ("interview_start", "interview_section", "interview_saved")},

@@ -9,6 +9,7 @@ from joinedup.index.tests.test_readers import HEADER
 
 from .conftest import BAD_ROWS, PASSWORD, work_through_the_queue
 from .test_exports import an_assessment_in_the_period
+from .test_held_imports import held_import
 
 pytestmark = pytest.mark.browser
 
@@ -97,3 +98,27 @@ def test_the_analyst_asks_for_a_return_and_downloads_it_from_its_job(sources, pe
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename == "annex-a-list-2-2026-03-31.xlsx"
+
+
+def test_the_administrator_confirms_a_held_import_in_the_browser(sources, people, live_server, page, settings):
+    held = held_import(people, settings)
+    journey = Journey(page, "jobs-confirm-held-import")
+
+    # Given the index administrator has signed in and opened the import the guard held
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill("adi")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/jobs/{held.pk}")
+    assert page.get_by_text("Held: nothing in the index was changed").is_visible()
+    journey.check("a held import")
+
+    # When they confirm that the records really have left the agency's extract
+    page.get_by_role("button", name="Confirm: withdraw 2 records").click()
+
+    # Then the confirmation waits for the worker, and once it has run, the page says it was applied
+    assert page.get_by_role("heading", name="Confirm a held import: health").is_visible()
+    journey.check("the confirmation waiting")
+    work_through_the_queue()
+    page.get_by_text("was applied").wait_for(timeout=15_000)
+    journey.check("the confirmed import")
