@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Max, Q, QuerySet, TextField
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from .models import ImportBatch, IndexChange, IndexRecord, Source
+from .models import BatchStatus, ImportBatch, IndexChange, IndexRecord, Source
 
 
 def current_records(source: Source | None = None) -> QuerySet[IndexRecord]:
     """Records present in their source's latest extract (not withdrawn)."""
     records = IndexRecord.objects.filter(withdrawn_at__isnull=True)
     return records.filter(source=source) if source is not None else records
+
+
+def awaiting_confirmation() -> QuerySet[ImportBatch]:
+    """Held imports that may still be confirmed: no import of their source was applied after them
+    (once one was, confirming is refused, and the held extract is superseded)."""
+    later = ImportBatch.objects.filter(source=OuterRef("source"), status=BatchStatus.IMPORTED, pk__gt=OuterRef("pk"))
+    return ImportBatch.objects.filter(status=BatchStatus.HELD).exclude(Exists(later))
 
 
 def latest_batch(source: Source) -> ImportBatch | None:

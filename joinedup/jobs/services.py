@@ -29,7 +29,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from joinedup.audit import services as audit
-from joinedup.index.models import BatchStatus, ImportBatch
+from joinedup.index.models import BatchStatus
+from joinedup.index.queries import awaiting_confirmation
 
 from .kinds import KINDS, JobRefused, exports_folder
 from .models import UNFINISHED, Job, JobAttempt, JobKind, JobStatus
@@ -96,7 +97,7 @@ def is_held(job: Job) -> bool:
     """Whether this import job's batch is held by the guard still (not confirmed, not superseded)."""
     if job.kind != JobKind.IMPORT_EXTRACT or job.result.get("status") != BatchStatus.HELD:
         return False
-    return ImportBatch.objects.filter(pk=job.result.get("batch"), status=BatchStatus.HELD).exists()
+    return awaiting_confirmation().filter(pk=job.result.get("batch")).exists()
 
 
 def start_linkage(*, submitted_by: Any) -> tuple[Job, bool]:
@@ -378,7 +379,7 @@ def _uploads_still_read(*, besides: Job | None = None) -> set[str]:
     if besides is not None:
         unfinished = unfinished.exclude(pk=besides.pk)
     read = set(unfinished.values_list("parameters__upload", flat=True))
-    held_batches = set(ImportBatch.objects.filter(status=BatchStatus.HELD).values_list("pk", flat=True))
+    held_batches = set(awaiting_confirmation().values_list("pk", flat=True))
     held = Job.objects.filter(kind=JobKind.IMPORT_EXTRACT, result__status=BatchStatus.HELD)
     read |= {
         upload for upload, batch in held.values_list("parameters__upload", "result__batch") if batch in held_batches

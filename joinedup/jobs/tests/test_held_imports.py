@@ -4,6 +4,8 @@ then applies it exactly as it was held, and the upload goes."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,24 @@ def test_an_import_that_was_not_held_cannot_be_confirmed(sources, people, client
 
     assert "no longer waiting to be confirmed" in answer.text
     assert not Job.objects.filter(kind=JobKind.CONFIRM_HELD_IMPORT).exists()
+
+
+def test_a_held_import_superseded_by_a_later_one_is_no_longer_offered_and_its_upload_goes(
+    sources, people, client, settings
+):
+    job = held_import(people, settings)
+    # The agency sends its full extract again, with a fourth child: imported, nothing withdrawn.
+    start_import(
+        source_file="health.toml",
+        source="health",
+        files=[extract_file([*GOOD_ROWS, "H4,Dee,,Kaur,08/09/2018,Female,,,,,"])],
+        submitted_by=people["adi"],
+    )
+    work_through_the_queue()
+    signed_in(client, people["adi"])
+
+    assert "Confirm: withdraw" not in client.get(f"/jobs/{job.pk}").text
+    an_hour_ago = time.time() - 2 * 3600  # uploads younger than an hour are left alone
+    os.utime(upload_of(job), (an_hour_ago, an_hour_ago))
+    assert delete_expired_files()["uploads"] >= 1
+    assert not upload_of(job).exists()
