@@ -14,16 +14,20 @@ from .test_held_imports import held_import
 pytestmark = pytest.mark.browser
 
 
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def test_the_administrator_uploads_an_extract_and_reads_its_rejects(sources, people, live_server, page, tmp_path):
     extract = tmp_path / "health-extract.csv"
     extract.write_text(HEADER + "".join(row + "\n" for row in BAD_ROWS))
     journey = Journey(page, "jobs-upload-extract")
 
     # Given the index administrator has signed in
-    page.goto(f"{live_server.url}/sign-in")
-    page.get_by_label("Username").fill("adi")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "adi")
 
     # When they open the jobs and choose to upload an extract
     page.get_by_role("link", name="Imports and jobs").click()
@@ -63,10 +67,7 @@ def test_the_analyst_asks_for_a_return_and_downloads_it_from_its_job(sources, pe
     journey = Journey(page, "jobs-make-a-return")
 
     # Given the analyst has signed in and opened the returns page
-    page.goto(f"{live_server.url}/sign-in")
-    page.get_by_label("Username").fill("ana")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "ana")
     page.goto(f"{live_server.url}/evidence/returns/")
     journey.check("the returns page")
 
@@ -105,10 +106,7 @@ def test_the_administrator_confirms_a_held_import_in_the_browser(sources, people
     journey = Journey(page, "jobs-confirm-held-import")
 
     # Given the index administrator has signed in and opened the import the guard held
-    page.goto(f"{live_server.url}/sign-in")
-    page.get_by_label("Username").fill("adi")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, "adi")
     page.goto(f"{live_server.url}/jobs/{held.pk}")
     assert page.get_by_text("Held: nothing in the index was changed").is_visible()
     journey.check("a held import")
