@@ -22,9 +22,10 @@ is read from the access policy before the run, so a refusal (404) is an error li
 Partner systems ask the API who is involved with a child by NHS number (`--api-clients`, 0 for none).
 
 How busy they are: each person waits `--think` seconds (5 to 15, at random) on a page before the
-next, and signs in one a second at the start. Fifty people at that pace ask for about 5 pages a
-second, 18,000 an hour: more than a borough's whole early help workforce, who read a child's page
-or write a plan for minutes, not seconds. `--think 1-3` is the stress run, a page every two seconds
+next, and signs in one a second at the start. Fifty people at that pace asked for 5.5 pages a
+second at 250,000 children (about 20,000 an hour), which we judge more than a borough's whole early
+help workforce, who read a child's page or write a plan for minutes, not seconds (our estimate, not
+a measurement). `--think 1-3` is the stress run, a page every two seconds
 each (about 20 a second), which saturates two cores.
 
 Prints a table per page (requests, failures, requests per second, p50/p95/p99 in ms, as locust
