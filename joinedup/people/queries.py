@@ -105,7 +105,7 @@ def search_children(
         if fit >= MINIMUM_SCORE:
             scored.append((_ranked(fit, surname, forenames), pk, fit, why))
     best = sorted(scored)[:limit]
-    children = Child.objects.prefetch_related("former_names").in_bulk([pk for _, pk, _, _ in best])
+    children = Child.objects.in_bulk([pk for _, pk, _, _ in best])  # no page of results shows former names
     return [Match(children[pk], fit, why) for _, pk, fit, why in best]
 
 
